@@ -1,0 +1,105 @@
+// csys.h: the C side of proclab. Every C declaration the Go side uses is
+// here; the cgo preamble includes only this file.
+#ifndef PROCLAB_CSYS_H
+#define PROCLAB_CSYS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/resource.h>
+
+// ---- the hot loop (hotloop.c) ----
+
+// proclab_hot_loop runs n_iters iterations of a serial xorshift chain and
+// returns a checksum of all of them. Deterministic; see hotloop.c.
+uint64_t proclab_hot_loop(uint64_t n_iters);
+
+// ---- the result record (record.c) ----
+//
+// One fixed-size header, followed by n_samples little-endian uint64 program
+// counters. The Go decoder (record.go) mirrors this layout; TestRecordLayout
+// checks the two agree.
+
+#define PROCLAB_RECORD_MAGIC 0x43524c50u // "PLRC" little-endian
+#define PROCLAB_RECORD_VERSION 1
+#define PROCLAB_MAX_SAMPLES 8192
+
+// Record flags.
+#define PROCLAB_REC_EXECED 0x1    // the child ran a fresh image (execve)
+#define PROCLAB_REC_GO_RUNTIME 0x2 // the child started its own Go runtime
+
+struct proclab_record {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t header_size;
+	uint32_t task;
+	uint32_t flags;
+	int32_t pid;
+	int32_t ppid;
+	uint64_t n_iters;
+	uint64_t checksum;
+	int64_t exec_done_ns;     // CLOCK_MONOTONIC in the C constructor, 0 if not exec'd
+	int64_t runtime_ready_ns; // CLOCK_MONOTONIC in Go init, 0 if no own runtime
+	int64_t task_start_ns;    // CLOCK_MONOTONIC at the first instruction of the task
+	int64_t task_end_ns;      // CLOCK_MONOTONIC after the loop
+	uint64_t text_base;       // run-time address of the ELF header (PIE load base)
+	uint32_t profile_hz;      // sampling rate asked for, 0 = not profiled
+	uint32_t n_samples;       // PCs following the header
+	uint32_t samples_dropped; // samples lost because the buffer was full
+	uint32_t reserved;
+};
+
+// ---- task parameters, shared by every way of running a task ----
+
+struct proclab_task {
+	uint32_t task;
+	uint32_t profile_hz;
+	uint64_t n_iters;
+};
+
+// ---- clock ----
+
+int64_t proclab_now_ns(void); // CLOCK_MONOTONIC in nanoseconds
+
+// ---- the sampling profiler (prof.c) ----
+
+struct proclab_prof {
+	uint64_t pcs[PROCLAB_MAX_SAMPLES];
+	volatile uint32_t n;
+	volatile uint32_t dropped;
+};
+extern struct proclab_prof proclab_prof_buf;
+int proclab_prof_start(uint32_t hz);
+void proclab_prof_stop(void);
+
+// ---- child side (child.c) ----
+
+// proclab_child_setup prepares a fresh fork child (signals, parent death,
+// fds); returns the result fd or -1. Async-signal-safe.
+int proclab_child_setup(pid_t parent, int out_fd, int close_others);
+
+// proclab_child_task runs one task in a child process and never returns:
+// it writes its record to out_fd and _exits. Async-signal-safe only.
+void proclab_child_task(const struct proclab_task *t, int out_fd, uint32_t flags,
+                        int64_t exec_done_ns, int64_t runtime_ready_ns)
+	__attribute__((noreturn));
+
+// ---- creating processes (fork.c, spawn.c) ----
+
+// All return 0 or an errno value; *pid and *t_create_ns are set on success.
+int proclab_fork_run(const struct proclab_task *t, int out_fd, int *pid,
+                     int64_t *t_create_ns);
+int proclab_fork_exec(const char *path, char *const argv[], char *const envp[],
+                      int out_fd, int *pid, int64_t *t_create_ns);
+int proclab_posix_spawn(const char *path, char *const argv[], char *const envp[],
+                        int out_fd, int *pid, int64_t *t_create_ns);
+
+// ---- the re-exec'd worker (worker.c) ----
+
+#define PROCLAB_WORKER_ARG "__proclab_worker"
+#define PROCLAB_WORKER_FD 3
+
+extern int proclab_worker_mode;        // set by the constructor
+extern int64_t proclab_exec_done_ns;   // stamped by the constructor
+void proclab_worker_main(int64_t runtime_ready_ns) __attribute__((noreturn));
+
+#endif

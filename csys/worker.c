@@ -1,0 +1,96 @@
+// worker.c: recognising a re-exec'd worker before the Go runtime starts.
+//
+// A worker is this same binary started as
+//   proclab __proclab_worker <proto> <lab-pid> <task> <n_iters> <profile_hz>
+// with its result pipe at fd 3. The constructor below runs from the ELF
+// init array, before Go's runtime and before any CLI code (the pattern runc's
+// nsenter uses). It stamps the clock, checks the arguments and the pipe, and
+// leaves the task to proclab_worker_main, which csys's Go init calls once
+// the runtime is up. Bad arguments or a missing pipe end the process here
+// with exit status 2 and a one-line message.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "csys.h"
+
+int proclab_worker_mode;
+int64_t proclab_exec_done_ns;
+static struct proclab_task worker_task;
+
+static void die(const char *what, const char *arg) {
+	const char *p = "proclab worker: ";
+	write(2, p, strlen(p));
+	write(2, what, strlen(what));
+	if (arg) {
+		write(2, ": ", 2);
+		write(2, arg, strlen(arg));
+	}
+	const char *tail = " (workers are started by proclab, not by hand)\n";
+	write(2, tail, strlen(tail));
+	_exit(2);
+}
+
+// parse_u64 accepts only a plain decimal number that fits in max.
+static int parse_u64(const char *s, uint64_t max, uint64_t *out) {
+	if (!s || !*s)
+		return -1;
+	uint64_t v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		uint64_t d = (uint64_t)(*s - '0');
+		if (v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+__attribute__((constructor)) static void proclab_worker_ctor(int argc, char **argv, char **envp) {
+	(void)envp;
+	if (argc < 2 || strcmp(argv[1], PROCLAB_WORKER_ARG) != 0)
+		return;
+	proclab_exec_done_ns = proclab_now_ns();
+	if (argc != 7)
+		die("want 5 arguments after " PROCLAB_WORKER_ARG, 0);
+	uint64_t proto, lab, task, iters, hz;
+	if (parse_u64(argv[2], 1000, &proto) != 0 || proto != PROCLAB_RECORD_VERSION)
+		die("unsupported protocol version", argv[2]);
+	if (parse_u64(argv[3], 0x7fffffff, &lab) != 0 || lab < 1)
+		die("bad lab pid", argv[3]);
+	if (parse_u64(argv[4], 0xffffffffu, &task) != 0)
+		die("bad task index", argv[4]);
+	if (parse_u64(argv[5], UINT64_MAX, &iters) != 0 || iters < 1)
+		die("bad n_iters", argv[5]);
+	if (parse_u64(argv[6], 100000, &hz) != 0)
+		die("bad profile_hz", argv[6]);
+	struct stat st;
+	if (fstat(PROCLAB_WORKER_FD, &st) != 0)
+		die("no result pipe on fd 3", 0);
+	if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+		die("fd 3 is not a pipe", 0);
+	fcntl(PROCLAB_WORKER_FD, F_SETFD, FD_CLOEXEC);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if ((uint64_t)getppid() != lab)
+		_exit(126); // the lab died before we could arm PDEATHSIG
+	worker_task.task = (uint32_t)task;
+	worker_task.n_iters = iters;
+	worker_task.profile_hz = (uint32_t)hz;
+	proclab_worker_mode = 1;
+}
+
+// proclab_worker_main runs the worker's task; called from Go once the
+// runtime is up, never returns.
+void proclab_worker_main(int64_t runtime_ready_ns) {
+	proclab_child_task(&worker_task, PROCLAB_WORKER_FD,
+	                   PROCLAB_REC_EXECED | PROCLAB_REC_GO_RUNTIME,
+	                   proclab_exec_done_ns, runtime_ready_ns);
+}
