@@ -93,6 +93,17 @@ int proclab_fork_exec(const char *path, char *const argv[], char *const envp[],
 int proclab_posix_spawn(const char *path, char *const argv[], char *const envp[],
                         int out_fd, int *pid, int64_t *t_create_ns);
 
+// ---- in-process tasks (inproc.c) ----
+
+struct proclab_inproc {
+	int64_t task_start_ns, task_end_ns;
+	uint64_t checksum;
+	int32_t tid;
+	int64_t user_ns, sys_ns;
+	int64_t minflt, majflt, nvcsw, nivcsw;
+};
+void proclab_task_inproc(const struct proclab_task *t, struct proclab_inproc *out);
+
 // ---- the re-exec'd worker (worker.c) ----
 
 #define PROCLAB_WORKER_ARG "__proclab_worker"

@@ -1,0 +1,40 @@
+# proclab: `make lab` runs the standard lab, `make test` the tests. Both
+# need only Go (with cgo and a C compiler), which fetch everything else
+# through the Go module proxy.
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+GO ?= go
+export CGO_ENABLED := 1
+
+BIN := bin/proclab
+
+.PHONY: all build lab test fmt-check vet staticcheck unit fuzz stress bench clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/proclab
+
+# The main job: the whole lab on this machine, written to results/<timestamp>/.
+lab: build
+	./scripts/lab.sh
+
+# The tests CI runs: format, vet, staticcheck, race-enabled unit tests on
+# real processes.
+test: fmt-check vet staticcheck unit
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	$(GO) tool staticcheck ./...
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/report"
+)
+
+// runFlags are the flags of the main command.
+type runFlags struct {
+	method    string
+	nTasks    int
+	nIters    uint64
+	repeat    int
+	warmup    int
+	parentRSS string
+	parentTHP bool
+	profileHz int
+	json      bool
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "proclab [flags]",
+		Short: "Measure what it costs to start a process, per start method",
+		Long: `proclab starts tasks that run a CPU hot loop, each in its own child process
+(or goroutine), and reports every one: startup latency, total time, CPU,
+memory, faults and context switches.`,
+		Example: `  proclab --method fork --n-tasks 4
+  proclab --method fork,spawn --n-tasks 4 --repeat 10 --json`,
+		Args:          cobra.NoArgs,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			spec, err := f.spec()
+			if err != nil {
+				return usageError{err}
+			}
+			res, runErr := lab.Run(cmd.Context(), spec)
+			if res == nil {
+				return usageError{runErr}
+			}
+			var werr error
+			if f.json {
+				werr = report.JSON(stdout, res)
+			} else {
+				werr = report.Table(stdout, res)
+			}
+			if runErr != nil {
+				return runErr
+			}
+			if werr != nil {
+				return werr
+			}
+			return failedTasks(res)
+		},
+	}
+	cmd.SetOut(stdout)
+	cmd.SetErr(stderr)
+	fl := cmd.Flags()
+	fl.StringVar(&f.method, "method", "fork", "start method: "+strings.Join(methodNames(), ", ")+"; a comma list, or all")
+	fl.IntVar(&f.nTasks, "n-tasks", 4, "tasks per run, each in its own process (or goroutine)")
+	fl.Uint64Var(&f.nIters, "n-iters", 10_000_000, "hot-loop iterations per task")
+	fl.IntVar(&f.repeat, "repeat", 5, "recorded rounds")
+	fl.IntVar(&f.warmup, "warmup", 0, "rounds run first and not recorded")
+	fl.StringVar(&f.parentRSS, "parent-rss", "0", "memory the lab holds while creating children, e.g. 0,256MiB,1GiB")
+	fl.BoolVar(&f.parentTHP, "parent-thp", false, "back --parent-rss with transparent huge pages (madvise)")
+	fl.IntVar(&f.profileHz, "profile-hz", 0, "sample each task's program counter this often per CPU second (0: off)")
+	fl.BoolVar(&f.json, "json", false, "write the results as one JSON document to stdout instead of the table")
+	// The tutorial spells flags with underscores: --n_tasks, --n_iters.
+	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
+	})
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	return cmd
+}
+
+func (f *runFlags) spec() (lab.Spec, error) {
+	methods, err := lab.ParseMethods(f.method)
+	if err != nil {
+		return lab.Spec{}, err
+	}
+	sizes, err := parseSizes(f.parentRSS)
+	if err != nil {
+		return lab.Spec{}, fmt.Errorf("--parent-rss: %w", err)
+	}
+	if f.repeat < 1 {
+		return lab.Spec{}, fmt.Errorf("--repeat must be at least 1, got %d", f.repeat)
+	}
+	s := lab.Spec{Methods: methods, NTasks: f.nTasks, NIters: f.nIters, Repeat: f.repeat,
+		Warmup: f.warmup, ParentRSS: sizes, ParentTHP: f.parentTHP, ProfileHz: f.profileHz}
+	return s, s.Validate()
+}
+
+func methodNames() []string {
+	var out []string
+	for _, m := range lab.Methods {
+		out = append(out, string(m))
+	}
+	return out
+}
+
+// failedTasks is an error if any task did not finish with a good record.
+func failedTasks(res *lab.Result) error {
+	n := 0
+	for _, r := range res.Runs {
+		for _, t := range r.Tasks {
+			if t.Error != "" || !t.ChecksumOK {
+				n++
+			}
+		}
+	}
+	if n > 0 {
+		return fmt.Errorf("%d task(s) failed", n)
+	}
+	return nil
+}

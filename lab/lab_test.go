@@ -1,0 +1,141 @@
+package lab
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+)
+
+// The test binary imports csys, so it doubles as the worker that spawn,
+// fork-exec and exec start (csys recognises it in its constructor).
+
+func runSpec(t *testing.T, s Spec) *Result {
+	t.Helper()
+	res, err := Run(context.Background(), s)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return res
+}
+
+func TestProcessMethods(t *testing.T) {
+	for _, m := range []Method{Fork, Spawn, ForkExec, Exec} {
+		t.Run(string(m), func(t *testing.T) {
+			res := runSpec(t, Spec{Methods: []Method{m}, NTasks: 3, NIters: 20000, Repeat: 2})
+			if len(res.Runs) != 2 {
+				t.Fatalf("%d runs, want 2", len(res.Runs))
+			}
+			pids := map[int]bool{}
+			for _, r := range res.Runs {
+				if r.Method != m || len(r.Tasks) != 3 || r.WallNS <= 0 {
+					t.Fatalf("run %+v", r)
+				}
+				for i, tk := range r.Tasks {
+					checkProcessTask(t, i, tk)
+					if pids[tk.PID] {
+						t.Errorf("pid %d reported twice", tk.PID)
+					}
+					pids[tk.PID] = true
+					fresh := tk.RuntimeReadyNS != nil
+					if fresh != (m != Fork) {
+						t.Errorf("task %d: own runtime started = %v, want %v for %s", i, fresh, m != Fork, m)
+					}
+				}
+			}
+			assertNoChildren(t)
+		})
+	}
+}
+
+func checkProcessTask(t *testing.T, i int, tk Task) {
+	t.Helper()
+	if tk.Error != "" || !tk.ChecksumOK || tk.Task != i {
+		t.Fatalf("task %d: %+v", i, tk)
+	}
+	if tk.StartupNS == nil || *tk.StartupNS <= 0 || *tk.StartupNS >= tk.TotalNS {
+		t.Errorf("task %d: startup %v not in (0, total %d)", i, tk.StartupNS, tk.TotalNS)
+	}
+	if tk.RunNS <= 0 || tk.RunNS >= tk.TotalNS {
+		t.Errorf("task %d: run %d not in (0, total %d)", i, tk.RunNS, tk.TotalNS)
+	}
+	if tk.ExitCode == nil || *tk.ExitCode != 0 || tk.Signal != nil {
+		t.Errorf("task %d: exit %v signal %v", i, tk.ExitCode, tk.Signal)
+	}
+	if tk.ParentPID == nil || *tk.ParentPID != os.Getpid() {
+		t.Errorf("task %d: parent %v, want the lab %d", i, tk.ParentPID, os.Getpid())
+	}
+	if tk.MaxRSSBytes == nil || *tk.MaxRSSBytes <= 0 || tk.MinFlt <= 0 {
+		t.Errorf("task %d: rusage missing: rss %v minflt %d", i, tk.MaxRSSBytes, tk.MinFlt)
+	}
+}
+
+// The hot loop's CPU shows in the child's own rusage: a task 200 times
+// longer costs clearly more user time.
+func TestRusageFollowsWork(t *testing.T) {
+	cpu := func(iters uint64) int64 {
+		res := runSpec(t, Spec{Methods: []Method{Fork}, NTasks: 1, NIters: iters})
+		tk := res.Runs[0].Tasks[0]
+		return tk.UserNS + tk.SysNS
+	}
+	small, large := cpu(100_000), cpu(20_000_000)
+	if large < 10_000_000 || large < 5*small {
+		t.Errorf("child CPU %dns for 20M iterations vs %dns for 100k: rusage does not follow the work", large, small)
+	}
+}
+
+func TestInProcessMethods(t *testing.T) {
+	res := runSpec(t, Spec{Methods: []Method{Thread, Single}, NTasks: 3, NIters: 100000})
+	for _, r := range res.Runs {
+		for i, tk := range r.Tasks {
+			if !tk.ChecksumOK || tk.PID != os.Getpid() || tk.TID == 0 {
+				t.Errorf("%s task %d: %+v", r.Method, i, tk)
+			}
+			if tk.MaxRSSBytes != nil || tk.ExitCode != nil || tk.ParentPID != nil {
+				t.Errorf("%s task %d: process-only figures should be null: %+v", r.Method, i, tk)
+			}
+			if (tk.StartupNS != nil) != (r.Method == Thread) {
+				t.Errorf("%s task %d: startup %v", r.Method, i, tk.StartupNS)
+			}
+		}
+	}
+}
+
+func TestParseMethods(t *testing.T) {
+	ms, err := ParseMethods("all")
+	if err != nil || len(ms) != len(Methods) {
+		t.Fatalf("all: %v %v", ms, err)
+	}
+	ms, err = ParseMethods("spawn, fork,spawn")
+	if err != nil || len(ms) != 2 || ms[0] != Spawn || ms[1] != Fork {
+		t.Fatalf("list: %v %v", ms, err)
+	}
+	if _, err := ParseMethods("vfork"); err == nil || !strings.Contains(err.Error(), `unknown method "vfork"`) {
+		t.Fatalf("vfork: %v", err)
+	}
+}
+
+// assertNoChildren checks /proc for any process whose parent is this test.
+func assertNoChildren(t *testing.T) {
+	t.Helper()
+	for _, c := range childrenOf(os.Getpid()) {
+		t.Errorf("process %d (%s) is still a child of the test", c.pid, c.state)
+	}
+}
+
+type procEntry struct {
+	pid   int
+	state string
+}
+
+func childrenOf(parent int) []procEntry {
+	var out []procEntry
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		st, err := readStat(e.Name())
+		if err == nil && st.ppid == parent {
+			out = append(out, procEntry{st.pid, st.state})
+		}
+	}
+	return out
+}

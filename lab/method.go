@@ -1,0 +1,64 @@
+package lab
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Method is a way to start the work of one task.
+type Method string
+
+// The start methods (see DESIGN.md).
+const (
+	Fork       Method = "fork"       // fork(); the child runs the loop in place
+	ForkExec   Method = "fork-exec"  // fork() then execve() of the worker
+	Spawn      Method = "spawn"      // posix_spawn() of the worker
+	Forkserver Method = "forkserver" // a small server forks each child
+	Exec       Method = "exec"       // Go's os/exec starting the worker
+	Thread     Method = "thread"     // a goroutine per task, no process
+	Single     Method = "single"     // the tasks one after another in the lab
+)
+
+// Methods lists every method in the order tables show them.
+var Methods = []Method{Fork, ForkExec, Spawn, Forkserver, Exec, Thread, Single}
+
+// CreatesProcess reports whether m starts a child process per task.
+func (m Method) CreatesProcess() bool { return m != Thread && m != Single }
+
+// Valid reports whether m is a known method.
+func (m Method) Valid() bool {
+	for _, k := range Methods {
+		if m == k {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseMethods reads "all" or a comma-separated list of method names.
+func ParseMethods(s string) ([]Method, error) {
+	if strings.TrimSpace(s) == "all" {
+		return append([]Method(nil), Methods...), nil
+	}
+	var out []Method
+	seen := map[Method]bool{}
+	for _, f := range strings.Split(s, ",") {
+		m := Method(strings.TrimSpace(f))
+		if !m.Valid() {
+			return nil, fmt.Errorf("unknown method %q (want all or a list of: %s)", string(m), methodNames())
+		}
+		if !seen[m] {
+			seen[m] = true
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func methodNames() string {
+	var names []string
+	for _, m := range Methods {
+		names = append(names, string(m))
+	}
+	return strings.Join(names, ", ")
+}

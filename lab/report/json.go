@@ -1,0 +1,17 @@
+// Package report renders a lab.Result: every renderer is a pure function
+// of the result that writes bytes to a writer.
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// JSON writes res as one indented JSON document.
+func JSON(w io.Writer, res *lab.Result) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(res)
+}

@@ -1,0 +1,92 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// Table writes one aligned row per task of every recorded run, then the
+// tutorial's summary lines per method.
+func Table(w io.Writer, res *lab.Result) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "method\tround\ttask\tpid\tstartup\ttotal\trun\tuser\tsys\tmax rss\tminflt\tvcsw\tivcsw\texit\tchecksum\t")
+	for _, r := range res.Runs {
+		for _, t := range r.Tasks {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t\n",
+				r.Method, r.Round, t.Task, t.PID, optDur(t.StartupNS), dur(float64(t.TotalNS)),
+				dur(float64(t.RunNS)), dur(float64(t.UserNS)), dur(float64(t.SysNS)),
+				optBytes(t.MaxRSSBytes), t.MinFlt, t.NVCSW, t.NIVCSW, exitText(&t), checksumText(&t))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, t := range problems(res) {
+		fmt.Fprintln(w, t)
+	}
+	for _, m := range res.Spec.Methods {
+		keep := func(r *lab.RunResult) bool { return r.Method == m }
+		walls := lab.Summarize(wallsOf(res.Runs, keep))
+		if walls.N == 0 {
+			continue
+		}
+		startup := lab.Summarize(lab.Figures(res.Runs, keep, func(t *lab.Task) *int64 { return t.StartupNS }))
+		fmt.Fprintf(w, "\nThe start method is %s\n", m)
+		fmt.Fprintf(w, "Average execution time: %10.5f sec  (wall per run of %d tasks, mean of %d)\n",
+			walls.Mean/1e9, res.Spec.NTasks, walls.N)
+		if startup.N > 0 {
+			fmt.Fprintf(w, "Median startup latency: %10.5f ms   (p10 %s, p90 %s, %d tasks)\n",
+				startup.Median/1e6, dur(startup.P10), dur(startup.P90), startup.N)
+		}
+	}
+	return nil
+}
+
+func wallsOf(runs []lab.RunResult, keep func(*lab.RunResult) bool) []float64 {
+	var out []float64
+	for i := range runs {
+		if keep(&runs[i]) {
+			out = append(out, float64(runs[i].WallNS))
+		}
+	}
+	return out
+}
+
+func exitText(t *lab.Task) string {
+	switch {
+	case t.Signal != nil:
+		return syscall.Signal(*t.Signal).String()
+	case t.ExitCode != nil:
+		return fmt.Sprint(*t.ExitCode)
+	case t.Error != "":
+		return "error"
+	}
+	return "-"
+}
+
+func checksumText(t *lab.Task) string {
+	if t.ChecksumOK {
+		return "ok"
+	}
+	return "BAD"
+}
+
+// problems lists, one line each, the tasks that did not end well.
+func problems(res *lab.Result) []string {
+	var out []string
+	for _, r := range res.Runs {
+		for _, t := range r.Tasks {
+			if t.Error != "" {
+				out = append(out, fmt.Sprintf("%s round %d task %d: %s", r.Method, r.Round, t.Task, t.Error))
+			}
+		}
+	}
+	if res.Incomplete {
+		out = append(out, "interrupted: these results are incomplete")
+	}
+	return out
+}

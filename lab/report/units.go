@@ -1,0 +1,63 @@
+package report
+
+import (
+	"fmt"
+	"time"
+)
+
+// dur formats nanoseconds with three significant digits and a unit.
+func dur(ns float64) string {
+	d := time.Duration(ns)
+	switch {
+	case ns < 0:
+		return "-" + dur(-ns)
+	case d < time.Microsecond:
+		return fmt.Sprintf("%.0fns", ns)
+	case d < time.Millisecond:
+		return sig3(ns/1e3) + "µs"
+	case d < time.Second:
+		return sig3(ns/1e6) + "ms"
+	default:
+		return sig3(ns/1e9) + "s"
+	}
+}
+
+func sig3(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.2f", v)
+	}
+}
+
+// bytesIEC formats a byte count in binary units.
+func bytesIEC(b float64) string {
+	const k = 1024
+	switch {
+	case b < k:
+		return fmt.Sprintf("%.0fB", b)
+	case b < k*k:
+		return sig3(b/k) + "KiB"
+	case b < k*k*k:
+		return sig3(b/k/k) + "MiB"
+	default:
+		return sig3(b/k/k/k) + "GiB"
+	}
+}
+
+func optDur(p *int64) string {
+	if p == nil {
+		return "-"
+	}
+	return dur(float64(*p))
+}
+
+func optBytes(p *int64) string {
+	if p == nil {
+		return "-"
+	}
+	return bytesIEC(float64(*p))
+}

@@ -1,0 +1,72 @@
+package lab
+
+// Schema names the version of the results document.
+const Schema = "proclab/v1"
+
+// Result is everything one proclab invocation measured. Renderers take it
+// and return bytes; nothing else writes output.
+type Result struct {
+	Schema     string      `json:"schema"`
+	Spec       SpecInfo    `json:"spec"`
+	Runs       []RunResult `json:"runs"`
+	Incomplete bool        `json:"incomplete"`         // interrupted: holds what was measured so far
+	Warnings   []string    `json:"warnings,omitempty"` // things a reader should know
+}
+
+// SpecInfo records what was asked for.
+type SpecInfo struct {
+	Methods        []Method `json:"methods"`
+	NTasks         int      `json:"n_tasks"`
+	NIters         uint64   `json:"n_iters"`
+	Repeat         int      `json:"repeat"`
+	Warmup         int      `json:"warmup"`
+	ParentRSSBytes []int64  `json:"parent_rss_bytes"`
+	ParentTHP      bool     `json:"parent_thp"`
+	ProfileHz      int      `json:"profile_hz"`
+}
+
+// RunResult is one method running n_tasks tasks once.
+type RunResult struct {
+	Method         Method `json:"method"`
+	Round          int    `json:"round"` // 0-based among recorded rounds
+	NTasks         int    `json:"n_tasks"`
+	NIters         uint64 `json:"n_iters"`
+	ParentRSSBytes int64  `json:"parent_rss_bytes"`
+	WallNS         int64  `json:"wall_ns"` // first create call to last task done
+	Tasks          []Task `json:"tasks"`
+}
+
+// Task is what one task (one child process, goroutine or loop) measured.
+// A pointer field is null in JSON where the figure does not apply to the
+// method (a thread has no startup of a process, no rusage of its own).
+type Task struct {
+	Task      int  `json:"task"`
+	PID       int  `json:"pid"`
+	TID       int  `json:"tid,omitempty"` // thread and single: the thread that ran the task
+	ParentPID *int `json:"parent_pid"`    // the process that created the child
+
+	StartupNS      *int64 `json:"startup_ns"`       // create call to first instruction of the task
+	ExecDoneNS     *int64 `json:"exec_done_ns"`     // create call to the new image's constructor
+	RuntimeReadyNS *int64 `json:"runtime_ready_ns"` // create call to the worker's Go runtime ready
+	TotalNS        int64  `json:"total_ns"`         // create call to reaped (or to task done)
+	RunNS          int64  `json:"run_ns"`           // the loop itself
+
+	UserNS      int64  `json:"user_ns"`
+	SysNS       int64  `json:"sys_ns"`
+	MaxRSSBytes *int64 `json:"max_rss_bytes"`
+	MinFlt      int64  `json:"minflt"`
+	MajFlt      int64  `json:"majflt"`
+	NVCSW       int64  `json:"nvcsw"`
+	NIVCSW      int64  `json:"nivcsw"`
+
+	ExitCode   *int   `json:"exit_code"` // null if killed by a signal or not a process
+	Signal     *int   `json:"signal"`    // null unless killed by a signal
+	Checksum   uint64 `json:"checksum"`
+	ChecksumOK bool   `json:"checksum_ok"`
+	Error      string `json:"error,omitempty"` // what went wrong, if anything
+
+	Samples  []uint64 `json:"-"` // raw profile PCs, for the profile builder
+	createNS int64    // CLOCK_MONOTONIC of the create call
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,110 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/proclab/proclab/csys"
+)
+
+// env is what every run of one invocation shares.
+type env struct {
+	spec     *Spec
+	exe      string // the worker binary: this executable
+	labPID   int
+	expected uint64 // the hot loop's checksum, computed in-process once
+}
+
+// Run runs spec: for each parent size, Warmup unrecorded rounds and then
+// Repeat recorded rounds, each round running every method once, so that
+// methods are interleaved and share the machine's noise. Every child is
+// reaped before Run returns. If ctx is cancelled (Ctrl-C), the children are
+// killed and reaped, and Run returns what was measured so far, marked
+// Incomplete, together with ctx's error.
+func Run(ctx context.Context, spec Spec) (*Result, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding the worker binary: %w", err)
+	}
+	e := &env{spec: &spec, exe: exe, labPID: os.Getpid()}
+	e.expected = csys.HotLoop(spec.NIters)
+
+	res := &Result{
+		Schema: Schema,
+		Spec: SpecInfo{
+			Methods: spec.Methods, NTasks: spec.NTasks, NIters: spec.NIters,
+			Repeat: spec.rounds(), Warmup: spec.Warmup, ParentRSSBytes: spec.parentSizes(),
+			ParentTHP: spec.ParentTHP, ProfileHz: spec.ProfileHz,
+		},
+		Runs: []RunResult{},
+	}
+	total := len(spec.parentSizes()) * (spec.Warmup + spec.rounds()) * len(spec.Methods)
+	done := 0
+	for _, size := range spec.parentSizes() {
+		ballast, err := holdMemory(size, spec.ParentTHP)
+		if err != nil {
+			return res, err
+		}
+		for round := -spec.Warmup; round < spec.rounds(); round++ {
+			for _, m := range spec.Methods {
+				run := e.runOnce(ctx, m)
+				run.ParentRSSBytes = size
+				if round >= 0 || ctx.Err() != nil {
+					run.Round = round
+					res.Runs = append(res.Runs, run)
+				}
+				done++
+				if spec.Progress != nil {
+					spec.Progress(done, total)
+				}
+				if ctx.Err() != nil {
+					ballast.release()
+					res.Incomplete = true
+					return res, ctx.Err()
+				}
+			}
+		}
+		ballast.release()
+	}
+	return res, nil
+}
+
+// runOnce runs NTasks tasks with method m.
+func (e *env) runOnce(ctx context.Context, m Method) RunResult {
+	run := RunResult{Method: m, NTasks: e.spec.NTasks, NIters: e.spec.NIters}
+	switch m {
+	case Thread:
+		run.Tasks = e.runThreads()
+	case Single:
+		run.Tasks = e.runSingle()
+	default:
+		run.Tasks = e.runProcesses(ctx, e.starter(m))
+	}
+	run.WallNS = wall(run.Tasks)
+	return run
+}
+
+// wall is the span from the first create call to the last task done.
+func wall(ts []Task) int64 {
+	var first, last int64
+	for i, t := range ts {
+		if t.createNS == 0 {
+			continue
+		}
+		if first == 0 || t.createNS < first {
+			first = t.createNS
+		}
+		if end := t.createNS + t.TotalNS; i == 0 || end > last {
+			last = end
+		}
+	}
+	return last - first
+}
+
+func (e *env) task(i int) csys.Task {
+	return csys.Task{Index: uint32(i), NIters: e.spec.NIters, ProfileHz: uint32(e.spec.ProfileHz)}
+}

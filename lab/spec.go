@@ -1,0 +1,75 @@
+// Package lab runs proclab's experiments: it starts tasks with each start
+// method (through csys), collects every child's record and resource usage,
+// and returns a Result for the renderers.
+package lab
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Spec is what to run. The zero value of each optional field is documented
+// beside it.
+type Spec struct {
+	Methods []Method // methods to compare; run interleaved round by round
+	NTasks  int      // tasks per run, each in its own process/goroutine; >= 1
+	NIters  uint64   // hot-loop iterations per task; >= 1
+	Repeat  int      // recorded rounds; 0 means 1
+	Warmup  int      // rounds run first and not recorded
+
+	ParentRSS []int64 // bytes of anonymous memory the lab holds while creating; nil means {0}
+	ParentTHP bool    // back ParentRSS with transparent huge pages (madvise)
+
+	ProfileHz int // per-child sampling rate of the hot loop; 0 = no profile
+
+	// Progress, if set, is called after each run with runs done and total.
+	Progress func(done, total int)
+}
+
+// MaxNTasks bounds n_tasks to keep a typo from creating a million processes.
+const MaxNTasks = 1 << 20
+
+// Validate reports the first problem with s as a plain sentence.
+func (s *Spec) Validate() error {
+	switch {
+	case len(s.Methods) == 0:
+		return errors.New("no method given")
+	case s.NTasks < 1:
+		return fmt.Errorf("--n-tasks must be at least 1, got %d", s.NTasks)
+	case s.NTasks > MaxNTasks:
+		return fmt.Errorf("--n-tasks %d is more than %d", s.NTasks, MaxNTasks)
+	case s.NIters < 1:
+		return fmt.Errorf("--n-iters must be at least 1, got %d", s.NIters)
+	case s.Repeat < 0:
+		return fmt.Errorf("--repeat must be at least 1, got %d", s.Repeat)
+	case s.Warmup < 0:
+		return fmt.Errorf("--warmup must be 0 or more, got %d", s.Warmup)
+	case s.ProfileHz < 0 || s.ProfileHz > 10000:
+		return fmt.Errorf("--profile-hz must be between 0 and 10000, got %d", s.ProfileHz)
+	}
+	for _, m := range s.Methods {
+		if !m.Valid() {
+			return fmt.Errorf("unknown method %q", m)
+		}
+	}
+	for _, b := range s.ParentRSS {
+		if b < 0 {
+			return fmt.Errorf("--parent-rss must not be negative, got %d", b)
+		}
+	}
+	return nil
+}
+
+func (s *Spec) rounds() int {
+	if s.Repeat == 0 {
+		return 1
+	}
+	return s.Repeat
+}
+
+func (s *Spec) parentSizes() []int64 {
+	if len(s.ParentRSS) == 0 {
+		return []int64{0}
+	}
+	return s.ParentRSS
+}
