@@ -40,6 +40,8 @@ func (e *env) starter(m Method) starter {
 		})
 	case Exec:
 		return e.startOSExec
+	case Forkserver:
+		return e.fs.start
 	}
 	return func(csys.Task, int) (child, error) { return child{}, fmt.Errorf("method %s is not available", m) }
 }
@@ -165,6 +167,9 @@ func (e *env) runProcesses(ctx context.Context, start starter) []Task {
 			continue
 		}
 		live.add(c.pid)
+		if e.obs != nil {
+			e.obs.watch(i, c.pid, c.createNS)
+		}
 		if ctx.Err() != nil { // cancelled between the check and the add
 			live.killAll()
 		}
@@ -183,9 +188,14 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 	rec, rerr := csys.ReadRecord(r)
 	r.Close()
 	live.remove(c.pid)
+	var samples []Sample
+	if e.obs != nil {
+		samples = e.obs.unwatch(c.pid) // before the reap: a reaped pid is gone
+	}
 	ex, werr := c.wait()
 
 	t := Task{Task: i, PID: c.pid, ParentPID: ptr(c.parentPID), createNS: c.createNS}
+	t.setSamples(samples)
 	if werr != nil {
 		t.Error = werr.Error()
 		return t
@@ -217,6 +227,9 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 	t.Checksum = rec.Checksum
 	t.ChecksumOK = rec.Checksum == e.expected && rec.Task == uint32(i) &&
 		rec.NIters == e.spec.NIters && int(rec.PID) == c.pid
-	t.Samples = rec.Samples
+	if rec.ProfileHz > 0 {
+		t.Profile = &TaskProfile{PCs: rec.Samples, TextBase: rec.TextBase,
+			Hz: int(rec.ProfileHz), Dropped: int(rec.SamplesDropped)}
+	}
 	return t
 }

@@ -11,6 +11,7 @@ type Result struct {
 	Runs       []RunResult `json:"runs"`
 	Incomplete bool        `json:"incomplete"`         // interrupted: holds what was measured so far
 	Warnings   []string    `json:"warnings,omitempty"` // things a reader should know
+	Binary     string      `json:"binary"`             // the executable children ran (symbols for profiles)
 }
 
 // SpecInfo records what was asked for.
@@ -65,8 +66,35 @@ type Task struct {
 	ChecksumOK bool   `json:"checksum_ok"`
 	Error      string `json:"error,omitempty"` // what went wrong, if anything
 
-	Samples  []uint64 `json:"-"` // raw profile PCs, for the profile builder
-	createNS int64    // CLOCK_MONOTONIC of the create call
+	// Live samples of the child taken while it ran (gopsutil), and their
+	// peaks; empty/null when sampling is off or the task was too short.
+	PeakRSSBytes *int64   `json:"peak_rss_bytes"`
+	PeakPSSBytes *int64   `json:"peak_pss_bytes"`
+	Samples      []Sample `json:"samples,omitempty"`
+
+	Profile  *TaskProfile `json:"-"` // the task's program-counter samples, for the profile builder
+	createNS int64        // CLOCK_MONOTONIC of the create call
+}
+
+// Sample is one live reading of a child process.
+type Sample struct {
+	TNS        int64   `json:"t_ns"` // since the create call
+	CPUPercent float64 `json:"cpu_percent"`
+	RSSBytes   int64   `json:"rss_bytes"`
+	PSSBytes   int64   `json:"pss_bytes"`
+	USSBytes   int64   `json:"uss_bytes"`
+	Threads    int32   `json:"threads"`
+	VolCtxSw   int64   `json:"voluntary_ctxsw"`
+	InvolCtxSw int64   `json:"involuntary_ctxsw"`
+}
+
+// TaskProfile is what a task's sampling profiler recorded: raw program
+// counters in the address space of the process that ran the task.
+type TaskProfile struct {
+	PCs      []uint64
+	TextBase uint64 // run-time address of the executable's ELF header
+	Hz       int
+	Dropped  int
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/proclab/proclab/csys"
 )
@@ -13,7 +14,17 @@ type env struct {
 	spec     *Spec
 	exe      string // the worker binary: this executable
 	labPID   int
-	expected uint64 // the hot loop's checksum, computed in-process once
+	expected uint64      // the hot loop's checksum, computed in-process once
+	obs      observer    // live sampler of children; nil when sampling is off
+	fs       *forkserver // the run's forkserver; nil unless a method needs it
+}
+
+// observer watches live children while they run (sampler.go).
+type observer interface {
+	watch(task, pid int, createNS int64)
+	// unwatch stops watching pid and returns its samples. It is called
+	// before the child is reaped, so it never reads a recycled pid.
+	unwatch(pid int) []Sample
 }
 
 // Run runs spec: for each parent size, Warmup unrecorded rounds and then
@@ -32,6 +43,13 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	}
 	e := &env{spec: &spec, exe: exe, labPID: os.Getpid()}
 	e.expected = csys.HotLoop(spec.NIters)
+	// The forkserver starts before the lab holds any large memory.
+	if slices.Contains(spec.Methods, Forkserver) {
+		if e.fs, err = startForkserver(e); err != nil {
+			return nil, err
+		}
+		defer e.fs.close()
+	}
 
 	res := &Result{
 		Schema: Schema,
@@ -40,7 +58,8 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 			Repeat: spec.rounds(), Warmup: spec.Warmup, ParentRSSBytes: spec.parentSizes(),
 			ParentTHP: spec.ParentTHP, ProfileHz: spec.ProfileHz,
 		},
-		Runs: []RunResult{},
+		Runs:   []RunResult{},
+		Binary: exe,
 	}
 	total := len(spec.parentSizes()) * (spec.Warmup + spec.rounds()) * len(spec.Methods)
 	done := 0
