@@ -89,6 +89,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		}
 		ballast.release()
 	}
+	res.Warnings = append(res.Warnings, NoiseWarnings(MethodStats(res))...)
 	return res, nil
 }
 

@@ -23,6 +23,7 @@ type runFlags struct {
 	parentTHP bool
 	profileHz int
 	json      bool
+	perTask   bool
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -51,7 +52,7 @@ memory, faults and context switches.`,
 			if f.json {
 				werr = report.JSON(stdout, res)
 			} else {
-				werr = report.Table(stdout, res)
+				werr = report.Table(stdout, res, report.TableOptions{PerTask: f.perTask})
 			}
 			if runErr != nil {
 				return runErr
@@ -74,6 +75,7 @@ memory, faults and context switches.`,
 	fl.BoolVar(&f.parentTHP, "parent-thp", false, "back --parent-rss with transparent huge pages (madvise)")
 	fl.IntVar(&f.profileHz, "profile-hz", 0, "sample each task's program counter this often per CPU second (0: off)")
 	fl.BoolVar(&f.json, "json", false, "write the results as one JSON document to stdout instead of the table")
+	fl.BoolVar(&f.perTask, "per-task", false, "list every task in the table, however many")
 	// The tutorial spells flags with underscores: --n_tasks, --n_iters.
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))

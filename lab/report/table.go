@@ -9,9 +9,50 @@ import (
 	"github.com/proclab/proclab/lab"
 )
 
-// Table writes one aligned row per task of every recorded run, then the
-// tutorial's summary lines per method.
-func Table(w io.Writer, res *lab.Result) error {
+// MaxTaskRows is how many per-task rows Table shows before it leaves them
+// to TableOptions.PerTask (or --json).
+const MaxTaskRows = 48
+
+// TableOptions tunes Table.
+type TableOptions struct {
+	PerTask bool // list every task even when there are more than MaxTaskRows
+}
+
+// Table writes the human report: one aligned row per task (when few, or
+// asked for), the comparison table when several methods or parent sizes
+// ran, the tutorial's summary lines for a single method, then problems
+// and warnings.
+func Table(w io.Writer, res *lab.Result, opt TableOptions) error {
+	rows := 0
+	for _, r := range res.Runs {
+		rows += len(r.Tasks)
+	}
+	if rows <= MaxTaskRows || opt.PerTask {
+		if err := taskRows(w, res); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(w, "(%d tasks measured; --per-task lists them, --json gives everything)\n", rows)
+	}
+	if len(res.Spec.Methods) > 1 || len(res.Spec.ParentRSSBytes) > 1 {
+		fmt.Fprintln(w)
+		if err := Methods(w, res); err != nil {
+			return err
+		}
+	}
+	if len(res.Spec.Methods) == 1 {
+		summaryLines(w, res)
+	}
+	for _, t := range problems(res) {
+		fmt.Fprintln(w, t)
+	}
+	for _, warn := range res.Warnings {
+		fmt.Fprintln(w, "warning:", warn)
+	}
+	return nil
+}
+
+func taskRows(w io.Writer, res *lab.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "method\tround\ttask\tpid\tstartup\ttotal\trun\tuser\tsys\tmax rss\tminflt\tvcsw\tivcsw\texit\tchecksum\t")
 	for _, r := range res.Runs {
@@ -22,12 +63,10 @@ func Table(w io.Writer, res *lab.Result) error {
 				optBytes(t.MaxRSSBytes), t.MinFlt, t.NVCSW, t.NIVCSW, exitText(&t), checksumText(&t))
 		}
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for _, t := range problems(res) {
-		fmt.Fprintln(w, t)
-	}
+	return tw.Flush()
+}
+
+func summaryLines(w io.Writer, res *lab.Result) {
 	for _, m := range res.Spec.Methods {
 		keep := func(r *lab.RunResult) bool { return r.Method == m }
 		walls := lab.Summarize(wallsOf(res.Runs, keep))
@@ -43,7 +82,6 @@ func Table(w io.Writer, res *lab.Result) error {
 				startup.Median/1e6, dur(startup.P10), dur(startup.P90), startup.N)
 		}
 	}
-	return nil
 }
 
 func wallsOf(runs []lab.RunResult, keep func(*lab.RunResult) bool) []float64 {

@@ -1,0 +1,31 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// Methods writes the comparison table: per method (and parent size), the
+// median and p10–p90 of startup latency and of total per task, the mean ±
+// σ of wall time per run, and ratios to the fastest method.
+func Methods(w io.Writer, res *lab.Result) error {
+	sts := lab.MethodStats(res)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "method\tparent\tstartup median\tp10 … p90\ttotal/task median\tp10 … p90\twall/run mean ± σ\tstartup ×\twall ×\toutliers\tfailed\n")
+	for _, s := range sts {
+		startup, startupRange, ratio := "-", "-", "-"
+		if s.Startup.N > 0 {
+			startup = dur(s.Startup.Median)
+			startupRange = dur(s.Startup.P10) + " … " + dur(s.Startup.P90)
+			ratio = fmt.Sprintf("%.2f", s.StartupRatio)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s ± %s\t%s\t%.2f\t%d\t%d\n",
+			s.Method, bytesIEC(float64(s.ParentRSSBytes)), startup, startupRange,
+			dur(s.Total.Median), dur(s.Total.P10)+" … "+dur(s.Total.P90),
+			dur(s.Wall.Mean), dur(s.Wall.Stddev), ratio, s.WallRatio, s.Startup.Outliers, s.Failed)
+	}
+	return tw.Flush()
+}
