@@ -80,7 +80,7 @@ func NoiseWarnings(sts []MethodStat) []string {
 		if s.ParentRSSBytes > 0 {
 			where = fmt.Sprintf("%s (parent %d MiB)", s.Method, s.ParentRSSBytes>>20)
 		}
-		if s.Startup.N >= 5 && float64(s.Startup.Outliers) > 0.1*float64(s.Startup.N) {
+		if s.Startup.N >= 10 && float64(s.Startup.Outliers) > 0.1*float64(s.Startup.N) {
 			out = append(out, fmt.Sprintf("%s: %d of %d startup latencies are outliers (more than 3 MADs from the median); the machine was noisy: close other programs, add --warmup 2 and raise --repeat",
 				where, s.Startup.Outliers, s.Startup.N))
 		}
