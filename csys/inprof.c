@@ -107,7 +107,11 @@ int proclab_thread_prof_start(struct proclab_thread_prof *p, uint32_t hz, timer_
 	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = SIGPROF;
 	sev.sigev_value.sival_ptr = (void *)&marker;
-	sev._sigev_un._tid = gettid();
+#ifdef sigev_notify_thread_id
+	sev.sigev_notify_thread_id = gettid();
+#else
+	sev._sigev_un._tid = gettid(); // glibc 2.36 (here) has no name for it
+#endif
 	if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, timer) != 0) {
 		int e = errno;
 		current = NULL;

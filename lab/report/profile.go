@@ -23,8 +23,10 @@ func Profile(w io.Writer, res *lab.Result) error {
 	return p.Write(w)
 }
 
-// ErrNoProfile means the result holds no task profiles (profiling was off).
-var ErrNoProfile = errors.New("no task was profiled (--profile-hz 0)")
+// ErrNoProfile means the result holds no task profiles: profiling was off
+// (ProfileHz 0), or no task ran. A caller writing every output can skip the
+// profile on it.
+var ErrNoProfile = errors.New("no task profiles in the result (profiling off, or no task ran)")
 
 // BuildProfile turns the task profiles in res into one pprof profile, its
 // addresses symbolized against res.Binary.
