@@ -10,11 +10,6 @@
 
 #include "csys.h"
 
-// Run-time address of this executable's ELF header (the linker defines it):
-// the load base of a PIE build, the link address otherwise. The lab needs it
-// to map sampled PCs back to file addresses.
-extern const char __ehdr_start;
-
 // write_all writes n bytes, retrying short writes and EINTR. Returns 0 or -1.
 static int write_all(int fd, const void *buf, size_t n) {
 	const char *p = buf;
@@ -67,7 +62,7 @@ void proclab_child_task(const struct proclab_task *t, int out_fd, uint32_t flags
 	rec.checksum = sum;
 	rec.exec_done_ns = exec_done_ns;
 	rec.runtime_ready_ns = runtime_ready_ns;
-	rec.text_base = (uint64_t)(uintptr_t)&__ehdr_start;
+	rec.text_base = proclab_text_base();
 	rec.profile_hz = t->profile_hz;
 	rec.n_samples = t->profile_hz > 0 ? proclab_prof_buf.n : 0;
 	rec.samples_dropped = t->profile_hz > 0 ? proclab_prof_buf.dropped : 0;

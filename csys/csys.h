@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/resource.h>
+#include <time.h>
 
 // ---- the hot loop (hotloop.c) ----
 
@@ -70,6 +71,24 @@ struct proclab_prof {
 extern struct proclab_prof proclab_prof_buf;
 int proclab_prof_start(uint32_t hz);
 void proclab_prof_stop(void);
+uint64_t proclab_interrupted_pc(void *ucontext);
+uint64_t proclab_first_delay_ns(uint32_t hz);
+
+// run-time address of this executable's ELF header (its load base if PIE)
+uint64_t proclab_text_base(void);
+
+// ---- sampling a task that runs inside the lab (inprof.c) ----
+
+// A per-task sample buffer owned by the caller; pcs has room for cap PCs.
+struct proclab_thread_prof {
+	uint64_t *pcs;
+	uint32_t cap;
+	volatile uint32_t n;
+	volatile uint32_t dropped;
+};
+int proclab_thread_prof_start(struct proclab_thread_prof *p, uint32_t hz, timer_t *timer);
+void proclab_thread_prof_stop(timer_t timer);
+uint64_t proclab_thread_prof_stray(void);
 
 // ---- child side (child.c) ----
 
@@ -101,8 +120,11 @@ struct proclab_inproc {
 	int32_t tid;
 	int64_t user_ns, sys_ns;
 	int64_t minflt, majflt, nvcsw, nivcsw;
+	uint32_t n_samples, samples_dropped; // profile: PCs stored in pcs, PCs lost
+	int32_t prof_err;                    // errno if sampling could not start, else 0
 };
-void proclab_task_inproc(const struct proclab_task *t, struct proclab_inproc *out);
+void proclab_task_inproc(const struct proclab_task *t, struct proclab_inproc *out,
+                         uint64_t *pcs, uint32_t cap);
 
 // ---- the re-exec'd worker (worker.c) ----
 

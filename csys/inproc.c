@@ -11,14 +11,29 @@ static int64_t tv_ns(struct timeval tv) {
 
 // proclab_task_inproc runs task t in the calling thread and reports the
 // thread's own resource usage over it (RUSAGE_THREAD), the in-process
-// counterpart of a child's wait4 rusage.
-void proclab_task_inproc(const struct proclab_task *t, struct proclab_inproc *out) {
+// counterpart of a child's wait4 rusage. With t->profile_hz > 0 the loop is
+// sampled into pcs (room for cap PCs) by a timer of this thread's own
+// (inprof.c); pcs is only written during the call.
+void proclab_task_inproc(const struct proclab_task *t, struct proclab_inproc *out,
+                         uint64_t *pcs, uint32_t cap) {
 	struct rusage r0, r1;
+	struct proclab_thread_prof prof = {.pcs = pcs, .cap = cap};
+	timer_t timer;
+	int profiling = 0;
+	out->prof_err = 0;
 	out->task_start_ns = proclab_now_ns();
 	getrusage(RUSAGE_THREAD, &r0);
+	if (t->profile_hz > 0 && pcs != NULL) {
+		out->prof_err = proclab_thread_prof_start(&prof, t->profile_hz, &timer);
+		profiling = out->prof_err == 0;
+	}
 	out->checksum = proclab_hot_loop(t->n_iters);
+	if (profiling)
+		proclab_thread_prof_stop(timer);
 	getrusage(RUSAGE_THREAD, &r1);
 	out->task_end_ns = proclab_now_ns();
+	out->n_samples = prof.n;
+	out->samples_dropped = prof.dropped;
 	out->tid = (int32_t)gettid();
 	out->user_ns = tv_ns(r1.ru_utime) - tv_ns(r0.ru_utime);
 	out->sys_ns = tv_ns(r1.ru_stime) - tv_ns(r0.ru_stime);

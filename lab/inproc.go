@@ -51,6 +51,7 @@ func (e *env) inProcessTask(i int, t0 int64, ip csys.InProcess, t1 int64, starte
 		t.StartupNS = ptr(ip.TaskStartNS - t0)
 	}
 	t.setUsage(ip.Usage)
+	t.setInProcessProfile(e.spec.ProfileHz, ip)
 	return t
 }
 

@@ -95,6 +95,7 @@ type TaskProfile struct {
 	TextBase uint64 // run-time address of the executable's ELF header
 	Hz       int
 	Dropped  int
+	Err      string // why the task has no samples, if sampling failed to start
 }
 
 func ptr[T any](v T) *T { return &v }

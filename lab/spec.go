@@ -20,7 +20,7 @@ type Spec struct {
 	ParentRSS []int64 // bytes of anonymous memory the lab holds while creating; nil means {0}
 	ParentTHP bool    // back ParentRSS with transparent huge pages (madvise)
 
-	ProfileHz int // per-child sampling rate of the hot loop; 0 = no profile
+	ProfileHz int // per-task sampling rate of the hot loop; 0 = no profile (see DefaultProfileHz)
 
 	// Progress, if set, is called after each run with runs done and total.
 	Progress func(done, total int)

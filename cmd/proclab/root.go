@@ -24,6 +24,7 @@ type runFlags struct {
 	profileHz int
 	json      bool
 	perTask   bool
+	profileFlags
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -44,10 +45,16 @@ memory, faults and context switches.`,
 			if err != nil {
 				return usageError{err}
 			}
+			prof, err := f.startProfiles(spec)
+			if err != nil {
+				return usageError{err}
+			}
 			res, runErr := lab.Run(cmd.Context(), spec)
 			if res == nil {
+				prof.abort()
 				return usageError{runErr}
 			}
+			perr := prof.finish(res)
 			var werr error
 			if f.json {
 				werr = report.JSON(stdout, res)
@@ -59,6 +66,9 @@ memory, faults and context switches.`,
 			}
 			if werr != nil {
 				return werr
+			}
+			if perr != nil {
+				return perr
 			}
 			return failedTasks(res)
 		},
@@ -73,7 +83,8 @@ memory, faults and context switches.`,
 	fl.IntVar(&f.warmup, "warmup", 0, "rounds run first and not recorded")
 	fl.StringVar(&f.parentRSS, "parent-rss", "0", "memory the lab holds while creating children, e.g. 0,256MiB,1GiB")
 	fl.BoolVar(&f.parentTHP, "parent-thp", false, "back --parent-rss with transparent huge pages (madvise)")
-	fl.IntVar(&f.profileHz, "profile-hz", 0, "sample each task's program counter this often per CPU second (0: off)")
+	fl.IntVar(&f.profileHz, "profile-hz", lab.DefaultProfileHz, "sample each task's program counter this often per CPU second (0: off; the kernel caps it at CONFIG_HZ)")
+	f.profileFlags.register(fl)
 	fl.BoolVar(&f.json, "json", false, "write the results as one JSON document to stdout instead of the table")
 	fl.BoolVar(&f.perTask, "per-task", false, "list every task in the table, however many")
 	// The tutorial spells flags with underscores: --n_tasks, --n_iters.

@@ -1,0 +1,238 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/google/pprof/profile"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// Profile writes the hot-loop samples of every task in res as one gzipped
+// pprof profile (read it with `go tool pprof`). Samples are labelled with
+// their method (string), task, pid, n_iters and round (numbers), so
+// `-tags` splits them and `-tagfocus=method=fork` selects one method.
+func Profile(w io.Writer, res *lab.Result) error {
+	p, err := BuildProfile(res)
+	if err != nil {
+		return err
+	}
+	return p.Write(w)
+}
+
+// ErrNoProfile means the result holds no task profiles: profiling was off
+// (ProfileHz 0), or no task ran. A caller writing every output can skip the
+// profile on it.
+var ErrNoProfile = errors.New("no task profiles in the result (profiling off, or no task ran)")
+
+// BuildProfile turns the task profiles in res into one pprof profile, its
+// addresses symbolized against res.Binary.
+//
+// There are two sample types: samples/count, and cpu/nanoseconds, where
+// each sample of a task weighs the task's measured CPU (user + sys) over
+// the samples it took. The kernel delivers profiling signals at most once
+// per tick (CONFIG_HZ), so the rate asked for is not always the rate had;
+// the measured CPU is the truth. Addresses become file addresses of the
+// executable, so the tasks of PIE workers loaded at different bases share
+// locations.
+func BuildProfile(res *lab.Result) (*profile.Profile, error) {
+	hz := res.Spec.ProfileHz
+	if hz <= 0 || !hasProfiles(res) {
+		return nil, ErrNoProfile
+	}
+	syms, err := lab.LoadSymbols(res.Binary)
+	if err != nil {
+		return nil, err
+	}
+	b := newProfileBuilder(syms, hz)
+	for _, run := range res.Runs {
+		for _, t := range run.Tasks {
+			if t.Profile != nil {
+				b.addTask(run, t)
+			}
+		}
+	}
+	b.p.DurationNanos = totalWall(res)
+	b.comment(fmt.Sprintf("proclab hot-loop profile: methods %v, %d task(s) of %d iterations, %d round(s), %d Hz per task",
+		res.Spec.Methods, res.Spec.NTasks, res.Spec.NIters, res.Spec.Repeat, hz))
+	b.comment("binary: " + res.Binary)
+	if !syms.HasFunctions {
+		b.comment("the binary is stripped: locations are addresses only")
+	}
+	if res.Incomplete {
+		b.comment("incomplete: the run was interrupted")
+	}
+	b.finish()
+	if err := b.p.CheckValid(); err != nil {
+		return nil, fmt.Errorf("profile: %w", err)
+	}
+	return b.p, nil
+}
+
+func hasProfiles(res *lab.Result) bool {
+	for _, r := range res.Runs {
+		for _, t := range r.Tasks {
+			if t.Profile != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func totalWall(res *lab.Result) int64 {
+	var ns int64
+	for _, r := range res.Runs {
+		ns += r.WallNS
+	}
+	return ns
+}
+
+// profileBuilder accumulates samples, interning mappings, locations and
+// functions.
+type profileBuilder struct {
+	p         *profile.Profile
+	syms      *lab.Symbols
+	mapping   *profile.Mapping
+	locs      map[uint64]*profile.Location // by file address, in the image
+	foreign   map[uint64]*profile.Location // by raw PC, outside it (libc, vDSO)
+	funcs     map[[2]string]*profile.Function
+	nForeign  int
+	nDropped  int
+	nFailed   int
+	firstFail string
+}
+
+func newProfileBuilder(syms *lab.Symbols, hz int) *profileBuilder {
+	m := &profile.Mapping{
+		ID: 1, Start: syms.Start, Limit: syms.Limit, Offset: 0,
+		File: syms.Path, BuildID: syms.BuildID,
+		HasFunctions: syms.HasFunctions, HasFilenames: syms.HasLines, HasLineNumbers: syms.HasLines,
+	}
+	return &profileBuilder{
+		p: &profile.Profile{
+			SampleType: []*profile.ValueType{
+				{Type: "samples", Unit: "count"},
+				{Type: "cpu", Unit: "nanoseconds"},
+			},
+			DefaultSampleType: "cpu",
+			PeriodType:        &profile.ValueType{Type: "cpu", Unit: "nanoseconds"},
+			Period:            int64(1e9 / hz),
+			Mapping:           []*profile.Mapping{m},
+		},
+		syms:    syms,
+		mapping: m,
+		locs:    map[uint64]*profile.Location{},
+		foreign: map[uint64]*profile.Location{},
+		funcs:   map[[2]string]*profile.Function{},
+	}
+}
+
+// addTask adds one Sample per distinct PC of task t.
+func (b *profileBuilder) addTask(run lab.RunResult, t lab.Task) {
+	tp := t.Profile
+	if tp.Err != "" {
+		b.nFailed++
+		if b.firstFail == "" {
+			b.firstFail = fmt.Sprintf("%s task %d: %s", run.Method, t.Task, tp.Err)
+		}
+	}
+	b.nDropped += tp.Dropped
+	taken := len(tp.PCs) + tp.Dropped
+	if len(tp.PCs) == 0 {
+		return
+	}
+	// Dropped samples count in the divisor: each kept sample stands for
+	// the same CPU as any other, the lost ones are simply not shown.
+	weight := float64(t.UserNS+t.SysNS) / float64(taken)
+	if weight <= 0 { // no CPU figure (a task that failed): the nominal period
+		weight = 1e9 / float64(tp.Hz)
+	}
+	counts := map[*profile.Location]int64{}
+	var order []*profile.Location
+	for _, pc := range tp.PCs {
+		loc := b.location(pc, tp.TextBase)
+		if counts[loc] == 0 {
+			order = append(order, loc)
+		}
+		counts[loc]++
+	}
+	labels := map[string][]string{"method": {string(run.Method)}}
+	num := map[string][]int64{
+		"task": {int64(t.Task)}, "pid": {int64(t.PID)},
+		"n_iters": {int64(run.NIters)}, "round": {int64(run.Round)},
+	}
+	for _, loc := range order {
+		n := counts[loc]
+		b.p.Sample = append(b.p.Sample, &profile.Sample{
+			Location: []*profile.Location{loc},
+			Value:    []int64{n, int64(math.Round(float64(n) * weight))},
+			Label:    labels,
+			NumLabel: num,
+			NumUnit:  numUnits,
+		})
+	}
+}
+
+// numUnits are the units of the numeric labels. The pprof encoding drops a
+// numeric label whose value and unit are both zero, so without a unit
+// task 0 and round 0 would lose their labels. None of these is a unit
+// pprof scales, so they print as plain numbers.
+var numUnits = map[string][]string{
+	"task": {"index"}, "pid": {"pid"}, "n_iters": {"iterations"}, "round": {"index"},
+}
+
+// location interns the location of a PC sampled in a process whose ELF
+// header was at textBase.
+func (b *profileBuilder) location(pc, textBase uint64) *profile.Location {
+	addr := b.syms.FileAddr(pc, textBase)
+	if !b.syms.Contains(addr) {
+		b.nForeign++
+		if l := b.foreign[pc]; l != nil {
+			return l
+		}
+		l := &profile.Location{ID: uint64(len(b.p.Location) + 1), Address: pc}
+		b.foreign[pc] = l
+		b.p.Location = append(b.p.Location, l)
+		return l
+	}
+	if l := b.locs[addr]; l != nil {
+		return l
+	}
+	l := &profile.Location{ID: uint64(len(b.p.Location) + 1), Mapping: b.mapping, Address: addr}
+	if fr := b.syms.Frame(addr); fr.Func != "" {
+		l.Line = []profile.Line{{Function: b.function(fr.Func, fr.File), Line: int64(fr.Line)}}
+	}
+	b.locs[addr] = l
+	b.p.Location = append(b.p.Location, l)
+	return l
+}
+
+func (b *profileBuilder) function(name, file string) *profile.Function {
+	k := [2]string{name, file}
+	if f := b.funcs[k]; f != nil {
+		return f
+	}
+	f := &profile.Function{ID: uint64(len(b.p.Function) + 1), Name: name, SystemName: name, Filename: file}
+	b.funcs[k] = f
+	b.p.Function = append(b.p.Function, f)
+	return f
+}
+
+func (b *profileBuilder) comment(c string) { b.p.Comments = append(b.p.Comments, c) }
+
+// finish adds the caveats a reader of the profile should know.
+func (b *profileBuilder) finish() {
+	if b.nDropped > 0 {
+		b.comment(fmt.Sprintf("%d sample(s) dropped: a task's sample buffer was full", b.nDropped))
+	}
+	if b.nForeign > 0 {
+		b.comment(fmt.Sprintf("%d sample(s) outside the executable (shared libraries, vDSO) left as addresses", b.nForeign))
+	}
+	if b.nFailed > 0 {
+		b.comment(fmt.Sprintf("%d task(s) could not be sampled, e.g. %s", b.nFailed, b.firstFail))
+	}
+}
