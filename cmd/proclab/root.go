@@ -23,6 +23,7 @@ type runFlags struct {
 	parentTHP bool
 	profileHz int
 	json      bool
+	out       string
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -35,7 +36,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 memory, faults and context switches.`,
 		Example: `  proclab --method fork --n-tasks 4
   proclab --method fork,spawn --n-tasks 4 --repeat 10 --json`,
-		Args:          cobra.NoArgs,
+		Args:          usageArgs(cobra.NoArgs),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -43,7 +44,15 @@ memory, faults and context switches.`,
 			if err != nil {
 				return usageError{err}
 			}
+			if f.out != "" {
+				if err := checkOutDir(f.out); err != nil {
+					return err
+				}
+			}
+			bar := newProgress(stderr)
+			spec.Progress = bar.update()
 			res, runErr := lab.Run(cmd.Context(), spec)
+			bar.finish()
 			if res == nil {
 				return usageError{runErr}
 			}
@@ -52,6 +61,11 @@ memory, faults and context switches.`,
 				werr = report.JSON(stdout, res)
 			} else {
 				werr = report.Table(stdout, res)
+			}
+			if f.out != "" {
+				if err := writeOut(f.out, res); err != nil && werr == nil {
+					werr = err
+				}
 			}
 			if runErr != nil {
 				return runErr
@@ -64,6 +78,7 @@ memory, faults and context switches.`,
 	}
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
+	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr))
 	fl := cmd.Flags()
 	fl.StringVar(&f.method, "method", "fork", "start method: "+strings.Join(methodNames(), ", ")+"; a comma list, or all")
 	fl.IntVar(&f.nTasks, "n-tasks", 4, "tasks per run, each in its own process (or goroutine)")
@@ -74,6 +89,7 @@ memory, faults and context switches.`,
 	fl.BoolVar(&f.parentTHP, "parent-thp", false, "back --parent-rss with transparent huge pages (madvise)")
 	fl.IntVar(&f.profileHz, "profile-hz", 0, "sample each task's program counter this often per CPU second (0: off)")
 	fl.BoolVar(&f.json, "json", false, "write the results as one JSON document to stdout instead of the table")
+	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
 	// The tutorial spells flags with underscores: --n_tasks, --n_iters.
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
