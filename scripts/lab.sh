@@ -15,16 +15,23 @@ cd "$(dirname "$0")/.."
 bin=./bin/proclab
 out="results/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
-start=$SECONDS
 
-step() { printf '\n== %s\n' "$*" >&2; }
+t0=$SECONDS
+step() { printf '\n== [%ss] %s\n' "$(( SECONDS - t0 ))" "$*" >&2; }
+
+# Sample each child's memory often enough to draw it over a ~75 ms task,
+# where this proclab has a live sampler.
+sampling=()
+if "$bin" --help 2>/dev/null | grep -q -- '--sample-interval'; then
+	sampling=(--sample-interval 10ms)
+fi
 
 # 1. Every start method, interleaved round by round; tasks long enough
 #    (~75 ms) for the live sampler to see each child several times, and
 #    the hot loop profiled in every child.
 step "start methods side by side"
 "$bin" --method "${LAB_METHODS:-all}" --n-tasks 4 --n-iters 50000000 \
-	--repeat 20 --warmup 2 --profile-hz 250 --out "$out/methods"
+	--repeat 20 --warmup 2 --profile-hz 250 "${sampling[@]}" --out "$out/methods"
 
 # 2. The tutorial's grid: one process against n_tasks processes and threads.
 step "one process against several"
@@ -48,4 +55,4 @@ fi
 
 step "report"
 "$bin" report "$out" >/dev/null
-echo "proclab: lab done in $(( SECONDS - start ))s; report in $out/report.md"
+echo "proclab: lab done in $(( SECONDS - t0 ))s; the report is $out/report.md"

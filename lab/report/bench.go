@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"golang.org/x/perf/benchfmt"
-	"golang.org/x/perf/benchunit"
 
 	"github.com/proclab/proclab/lab"
 )
@@ -15,7 +14,7 @@ import (
 // The host metadata becomes configuration lines; each task that ended well
 // is one result line (an "op" is one task):
 //
-//	BenchmarkStart/method=fork/tasks=4/iters=10000000  1  1.5e+08 ns/op  291000 startup-ns/op ...
+//	BenchmarkStart/method=fork/tasks=4/iters=10000000 1 0.0153 sec/op 0.000291 startup-sec/op ...
 //
 // A run with a parent ballast adds /parent=SIZE to the name.
 func Bench(w io.Writer, res *lab.Result) error {
@@ -42,27 +41,28 @@ func Bench(w io.Writer, res *lab.Result) error {
 	return nil
 }
 
-// taskValues are a task's figures in the units benchstat knows: time in
-// ns (tidied to sec by the reader), memory in B.
+// taskValues are a task's figures in benchfmt's base units, sec and B,
+// written as such: a value written in ns would be tidied to sec when read
+// back, except a 0 (benchfmt leaves a value whose scaling does not change
+// it untidied), which would split a unit such as sys-ns/op in two.
 func taskValues(t *lab.Task) []benchfmt.Value {
 	var vs []benchfmt.Value
-	add := func(v float64, unit string) {
-		tv, tu := benchunit.Tidy(v, unit)
-		vs = append(vs, benchfmt.Value{Value: tv, Unit: tu, OrigValue: v, OrigUnit: unit})
+	sec := func(ns int64, unit string) {
+		vs = append(vs, benchfmt.Value{Value: float64(ns) / 1e9, Unit: unit})
 	}
-	add(float64(t.TotalNS), "ns/op")
+	sec(t.TotalNS, "sec/op")
 	if t.StartupNS != nil {
-		add(float64(*t.StartupNS), "startup-ns/op")
+		sec(*t.StartupNS, "startup-sec/op")
 	}
-	add(float64(t.RunNS), "run-ns/op")
-	add(float64(t.UserNS), "user-ns/op")
-	add(float64(t.SysNS), "sys-ns/op")
+	sec(t.RunNS, "run-sec/op")
+	sec(t.UserNS, "user-sec/op")
+	sec(t.SysNS, "sys-sec/op")
 	if t.MaxRSSBytes != nil {
-		add(float64(*t.MaxRSSBytes), "max-rss-B/op")
+		vs = append(vs, benchfmt.Value{Value: float64(*t.MaxRSSBytes), Unit: "max-rss-B/op"})
 	}
 	if t.PeakPSSBytes != nil {
-		add(float64(*t.PeakPSSBytes), "peak-pss-B/op")
+		vs = append(vs, benchfmt.Value{Value: float64(*t.PeakPSSBytes), Unit: "peak-pss-B/op"})
 	}
-	add(float64(t.MinFlt), "minflt/op")
+	vs = append(vs, benchfmt.Value{Value: float64(t.MinFlt), Unit: "minflt/op"})
 	return vs
 }

@@ -51,6 +51,11 @@ func countTasks(res *lab.Result) int {
 	return n
 }
 
+// knownUnits are the units bench.txt reads back as; zero values included
+// (a thread's sys time), each must read back as the same unit.
+var knownUnits = map[string]bool{"sec/op": true, "startup-sec/op": true, "run-sec/op": true, "user-sec/op": true,
+	"sys-sec/op": true, "max-rss-B/op": true, "peak-pss-B/op": true, "minflt/op": true}
+
 func TestBenchReadsBack(t *testing.T) {
 	run, grid := smallResults(t)
 	for _, res := range []*lab.Result{run, grid} {
@@ -80,6 +85,11 @@ func TestBenchReadsBack(t *testing.T) {
 				}
 				if _, ok := rec.Value("max-rss-B/op"); ok != lab.Method(method).CreatesProcess() {
 					t.Errorf("%s: max-rss-B/op present = %v", rec.Name, ok)
+				}
+				for _, v := range rec.Values {
+					if !knownUnits[v.Unit] {
+						t.Errorf("%s: unit %q read back (a unit split in two for benchstat)", rec.Name, v.Unit)
+					}
 				}
 			}
 		}
