@@ -26,12 +26,15 @@ if "$bin" --help 2>/dev/null | grep -q -- '--sample-interval'; then
 	sampling=(--sample-interval 10ms)
 fi
 
-# 1. Every start method, interleaved round by round; tasks long enough
-#    (~75 ms) for the live sampler to see each child several times, and
-#    the hot loop profiled in every child.
+# 1. Every start method, interleaved round by round. One task per CPU (at
+#    most 8): with more tasks than CPUs, a child's startup would include
+#    waiting for a CPU that earlier children hold. Tasks are long enough
+#    (~75 ms) for the live sampler to see each child several times, and the
+#    hot loop is profiled in every child.
+cpus=$(nproc)
 step "start methods side by side"
-"$bin" --method "${LAB_METHODS:-all}" --n-tasks 4 --n-iters 50000000 \
-	--repeat 20 --warmup 2 --profile-hz 250 "${sampling[@]}" --out "$out/methods"
+"$bin" --method "${LAB_METHODS:-all}" --n-tasks $(( cpus < 8 ? cpus : 8 )) --n-iters 50000000 \
+	--repeat 30 --warmup 2 --profile-hz 250 "${sampling[@]}" --out "$out/methods"
 
 # 2. The tutorial's grid: one process against n_tasks processes and threads.
 step "one process against several"

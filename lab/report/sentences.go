@@ -59,8 +59,13 @@ func startupSentences(res *lab.Result) []string {
 			out = append(out, "The others take: "+strings.Join(others, ", ")+".")
 		}
 		if thread != nil && thread.median > 0 {
-			out = append(out, fmt.Sprintf("A goroutine (thread) is running its task after %s, %.0f× sooner than %s: "+
-				"nothing has to be created but a thread for the cgo call.", dur(thread.median), best.median/thread.median, best.m))
+			if r := best.median / thread.median; r >= 1.5 {
+				out = append(out, fmt.Sprintf("A goroutine (thread) is running its task after %s, %s sooner than %s: "+
+					"no process is created, only a thread for the cgo call.", dur(thread.median), times(r), best.m))
+			} else {
+				out = append(out, fmt.Sprintf("A goroutine (thread) is running its task after %s, about as soon as %s: "+
+					"here the wait for a free CPU, not the creation, dominates.", dur(thread.median), best.m))
+			}
 		}
 	} else if thread != nil {
 		out = append(out, fmt.Sprintf("A goroutine (thread) is running its task after a median %s.", dur(thread.median)))
@@ -90,8 +95,8 @@ func speedupSentences(res *lab.Result) []string {
 		from[*x.NIters] = append(from[*x.NIters], x.NTasks)
 	}
 	for _, ni := range order {
-		out = append(out, fmt.Sprintf("With %s tasks, %s processes start to pay off at **n_iters = %d** (%s per task in one process): "+
-			"from there on they beat one process.", andList(from[ni]), m, ni, dur(perTaskSingle(cells, ni))))
+		out = append(out, fmt.Sprintf("With %s tasks, %s processes start to pay off at **n_iters = %s** (%s per task in one process): "+
+			"from there on they beat one process.", andList(from[ni]), m, itersText(ni), dur(perTaskSingle(cells, ni))))
 	}
 	if len(never) > 0 {
 		out = append(out, fmt.Sprintf("With %s %s, processes never beat one process within this grid: "+
@@ -105,9 +110,9 @@ func speedupSentences(res *lab.Result) []string {
 		}
 	}
 	if big.NTasks > 1 {
-		out = append(out, fmt.Sprintf("For the largest tasks (n_iters = %d), %d processes finish %.2f× sooner than one process: "+
+		out = append(out, fmt.Sprintf("For the largest tasks (n_iters = %s), %d processes finish %.2f× faster than one process: "+
 			"%.0f%% of the %d× that min(n_tasks, CPUs) allows; %d threads reach %.2f×.",
-			big.NIters, big.NTasks, big.Speedup, 100*big.Efficiency, big.Parallelism, big.NTasks, big.ThreadUp))
+			itersText(big.NIters), big.NTasks, big.Speedup, 100*big.Efficiency, big.Parallelism, big.NTasks, big.ThreadUp))
 	}
 	// The smallest tasks: the cost of starting dominates.
 	small := cells[0]
@@ -117,9 +122,9 @@ func speedupSentences(res *lab.Result) []string {
 		}
 	}
 	if small.Speedup > 0 && small.Speedup < 1 {
-		out = append(out, fmt.Sprintf("For the smallest tasks (n_iters = %d), starting is everything: %d tasks take %s in one process, "+
+		out = append(out, fmt.Sprintf("For the smallest tasks (n_iters = %s), starting is everything: %d tasks take %s in one process, "+
 			"%s in %d processes and %s in %d threads.",
-			small.NIters, small.NTasks, dur(float64(small.SingleNS)), dur(float64(small.MultiNS)), small.NTasks,
+			itersText(small.NIters), small.NTasks, dur(float64(small.SingleNS)), dur(float64(small.MultiNS)), small.NTasks,
 			dur(float64(small.ThreadNS)), small.NTasks))
 	}
 	return out
@@ -279,4 +284,12 @@ func cmpFloat(a, b float64) int {
 		return 1
 	}
 	return 0
+}
+
+// times writes a ratio: 1.8×, 12×.
+func times(r float64) string {
+	if r < 10 {
+		return fmt.Sprintf("%.1f×", r)
+	}
+	return fmt.Sprintf("%.0f×", r)
 }
