@@ -54,13 +54,13 @@ func startupFigure(res *lab.Result) *Figure {
 		p.Add(sc)
 
 		med := lab.Summarize(c.ms).Median
-		bar, err := plotter.NewLine(plotter.XYs{{X: float64(i) - 0.38, Y: med}, {X: float64(i) + 0.38, Y: med}})
+		bar, err := plotter.NewLine(plotter.XYs{{X: float64(i) - 0.34, Y: med}, {X: float64(i) + 0.34, Y: med}})
 		if err != nil {
 			return nil
 		}
 		bar.LineStyle.Width, bar.LineStyle.Color = vg.Points(2.5), color.Black
 		p.Add(bar)
-		lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: float64(i) + 0.4, Y: med}}, Labels: []string{dur(med * 1e6)}})
+		lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: float64(i) + 0.35, Y: med}}, Labels: []string{dur(med * 1e6)}})
 		if err == nil {
 			p.Add(lbl)
 		}
