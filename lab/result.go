@@ -12,6 +12,10 @@ type Result struct {
 	Incomplete bool        `json:"incomplete"`         // interrupted: holds what was measured so far
 	Warnings   []string    `json:"warnings,omitempty"` // things a reader should know
 	Binary     string      `json:"binary"`             // the executable children ran (symbols for profiles)
+
+	// The grid of `proclab compare` (compare.go); absent for other runs.
+	Cells     []Cell      `json:"cells,omitempty"`
+	Crossover []Crossover `json:"crossover,omitempty"`
 }
 
 // SpecInfo records what was asked for.
@@ -24,6 +28,8 @@ type SpecInfo struct {
 	ParentRSSBytes []int64  `json:"parent_rss_bytes"`
 	ParentTHP      bool     `json:"parent_thp"`
 	ProfileHz      int      `json:"profile_hz"`
+	NTasksGrid     []int    `json:"n_tasks_grid,omitempty"` // compare: every n_tasks (n_tasks is then 0)
+	NItersGrid     []uint64 `json:"n_iters_grid,omitempty"` // compare: every n_iters (n_iters is then 0)
 }
 
 // RunResult is one method running n_tasks tasks once.

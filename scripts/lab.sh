@@ -1,11 +1,61 @@
 #!/usr/bin/env bash
-# The standard lab behind `make lab`: every start method compared on this
-# machine, written to results/<timestamp>/.
+# The standard lab behind `make lab` (which builds bin/proclab first): on
+# this machine, every start method side by side, the tutorial's compare
+# grid, and a sweep of the parent's memory sized to what is free. Each part
+# writes its results with --out into results/<timestamp>/<part>/; then
+# `proclab report` writes results/<timestamp>/report.md. Sized to finish in
+# about two minutes on a 2-core machine (the budget is 5).
+#
+# Environment knobs (the defaults are the standard lab):
+#   LAB_METHODS        methods compared side by side        (all)
+#   LAB_SWEEP_METHODS  methods of the parent-memory sweep   (fork,fork-exec,spawn,forkserver)
+#   LAB_SWEEP_MAX_MIB  largest parent size in MiB           (min(8192, MemAvailable/3))
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=./bin/proclab
 out="results/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
-"$bin" --method fork,spawn --n-tasks 4 --n-iters 10000000 --repeat 10 | tee "$out/table.txt"
-"$bin" --method fork,spawn --n-tasks 4 --n-iters 10000000 --repeat 10 --json > "$out/results.json"
-echo "proclab: results in $out"
+
+t0=$SECONDS
+step() { printf '\n== [%ss] %s\n' "$(( SECONDS - t0 ))" "$*" >&2; }
+
+# Sample each child's memory often enough to draw it over a ~75 ms task,
+# where this proclab has a live sampler.
+sampling=()
+if "$bin" --help 2>/dev/null | grep -q -- '--sample-interval'; then
+	sampling=(--sample-interval 10ms)
+fi
+
+# 1. Every start method, interleaved round by round. One task per CPU (at
+#    most 8): with more tasks than CPUs, a child's startup would include
+#    waiting for a CPU that earlier children hold. Tasks are long enough
+#    (~75 ms) for the live sampler to see each child several times, and the
+#    hot loop is profiled in every child.
+cpus=$(nproc)
+step "start methods side by side"
+"$bin" --method "${LAB_METHODS:-all}" --n-tasks $(( cpus < 8 ? cpus : 8 )) --n-iters 50000000 \
+	--repeat 30 --warmup 2 --profile-hz 250 "${sampling[@]}" --out "$out/methods"
+
+# 2. The tutorial's grid: one process against n_tasks processes and threads.
+step "one process against several"
+"$bin" compare --n-iters 1000,10000,100000,1000000,10000000,100000000 \
+	--n-tasks 1,2,3,4 --repeat 5 --warmup 1 --out "$out/compare"
+
+# 3. Startup against the parent's memory: sizes doubling from 16 MiB up to
+#    a third of the memory available now (at most 8 GiB), so the lab never
+#    pushes this machine into swapping or the OOM killer.
+avail_mib=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+max_mib=${LAB_SWEEP_MAX_MIB:-$(( avail_mib / 3 < 8192 ? avail_mib / 3 : 8192 ))}
+sizes=""
+for (( s = 16; s <= max_mib; s *= 2 )); do sizes+="${sizes:+,}${s}MiB"; done
+if [[ -z $sizes ]]; then
+	echo "lab: only ${avail_mib} MiB available; skipping the parent-memory sweep" >&2
+else
+	step "startup against the parent's memory (up to ${max_mib} MiB of ${avail_mib} MiB available)"
+	"$bin" --method "${LAB_SWEEP_METHODS:-fork,fork-exec,spawn,forkserver}" --n-tasks 2 \
+		--n-iters 1000000 --repeat 5 --warmup 1 --parent-rss "$sizes" --out "$out/parent-rss" >/dev/null
+fi
+
+step "report"
+"$bin" report "$out" >/dev/null
+echo "proclab: lab done in $(( SECONDS - t0 ))s; the report is $out/report.md"

@@ -23,6 +23,7 @@ type runFlags struct {
 	parentTHP bool
 	profileHz int
 	json      bool
+	out       string
 	perTask   bool
 	profileFlags
 }
@@ -37,7 +38,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 memory, faults and context switches.`,
 		Example: `  proclab --method fork --n-tasks 4
   proclab --method fork,spawn --n-tasks 4 --repeat 10 --json`,
-		Args:          cobra.NoArgs,
+		Args:          usageArgs(cobra.NoArgs),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -45,11 +46,19 @@ memory, faults and context switches.`,
 			if err != nil {
 				return usageError{err}
 			}
+			if f.out != "" {
+				if err := checkOutDir(f.out); err != nil {
+					return err
+				}
+			}
 			prof, err := f.startProfiles(spec)
 			if err != nil {
 				return usageError{err}
 			}
+			bar := newProgress(stderr)
+			spec.Progress = bar.update()
 			res, runErr := lab.Run(cmd.Context(), spec)
+			bar.finish()
 			if res == nil {
 				prof.abort()
 				return usageError{runErr}
@@ -60,6 +69,11 @@ memory, faults and context switches.`,
 				werr = report.JSON(stdout, res)
 			} else {
 				werr = report.Table(stdout, res, report.TableOptions{PerTask: f.perTask})
+			}
+			if f.out != "" {
+				if err := writeOut(f.out, res); err != nil && werr == nil {
+					werr = err
+				}
 			}
 			if runErr != nil {
 				return runErr
@@ -75,6 +89,7 @@ memory, faults and context switches.`,
 	}
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
+	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr))
 	fl := cmd.Flags()
 	fl.StringVar(&f.method, "method", "fork", "start method: "+strings.Join(methodNames(), ", ")+"; a comma list, or all")
 	fl.IntVar(&f.nTasks, "n-tasks", 4, "tasks per run, each in its own process (or goroutine)")
@@ -86,6 +101,7 @@ memory, faults and context switches.`,
 	fl.IntVar(&f.profileHz, "profile-hz", lab.DefaultProfileHz, "sample each task's program counter this often per CPU second (0: off; the kernel caps it at CONFIG_HZ)")
 	f.profileFlags.register(fl)
 	fl.BoolVar(&f.json, "json", false, "write the results as one JSON document to stdout instead of the table")
+	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
 	fl.BoolVar(&f.perTask, "per-task", false, "list every task in the table, however many")
 	// The tutorial spells flags with underscores: --n_tasks, --n_iters.
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {

@@ -61,3 +61,15 @@ func optBytes(p *int64) string {
 	}
 	return bytesIEC(float64(*p))
 }
+
+// sizeText writes a byte count exactly when it is a whole number of MiB
+// or GiB (parent sizes are), else with three significant digits.
+func sizeText(b int64) string {
+	switch {
+	case b >= 1<<30 && b%(1<<30) == 0:
+		return fmt.Sprintf("%dGiB", b>>30)
+	case b >= 1<<20 && b%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", b>>20)
+	}
+	return bytesIEC(float64(b))
+}

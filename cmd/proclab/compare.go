@@ -1,0 +1,112 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/report"
+)
+
+// compareFlags are the flags of `proclab compare`.
+type compareFlags struct {
+	nIters string
+	nTasks string
+	method string
+	repeat int
+	warmup int
+	json   bool
+	out    string
+}
+
+func newCompareCmd(stdout, stderr io.Writer) *cobra.Command {
+	var f compareFlags
+	cmd := &cobra.Command{
+		Use:   "compare [flags]",
+		Short: "Single process against processes against threads, over a grid of n_iters and n_tasks",
+		Long: `compare runs the tutorial's grid: for every n_tasks and n_iters, the tasks
+run one after another in one process (single), in n_tasks processes (the
+method, fork by default) and in n_tasks goroutines (thread), interleaved and
+repeated. It prints per cell the median time of each, the speedup of the
+processes over single and their parallel efficiency (speedup over
+min(n_tasks, CPUs)), and, per n_tasks, the crossover: the smallest n_iters
+from which on processes beat one process.`,
+		Example: `  proclab compare --n-iters 1000,10000,1000000,100000000 --n-tasks 1,2,3,4
+  proclab compare --n_iters 1000,1e6 --n_tasks 2 --method spawn --json --out results/cmp`,
+		Args:          usageArgs(cobra.NoArgs),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			spec, err := f.spec()
+			if err != nil {
+				return usageError{err}
+			}
+			if f.out != "" {
+				if err := checkOutDir(f.out); err != nil {
+					return err
+				}
+			}
+			bar := newProgress(stderr)
+			spec.Progress = bar.update()
+			res, runErr := lab.Compare(cmd.Context(), spec)
+			bar.finish()
+			if res == nil {
+				return usageError{runErr}
+			}
+			var werr error
+			if f.json {
+				werr = report.JSON(stdout, res)
+			} else {
+				werr = report.Compare(stdout, res)
+			}
+			if f.out != "" {
+				if err := writeOut(f.out, res); err != nil && werr == nil {
+					werr = err
+				}
+			}
+			if runErr != nil {
+				return runErr
+			}
+			if werr != nil {
+				return werr
+			}
+			return failedTasks(res)
+		},
+	}
+	cmd.SetOut(stdout)
+	cmd.SetErr(stderr)
+	fl := cmd.Flags()
+	fl.StringVar(&f.nIters, "n-iters", "1000,10000,1000000,100000000", "hot-loop iterations per task: a comma list, one cell each")
+	fl.StringVar(&f.nTasks, "n-tasks", "1,2,3,4", "tasks per run: a comma list, one cell each")
+	fl.StringVar(&f.method, "method", "fork", "the process method set against single and thread")
+	fl.IntVar(&f.repeat, "repeat", 5, "recorded rounds per cell")
+	fl.IntVar(&f.warmup, "warmup", 1, "rounds per cell run first and not recorded")
+	fl.BoolVar(&f.json, "json", false, "write the results (with a top-level cells array) as one JSON document to stdout")
+	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
+	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
+	})
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	return cmd
+}
+
+func (f *compareFlags) spec() (lab.CompareSpec, error) {
+	iters, err := parseCounts(f.nIters)
+	if err != nil {
+		return lab.CompareSpec{}, fmt.Errorf("--n-iters: %w", err)
+	}
+	tasks, err := parseInts(f.nTasks)
+	if err != nil {
+		return lab.CompareSpec{}, fmt.Errorf("--n-tasks: %w", err)
+	}
+	if f.repeat < 1 {
+		return lab.CompareSpec{}, fmt.Errorf("--repeat must be at least 1, got %d", f.repeat)
+	}
+	s := lab.CompareSpec{NIters: iters, NTasks: tasks, Method: lab.Method(strings.TrimSpace(f.method)),
+		Repeat: f.repeat, Warmup: f.warmup}
+	return s, s.Validate()
+}

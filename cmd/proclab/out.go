@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/report"
+)
+
+// checkOutDir makes dir (and its parents) and proves it writable before
+// anything runs: a mistyped --out should not cost a whole lab run. Its
+// error is a usage error.
+func checkOutDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usageError{fmt.Errorf("--out: %w", err)}
+	}
+	f, err := os.CreateTemp(dir, ".proclab-probe-*")
+	if err != nil {
+		return usageError{fmt.Errorf("--out %s is not writable: %w", dir, err)}
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// writeOut writes every export of res into dir.
+func writeOut(dir string, res *lab.Result) error {
+	return writeFiles(dir, report.Exports(res))
+}
+
+// writeFiles writes each export to a temporary name in dir, syncs it and
+// renames it into place, so that a crash or a full disk never leaves half
+// a file under the real name: a reader sees the old file or the new one.
+func writeFiles(dir string, files []report.Export) error {
+	for _, e := range files {
+		if err := writeFile(dir, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeFile(dir string, e report.Export) (err error) {
+	f, err := os.CreateTemp(dir, "."+e.Name+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", e.Name, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	bw := bufio.NewWriter(f)
+	if err := e.Write(bw); err != nil {
+		return fmt.Errorf("writing %s: %w", e.Name, err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing %s: %w", e.Name, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", e.Name, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", e.Name, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", e.Name, err)
+	}
+	if err := os.Rename(f.Name(), filepath.Join(dir, e.Name)); err != nil {
+		return fmt.Errorf("writing %s: %w", e.Name, err)
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/proclab/proclab/lab/report"
+)
+
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = proclab(&out, &errb, args)
+	return code, out.String(), errb.String()
+}
+
+func TestOutWritesEveryExport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "dir")
+	code, _, stderr := run(t, "--method", "fork,thread", "--n-tasks", "2", "--n-iters", "1000", "--repeat", "2", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, name := range []string{"results.json", "results.csv", "results.md", "bench.txt", "startup.png", "startup.svg"} {
+		st, err := os.Stat(filepath.Join(dir, name))
+		if err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	var doc map[string]any
+	b, _ := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err := json.Unmarshal(b, &doc); err != nil || doc["schema"] != "proclab/v1" {
+		t.Errorf("results.json: %v, schema %v", err, doc["schema"])
+	}
+	assertNoTempFiles(t, dir)
+}
+
+// An unwritable --out is bad input, found before anything runs.
+func TestOutUnwritable(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--method", "fork", "--n-iters", "1000", "--out", filepath.Join(file, "sub")},
+		{"compare", "--n-iters", "1000", "--n-tasks", "1", "--out", filepath.Join(file, "sub")},
+	} {
+		code, stdout, stderr := run(t, args...)
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "--out") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2, nothing run, one line", args, code, stdout, stderr)
+		}
+	}
+}
+
+// A failed write leaves the old file whole and no temporary file behind.
+func TestWriteFilesAtomic(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "results.json")
+	if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("disk full")
+	err := writeFiles(dir, []report.Export{{Name: "results.json", Write: func(w io.Writer) error {
+		w.Write(bytes.Repeat([]byte("x"), 1<<16)) // more than the buffer: reaches the temporary file
+		return boom
+	}}})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err %v", err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "old" {
+		t.Errorf("target now holds %d bytes, want the old file", len(b))
+	}
+	assertNoTempFiles(t, dir)
+
+	if err := writeFiles(dir, []report.Export{{Name: "results.json", Write: func(w io.Writer) error {
+		_, err := io.WriteString(w, "new")
+		return err
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "new" {
+		t.Errorf("target holds %q, want new", b)
+	}
+	if st, _ := os.Stat(target); st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v", st.Mode())
+	}
+	assertNoTempFiles(t, dir)
+}
+
+func assertNoTempFiles(t *testing.T, dir string) {
+	t.Helper()
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+}
+
+func TestCompareJSON(t *testing.T) {
+	code, stdout, stderr := run(t, "compare", "--n_iters", "1000,100000", "--n_tasks", "1,2", "--repeat", "1", "--warmup", "0", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("not one JSON document: %v", err)
+	}
+	cells, ok := doc["cells"].([]any)
+	if !ok || len(cells) != 4 {
+		t.Fatalf("cells: %v", doc["cells"])
+	}
+	for _, c := range cells {
+		cell := c.(map[string]any)
+		for _, k := range []string{"n_iters", "n_tasks", "single_ns", "multi_ns", "thread_ns", "speedup"} {
+			if _, ok := cell[k].(float64); !ok {
+				t.Errorf("cell lacks number %q: %v", k, cell)
+			}
+		}
+		if s := cell["single_ns"].(float64) / cell["multi_ns"].(float64); s/cell["speedup"].(float64) > 1.001 || s/cell["speedup"].(float64) < 0.999 {
+			t.Errorf("speedup %v is not single over multi (%v)", cell["speedup"], s)
+		}
+	}
+	if doc["schema"] != "proclab/v1" {
+		t.Errorf("schema %v", doc["schema"])
+	}
+}
+
+func TestCompareTable(t *testing.T) {
+	code, stdout, stderr := run(t, "compare", "--n-iters", "1000", "--n-tasks", "1,2", "--repeat", "1", "--method", "spawn")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"single", "spawn", "thread", "speedup", "efficiency", "Crossover", "1 task:", "2 tasks:"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, stdout)
+		}
+	}
+	if n := len(regexp.MustCompile(`(?m)^\s+[12]\s+1000\s`).FindAllString(stdout, -1)); n != 2 {
+		t.Errorf("%d cell rows, want 2:\n%s", n, stdout)
+	}
+}
+
+func TestCompareBadInput(t *testing.T) {
+	for _, args := range [][]string{
+		{"compare", "--n-iters", "0"},
+		{"compare", "--n-iters", "ten"},
+		{"compare", "--n-tasks", "1,,2"},
+		{"compare", "--method", "thread"},
+		{"compare", "--method", "vfork"},
+		{"compare", "--repeat", "0"},
+		{"compare", "extra"},
+		{"report"},
+		{"report", "/nonexistent/dir"},
+	} {
+		code, stdout, stderr := run(t, args...)
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and one line", args, code, stdout, stderr)
+		}
+	}
+}

@@ -1,0 +1,242 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+)
+
+// CompareSpec is the tutorial's grid: for every n_tasks and n_iters, the
+// tasks run one after another in the lab (single), in n_tasks processes
+// (Method), and in n_tasks goroutines (thread), interleaved round by round.
+type CompareSpec struct {
+	NIters []uint64 // hot-loop iterations per task, one cell each; >= 1
+	NTasks []int    // tasks per run, one cell each; >= 1
+	Method Method   // the process method; "" means fork
+	Repeat int      // recorded rounds per cell; 0 means 1
+	Warmup int      // unrecorded rounds per cell, run first
+	CPUs   int      // CPUs the parallel efficiency counts; 0 means runtime.NumCPU()
+
+	// Progress, if set, is called after each run with runs done and total
+	// over the whole grid.
+	Progress func(done, total int)
+}
+
+// Cell is one (n_iters, n_tasks) point of the grid: median wall time per
+// run of each of the three ways to do the work.
+type Cell struct {
+	NIters      uint64  `json:"n_iters"`
+	NTasks      int     `json:"n_tasks"`
+	Method      Method  `json:"method"`      // the process method of multi_ns
+	SingleNS    int64   `json:"single_ns"`   // one process, tasks one after another
+	MultiNS     int64   `json:"multi_ns"`    // n_tasks processes
+	ThreadNS    int64   `json:"thread_ns"`   // n_tasks goroutines
+	Speedup     float64 `json:"speedup"`     // single over multi
+	Efficiency  float64 `json:"efficiency"`  // speedup over parallelism
+	Parallelism int     `json:"parallelism"` // min(n_tasks, CPUs): the best speedup possible
+	ThreadUp    float64 `json:"thread_speedup"`
+	Rounds      int     `json:"rounds"` // recorded rounds behind each median
+}
+
+// Crossover is, for one n_tasks, the smallest n_iters of the grid from
+// which on processes beat one process (speedup above 1 there and at every
+// larger n_iters). NIters is null when they never do within the grid.
+type Crossover struct {
+	NTasks  int      `json:"n_tasks"`
+	NIters  *uint64  `json:"n_iters"`
+	Speedup *float64 `json:"speedup"` // at that n_iters
+}
+
+func (s *CompareSpec) method() Method {
+	if s.Method == "" {
+		return Fork
+	}
+	return s.Method
+}
+
+func (s *CompareSpec) cpus() int {
+	if s.CPUs > 0 {
+		return s.CPUs
+	}
+	return runtime.NumCPU()
+}
+
+// Validate reports the first problem with s as a plain sentence.
+func (s *CompareSpec) Validate() error {
+	switch {
+	case len(s.NIters) == 0:
+		return errors.New("--n-iters needs at least one value")
+	case len(s.NTasks) == 0:
+		return errors.New("--n-tasks needs at least one value")
+	case !s.method().Valid():
+		return fmt.Errorf("unknown method %q", s.Method)
+	case !s.method().CreatesProcess():
+		return fmt.Errorf("--method %s starts no process; compare needs a process method (%s)", s.Method, processMethodNames())
+	}
+	for _, n := range s.NTasks {
+		if err := (&Spec{Methods: []Method{Single}, NTasks: n, NIters: 1, Repeat: s.Repeat, Warmup: s.Warmup}).Validate(); err != nil {
+			return err
+		}
+	}
+	for _, n := range s.NIters {
+		if n < 1 {
+			return fmt.Errorf("--n-iters must be at least 1, got %d", n)
+		}
+	}
+	return nil
+}
+
+func processMethodNames() string {
+	var out []string
+	for _, m := range Methods {
+		if m.CreatesProcess() {
+			out = append(out, string(m))
+		}
+	}
+	return fmt.Sprint(out)
+}
+
+// Compare runs the grid of spec, n_tasks by n_tasks and, within, n_iters
+// from small to large, one Run per cell with the methods single, the
+// process method and thread interleaved. The Result holds every run of
+// every cell, the cells and the crossovers. On cancellation it returns
+// what was measured so far, marked Incomplete, with ctx's error.
+func Compare(ctx context.Context, spec CompareSpec) (*Result, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	iters := slices.Clone(spec.NIters)
+	slices.Sort(iters)
+	iters = slices.Compact(iters)
+	tasks := slices.Clone(spec.NTasks)
+	slices.Sort(tasks)
+	tasks = slices.Compact(tasks)
+
+	methods := []Method{Single, spec.method(), Thread}
+	res := &Result{Schema: Schema, Runs: []RunResult{}}
+	perCell := (spec.Warmup + max(spec.Repeat, 1)) * len(methods)
+	total := perCell * len(iters) * len(tasks)
+	done := 0
+	for _, nt := range tasks {
+		for _, ni := range iters {
+			cs := Spec{Methods: methods, NTasks: nt, NIters: ni, Repeat: spec.Repeat, Warmup: spec.Warmup}
+			base := done
+			if spec.Progress != nil {
+				cs.Progress = func(d, _ int) { spec.Progress(base+d, total) }
+			}
+			r, err := Run(ctx, cs)
+			done = base + perCell
+			if r != nil {
+				res.Binary = r.Binary
+				res.Spec = r.Spec
+				res.Runs = append(res.Runs, r.Runs...)
+				for _, w := range r.Warnings {
+					res.Warnings = append(res.Warnings, fmt.Sprintf("n_tasks=%d n_iters=%d: %s", nt, ni, w))
+				}
+			}
+			if err != nil {
+				res.Incomplete = r != nil && r.Incomplete || ctx.Err() != nil
+				finishComparison(res, spec, iters, tasks)
+				return res, err
+			}
+		}
+	}
+	finishComparison(res, spec, iters, tasks)
+	return res, nil
+}
+
+// finishComparison fills the spec, the cells and the crossovers of res
+// from its runs.
+func finishComparison(res *Result, spec CompareSpec, iters []uint64, tasks []int) {
+	res.Spec.NTasks, res.Spec.NIters = 0, 0
+	res.Spec.NTasksGrid, res.Spec.NItersGrid = tasks, iters
+	res.Cells = Cells(res.Runs, spec.method(), spec.cpus())
+	res.Crossover = Crossovers(res.Cells)
+}
+
+// Cells computes the grid's cells from the runs: for each (n_tasks,
+// n_iters) that has runs of all three methods, the median wall per method.
+func Cells(runs []RunResult, method Method, cpus int) []Cell {
+	type key struct {
+		nt int
+		ni uint64
+	}
+	walls := map[key]map[Method][]float64{}
+	var order []key
+	for _, r := range runs {
+		k := key{r.NTasks, r.NIters}
+		if walls[k] == nil {
+			walls[k] = map[Method][]float64{}
+			order = append(order, k)
+		}
+		if failed(&r) {
+			continue
+		}
+		walls[k][r.Method] = append(walls[k][r.Method], float64(r.WallNS))
+	}
+	var cells []Cell
+	for _, k := range order {
+		w := walls[k]
+		single, multi, thread := Summarize(w[Single]), Summarize(w[method]), Summarize(w[Thread])
+		if single.N == 0 || multi.N == 0 || thread.N == 0 {
+			continue
+		}
+		c := Cell{NIters: k.ni, NTasks: k.nt, Method: method,
+			SingleNS: int64(single.Median), MultiNS: int64(multi.Median), ThreadNS: int64(thread.Median),
+			Parallelism: min(k.nt, max(cpus, 1)), Rounds: min(single.N, multi.N, thread.N)}
+		if c.MultiNS > 0 {
+			c.Speedup = single.Median / multi.Median
+		}
+		if c.ThreadNS > 0 {
+			c.ThreadUp = single.Median / thread.Median
+		}
+		c.Efficiency = c.Speedup / float64(c.Parallelism)
+		cells = append(cells, c)
+	}
+	slices.SortStableFunc(cells, func(a, b Cell) int {
+		if a.NTasks != b.NTasks {
+			return a.NTasks - b.NTasks
+		}
+		switch {
+		case a.NIters < b.NIters:
+			return -1
+		case a.NIters > b.NIters:
+			return 1
+		}
+		return 0
+	})
+	return cells
+}
+
+// failed reports whether any task of r went wrong: its wall time then
+// measures the failure, not the work.
+func failed(r *RunResult) bool {
+	for _, t := range r.Tasks {
+		if t.Error != "" || !t.ChecksumOK {
+			return true
+		}
+	}
+	return false
+}
+
+// Crossovers finds, per n_tasks, where processes start to pay off. Cells
+// must be sorted by n_tasks, then n_iters (as Cells returns them).
+func Crossovers(cells []Cell) []Crossover {
+	var out []Crossover
+	for i := 0; i < len(cells); {
+		j := i
+		for j < len(cells) && cells[j].NTasks == cells[i].NTasks {
+			j++
+		}
+		x := Crossover{NTasks: cells[i].NTasks}
+		// Walk down from the largest n_iters while processes still win.
+		for k := j - 1; k >= i && cells[k].Speedup > 1; k-- {
+			x.NIters, x.Speedup = ptr(cells[k].NIters), ptr(cells[k].Speedup)
+		}
+		out = append(out, x)
+		i = j
+	}
+	return out
+}

@@ -1,0 +1,95 @@
+package lab
+
+import (
+	"context"
+	"math"
+	"testing"
+)
+
+// A small real grid: every cell has its three medians, the speedup and
+// efficiency follow from them, and no child is left behind.
+func TestCompareGrid(t *testing.T) {
+	var calls, last, total int
+	spec := CompareSpec{NIters: []uint64{200_000, 1000}, NTasks: []int{2, 1}, Repeat: 2, CPUs: 2,
+		Progress: func(done, tot int) { calls++; last, total = done, tot }}
+	res, err := Compare(context.Background(), spec)
+	if err != nil {
+		t.Fatalf("Compare: %v", err)
+	}
+	assertNoChildren(t)
+	if len(res.Runs) != 4*3*2 {
+		t.Fatalf("%d runs, want 24 (4 cells × 3 methods × 2 rounds)", len(res.Runs))
+	}
+	if calls != 24 || last != 24 || total != 24 {
+		t.Errorf("progress: %d calls, last %d of %d; want 24 of 24", calls, last, total)
+	}
+	want := []struct {
+		nt int
+		ni uint64
+	}{{1, 1000}, {1, 200_000}, {2, 1000}, {2, 200_000}}
+	if len(res.Cells) != len(want) {
+		t.Fatalf("%d cells, want %d: %+v", len(res.Cells), len(want), res.Cells)
+	}
+	for i, c := range res.Cells {
+		if c.NTasks != want[i].nt || c.NIters != want[i].ni {
+			t.Errorf("cell %d is (%d, %d), want (%d, %d): sorted by n_tasks then n_iters", i, c.NTasks, c.NIters, want[i].nt, want[i].ni)
+		}
+		if c.SingleNS <= 0 || c.MultiNS <= 0 || c.ThreadNS <= 0 || c.Method != Fork || c.Rounds != 2 {
+			t.Errorf("cell %d: %+v", i, c)
+		}
+		if math.Abs(c.Speedup-float64(c.SingleNS)/float64(c.MultiNS)) > 1e-3*c.Speedup {
+			t.Errorf("cell %d: speedup %v is not single/multi", i, c.Speedup)
+		}
+		if c.Parallelism != min(c.NTasks, 2) || math.Abs(c.Efficiency-c.Speedup/float64(c.Parallelism)) > 1e-9 {
+			t.Errorf("cell %d: efficiency %v parallelism %d", i, c.Efficiency, c.Parallelism)
+		}
+	}
+	// Single work grows with n_iters: 200 times the iterations take longer.
+	if res.Cells[1].SingleNS <= res.Cells[0].SingleNS {
+		t.Errorf("single at 200k iterations (%d ns) not slower than at 1000 (%d ns)", res.Cells[1].SingleNS, res.Cells[0].SingleNS)
+	}
+	if len(res.Crossover) != 2 || res.Crossover[0].NTasks != 1 || res.Crossover[1].NTasks != 2 {
+		t.Errorf("crossovers %+v, want one per n_tasks", res.Crossover)
+	}
+	if got := res.Spec.NItersGrid; len(got) != 2 || got[0] != 1000 || got[1] != 200_000 {
+		t.Errorf("n_iters grid %v", got)
+	}
+}
+
+func TestCompareSpecValidate(t *testing.T) {
+	for _, s := range []CompareSpec{
+		{NTasks: []int{1}},
+		{NIters: []uint64{1}},
+		{NIters: []uint64{0}, NTasks: []int{1}},
+		{NIters: []uint64{1}, NTasks: []int{0}},
+		{NIters: []uint64{1}, NTasks: []int{1}, Method: Thread},
+		{NIters: []uint64{1}, NTasks: []int{1}, Method: "vfork"},
+	} {
+		if err := s.Validate(); err == nil {
+			t.Errorf("%+v: no error", s)
+		}
+	}
+}
+
+// The crossover is where processes win from then on, not a lucky cell.
+func TestCrossovers(t *testing.T) {
+	cell := func(nt int, ni uint64, speedup float64) Cell { return Cell{NTasks: nt, NIters: ni, Speedup: speedup} }
+	cells := []Cell{
+		cell(1, 10, 0.1), cell(1, 100, 0.5), cell(1, 1000, 0.9),
+		cell(2, 10, 0.1), cell(2, 100, 1.2), cell(2, 1000, 0.9), cell(2, 10000, 1.5),
+		cell(3, 10, 1.1), cell(3, 100, 1.6),
+	}
+	xs := Crossovers(cells)
+	if len(xs) != 3 {
+		t.Fatalf("%+v", xs)
+	}
+	if xs[0].NIters != nil {
+		t.Errorf("1 task: crossover %d, want none", *xs[0].NIters)
+	}
+	if xs[1].NIters == nil || *xs[1].NIters != 10000 || *xs[1].Speedup != 1.5 {
+		t.Errorf("2 tasks: %+v, want 10000 (the win at 100 does not last)", xs[1])
+	}
+	if xs[2].NIters == nil || *xs[2].NIters != 10 {
+		t.Errorf("3 tasks: %+v, want 10", xs[2])
+	}
+}

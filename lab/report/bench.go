@@ -1,0 +1,68 @@
+package report
+
+import (
+	"fmt"
+	"io"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// Bench writes bench.txt in the Go benchmark format, so that
+// `benchstat a/bench.txt b/bench.txt` compares two machines or kernels.
+// The host metadata becomes configuration lines; each task that ended well
+// is one result line (an "op" is one task):
+//
+//	BenchmarkStart/method=fork/tasks=4/iters=10000000 1 0.0153 sec/op 0.000291 startup-sec/op ...
+//
+// A run with a parent ballast adds /parent=SIZE to the name.
+func Bench(w io.Writer, res *lab.Result) error {
+	bw := benchfmt.NewWriter(w)
+	var config []benchfmt.Config
+	for _, kv := range hostConfig(res) {
+		config = append(config, benchfmt.Config{Key: kv.key, Value: []byte(kv.value), File: true})
+	}
+	for _, r := range res.Runs {
+		name := fmt.Sprintf("Start/method=%s/tasks=%d/iters=%d", r.Method, r.NTasks, r.NIters)
+		if r.ParentRSSBytes > 0 {
+			name += "/parent=" + sizeText(r.ParentRSSBytes)
+		}
+		for _, t := range r.Tasks {
+			if t.Error != "" || !t.ChecksumOK {
+				continue // a failed task measured the failure, not the start
+			}
+			br := &benchfmt.Result{Config: config, Name: benchfmt.Name(name), Iters: 1, Values: taskValues(&t)}
+			if err := bw.Write(br); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// taskValues are a task's figures in benchfmt's base units, sec and B,
+// written as such: a value written in ns would be tidied to sec when read
+// back, except a 0 (benchfmt leaves a value whose scaling does not change
+// it untidied), which would split a unit such as sys-ns/op in two.
+func taskValues(t *lab.Task) []benchfmt.Value {
+	var vs []benchfmt.Value
+	sec := func(ns int64, unit string) {
+		vs = append(vs, benchfmt.Value{Value: float64(ns) / 1e9, Unit: unit})
+	}
+	sec(t.TotalNS, "sec/op")
+	if t.StartupNS != nil {
+		sec(*t.StartupNS, "startup-sec/op")
+	}
+	sec(t.RunNS, "run-sec/op")
+	sec(t.UserNS, "user-sec/op")
+	sec(t.SysNS, "sys-sec/op")
+	if t.MaxRSSBytes != nil {
+		vs = append(vs, benchfmt.Value{Value: float64(*t.MaxRSSBytes), Unit: "max-rss-B/op"})
+	}
+	if t.PeakPSSBytes != nil {
+		vs = append(vs, benchfmt.Value{Value: float64(*t.PeakPSSBytes), Unit: "peak-pss-B/op"})
+	}
+	vs = append(vs, benchfmt.Value{Value: float64(t.MinFlt), Unit: "minflt/op"})
+	return vs
+}

@@ -1,0 +1,204 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"path"
+	"slices"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// LabReport is what report.md (the report of `make lab`) is written from:
+// several results directories, each written by --out.
+type LabReport struct {
+	Title    string       // first heading
+	Root     string       // the report's directory as the reader names it; commands use it
+	Sections []LabSection // in the order the report shows them
+}
+
+// A LabSection is one results directory of the report.
+type LabSection struct {
+	Dir   string      // relative to the report
+	Res   *lab.Result //
+	Files []string    // the files present in Dir: the report links only these
+}
+
+// SectionKind says what a results directory holds.
+type SectionKind int
+
+// The kinds of results a lab report shows, in the order it shows them.
+const (
+	KindMethods   SectionKind = iota // start methods side by side at one parent size
+	KindCompare                      // the compare grid
+	KindParentRSS                    // a sweep of parent sizes
+)
+
+// KindOf says what res holds.
+func KindOf(res *lab.Result) SectionKind {
+	switch {
+	case len(res.Cells) > 0:
+		return KindCompare
+	case countPositive(res.Spec.ParentRSSBytes) >= 2:
+		return KindParentRSS
+	}
+	return KindMethods
+}
+
+func countPositive(xs []int64) int {
+	n := 0
+	for _, x := range xs {
+		if x > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Lab writes report.md: for each section its command, its tables, its
+// figures with a few sentences on what they show here, links to its
+// files, and the commands to open its profiles; then how to compare with
+// another machine.
+func Lab(w io.Writer, lr LabReport) error {
+	fmt.Fprintf(w, "# %s\n\n", lr.Title)
+	for _, s := range lr.Sections {
+		if len(hostConfig(s.Res)) > 0 {
+			hostSection(w, s.Res, "##")
+			break
+		}
+	}
+	var benches []string
+	for _, s := range lr.Sections {
+		if err := labSection(w, lr.Root, s); err != nil {
+			return err
+		}
+		if slices.Contains(s.Files, "bench.txt") {
+			benches = append(benches, path.Join(s.Dir, "bench.txt"))
+		}
+	}
+	if len(benches) > 0 {
+		fmt.Fprintf(w, "## Comparing with another machine or kernel\n\n")
+		fmt.Fprintf(w, "Each directory holds `bench.txt` in the Go benchmark format. Run the lab there too, then, e.g.:\n\n")
+		fmt.Fprintf(w, "    go run golang.org/x/perf/cmd/benchstat@latest %s OTHER/%s\n\n", path.Join(lr.Root, benches[0]), benches[0])
+	}
+	return nil
+}
+
+var kindTitles = map[SectionKind]string{
+	KindMethods:   "Start methods side by side",
+	KindCompare:   "One process against several",
+	KindParentRSS: "Startup against the parent's memory",
+}
+
+var kindFigures = map[SectionKind][]string{
+	KindMethods:   {"startup", "rss"},
+	KindCompare:   {"speedup"},
+	KindParentRSS: {"parent-rss"},
+}
+
+func labSection(w io.Writer, root string, s LabSection) error {
+	kind := KindOf(s.Res)
+	fmt.Fprintf(w, "## %s\n\n", kindTitles[kind])
+	fmt.Fprintf(w, "Command: `%s` (results in [%s/](%s/))\n\n", SpecCommand(s.Res), s.Dir, s.Dir)
+	if s.Res.Incomplete {
+		fmt.Fprintf(w, "**Interrupted: these results are incomplete.**\n\n")
+	}
+	switch kind {
+	case KindMethods:
+		if err := methodsTable(w, s.Res); err != nil {
+			return err
+		}
+	case KindCompare:
+		compareMarkdown(w, s.Res)
+	case KindParentRSS:
+		sweepMarkdown(w, s.Res)
+	}
+	has := func(name string) bool { return slices.Contains(s.Files, name) }
+	figs := Figures(s.Res)
+	for _, name := range kindFigures[kind] {
+		i := slices.IndexFunc(figs, func(f Figure) bool { return f.Name == name })
+		if i < 0 || !has(name+".png") {
+			continue
+		}
+		fmt.Fprintf(w, "### %s\n\n", figs[i].Title)
+		fmt.Fprintf(w, "![%s](%s)\n\n", figs[i].Title, path.Join(s.Dir, name+".png"))
+		if has(name + ".svg") {
+			fmt.Fprintf(w, "([SVG](%s))\n\n", path.Join(s.Dir, name+".svg"))
+		}
+		for _, line := range figureSentences(name, s.Res) {
+			fmt.Fprintf(w, "%s\n", line)
+		}
+		fmt.Fprintln(w)
+	}
+	if kind == KindMethods && !has("rss.png") {
+		fmt.Fprintf(w, "No live memory samples were recorded in this run, so there is no figure of memory over time.\n\n")
+	}
+	var links []string
+	for _, name := range []string{"results.md", "results.json", "results.csv", "bench.txt"} {
+		if has(name) {
+			links = append(links, fmt.Sprintf("[%s](%s)", name, path.Join(s.Dir, name)))
+		}
+	}
+	if len(links) > 0 {
+		fmt.Fprintf(w, "Files: %s.\n\n", joinComma(links))
+	}
+	if has("profile.pb.gz") {
+		p := path.Join(root, s.Dir, "profile.pb.gz")
+		fmt.Fprintf(w, "Profile of the hot loop in every child ([profile.pb.gz](%s)); open it with:\n\n", path.Join(s.Dir, "profile.pb.gz"))
+		fmt.Fprintf(w, "    go tool pprof -top %s\n    go tool pprof -http=localhost:8080 %s\n\n", p, p)
+	}
+	warnings(w, s.Res)
+	return nil
+}
+
+func figureSentences(name string, res *lab.Result) []string {
+	switch name {
+	case "startup":
+		return startupSentences(res)
+	case "speedup":
+		return speedupSentences(res)
+	case "parent-rss":
+		return parentSentences(res)
+	case "rss":
+		return rssSentences(res)
+	}
+	return nil
+}
+
+// sweepMarkdown is the median startup per method (columns) and parent
+// size (rows).
+func sweepMarkdown(w io.Writer, res *lab.Result) {
+	header := []string{"parent holds"}
+	right := []bool{true}
+	for _, m := range res.Spec.Methods {
+		header = append(header, string(m))
+		right = append(right, true)
+	}
+	var rows [][]string
+	for _, size := range res.Spec.ParentRSSBytes {
+		row := []string{sizeText(size)}
+		for _, m := range res.Spec.Methods {
+			keep := func(r *lab.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
+			s := lab.Summarize(lab.Figures(res.Runs, keep, func(t *lab.Task) *int64 { return t.StartupNS }))
+			cell := "-"
+			if s.N > 0 {
+				cell = dur(s.Median)
+			}
+			row = append(row, cell)
+		}
+		rows = append(rows, row)
+	}
+	fmt.Fprintf(w, "Median startup latency per method and parent size:\n\n")
+	mdTable(w, header, right, rows)
+}
+
+func joinComma(xs []string) string {
+	out := ""
+	for i, x := range xs {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}

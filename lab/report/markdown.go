@@ -1,0 +1,186 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// Markdown writes results.md: what was run, the host, the start methods
+// table, the compare grid or the runs, the figures and the warnings.
+// Figures are linked by the names Exports gives them, beside results.md.
+func Markdown(w io.Writer, res *lab.Result) error {
+	fmt.Fprintf(w, "# proclab results\n\n")
+	fmt.Fprintf(w, "Command: `%s`\n\n", SpecCommand(res))
+	if res.Incomplete {
+		fmt.Fprintf(w, "**Interrupted: these results are incomplete.**\n\n")
+	}
+	hostSection(w, res, "##")
+	if len(res.Cells) > 0 {
+		fmt.Fprintf(w, "## Single process against processes and threads\n\n")
+		compareMarkdown(w, res)
+	} else {
+		fmt.Fprintf(w, "## Start methods\n\n")
+		if err := methodsTable(w, res); err != nil {
+			return err
+		}
+		runsMarkdown(w, res)
+	}
+	figs := Figures(res)
+	if len(figs) > 0 {
+		fmt.Fprintf(w, "## Figures\n\n")
+		for _, f := range figs {
+			fmt.Fprintf(w, "![%s](%s.png)\n\n([SVG](%s.svg))\n\n", f.Title, f.Name, f.Name)
+		}
+	}
+	warnings(w, res)
+	return nil
+}
+
+// hostSection lists the host metadata, if the results carry any.
+func hostSection(w io.Writer, res *lab.Result, level string) {
+	kvs := hostConfig(res)
+	if len(kvs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%s Host\n\n", level)
+	var rows [][]string
+	for _, kv := range kvs {
+		rows = append(rows, []string{kv.key, kv.value})
+	}
+	mdTable(w, []string{"key", "value"}, nil, rows)
+}
+
+// compareMarkdown is the compare grid and its crossovers.
+func compareMarkdown(w io.Writer, res *lab.Result) {
+	m := res.Cells[0].Method
+	var rows [][]string
+	for _, c := range res.Cells {
+		rows = append(rows, []string{fmt.Sprint(c.NTasks), fmt.Sprint(c.NIters),
+			dur(float64(c.SingleNS)), dur(float64(c.MultiNS)), dur(float64(c.ThreadNS)),
+			fmt.Sprintf("%.2f×", c.Speedup), fmt.Sprintf("%.0f%%", 100*c.Efficiency), fmt.Sprintf("%.2f×", c.ThreadUp)})
+	}
+	mdTable(w, []string{"n_tasks", "n_iters", "single", string(m), "thread", "speedup", "efficiency", "thread speedup"},
+		[]bool{true, true, true, true, true, true, true, true}, rows)
+	fmt.Fprintf(w, "Median wall time per run of n_tasks tasks over %d round(s). Speedup is single over %s; "+
+		"efficiency is the speedup over min(n_tasks, CPUs).\n\n", res.Cells[0].Rounds, m)
+	fmt.Fprintf(w, "Crossover, the smallest n_iters from which on %s processes beat one process:\n\n", m)
+	for _, line := range crossoverLines(res) {
+		fmt.Fprintf(w, "- %s\n", line)
+	}
+	fmt.Fprintln(w)
+}
+
+// runsMarkdown lists every recorded run: its wall time and its tasks'
+// median startup and total.
+func runsMarkdown(w io.Writer, res *lab.Result) {
+	if len(res.Runs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "### Runs\n\n")
+	var rows [][]string
+	for i := range res.Runs {
+		r := &res.Runs[i]
+		one := func(x *lab.RunResult) bool { return x == r }
+		startup := lab.Summarize(lab.Figures(res.Runs, one, func(t *lab.Task) *int64 { return t.StartupNS }))
+		total := lab.Summarize(lab.Figures(res.Runs, one, func(t *lab.Task) *int64 { return &t.TotalNS }))
+		st := "-"
+		if startup.N > 0 {
+			st = dur(startup.Median)
+		}
+		rows = append(rows, []string{string(r.Method), sizeText(r.ParentRSSBytes), fmt.Sprint(r.Round),
+			fmt.Sprint(len(r.Tasks)), dur(float64(r.WallNS)), st, dur(total.Median), fmt.Sprint(failedIn(r))})
+	}
+	mdTable(w, []string{"method", "parent", "round", "tasks", "wall", "startup (median)", "total/task (median)", "failed"},
+		[]bool{false, true, true, true, true, true, true, true}, rows)
+}
+
+func failedIn(r *lab.RunResult) int {
+	n := 0
+	for _, t := range r.Tasks {
+		if t.Error != "" || !t.ChecksumOK {
+			n++
+		}
+	}
+	return n
+}
+
+func warnings(w io.Writer, res *lab.Result) {
+	probs := problems(res)
+	if len(probs) == 0 && len(res.Warnings) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "## Warnings\n\n")
+	for _, s := range append(probs, res.Warnings...) {
+		fmt.Fprintf(w, "- %s\n", s)
+	}
+	fmt.Fprintln(w)
+}
+
+// SpecCommand is a proclab command line that asks for what res ran.
+func SpecCommand(res *lab.Result) string {
+	s := res.Spec
+	var b strings.Builder
+	if len(res.Cells) > 0 || len(s.NTasksGrid) > 0 {
+		m := lab.Fork
+		if len(s.Methods) == 3 {
+			m = s.Methods[1]
+		}
+		fmt.Fprintf(&b, "proclab compare --n-iters %s --n-tasks %s --method %s", joinUints(s.NItersGrid), joinInts(s.NTasksGrid), m)
+	} else {
+		var ms []string
+		for _, m := range s.Methods {
+			ms = append(ms, string(m))
+		}
+		fmt.Fprintf(&b, "proclab --method %s --n-tasks %d --n-iters %d", strings.Join(ms, ","), s.NTasks, s.NIters)
+		if len(s.ParentRSSBytes) > 1 || len(s.ParentRSSBytes) == 1 && s.ParentRSSBytes[0] != 0 {
+			var sizes []string
+			for _, b := range s.ParentRSSBytes {
+				sizes = append(sizes, sizeArg(b))
+			}
+			fmt.Fprintf(&b, " --parent-rss %s", strings.Join(sizes, ","))
+		}
+		if s.ParentTHP {
+			b.WriteString(" --parent-thp")
+		}
+		if s.ProfileHz > 0 {
+			fmt.Fprintf(&b, " --profile-hz %d", s.ProfileHz)
+		}
+	}
+	fmt.Fprintf(&b, " --repeat %d", max(s.Repeat, 1))
+	if s.Warmup > 0 {
+		fmt.Fprintf(&b, " --warmup %d", s.Warmup)
+	}
+	return b.String()
+}
+
+// sizeArg writes a byte count the way --parent-rss reads it, exactly.
+func sizeArg(b int64) string {
+	switch {
+	case b == 0:
+		return "0"
+	case b%(1<<30) == 0:
+		return fmt.Sprintf("%dGiB", b>>30)
+	case b%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", b>>20)
+	}
+	return fmt.Sprint(b)
+}
+
+func joinInts(xs []int) string {
+	var s []string
+	for _, x := range xs {
+		s = append(s, fmt.Sprint(x))
+	}
+	return strings.Join(s, ",")
+}
+
+func joinUints(xs []uint64) string {
+	var s []string
+	for _, x := range xs {
+		s = append(s, fmt.Sprint(x))
+	}
+	return strings.Join(s, ",")
+}

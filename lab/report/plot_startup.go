@@ -1,0 +1,114 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// startupFigure: startup latency by method, each task a point (spread
+// sideways so they do not hide each other), the median a bar with its
+// value. Only the smallest parent size is drawn: a larger parent is what
+// the parent-RSS figure is for.
+func startupFigure(res *lab.Result) *Figure {
+	size := smallestParent(res)
+	var names []string
+	type column struct {
+		m  lab.Method
+		ms []float64
+	}
+	var cols []column
+	for _, m := range res.Spec.Methods {
+		keep := func(r *lab.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
+		ms := positive(scale(lab.Figures(res.Runs, keep, func(t *lab.Task) *int64 { return t.StartupNS }), 1e-6))
+		if len(ms) > 0 {
+			cols = append(cols, column{m, ms})
+			names = append(names, string(m))
+		}
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	title := "Startup latency by start method"
+	if size > 0 {
+		title += fmt.Sprintf(" (parent holding %s)", sizeText(size))
+	}
+	p := newPlot(title, "start method (each point one task; bar and label: median)", "startup latency (ms, log scale)")
+	logAxis(&p.Y)
+	for i, c := range cols {
+		pts := make(plotter.XYs, len(c.ms))
+		for k, v := range c.ms {
+			pts[k] = plotter.XY{X: float64(i) + jitter(k), Y: v}
+		}
+		sc, err := plotter.NewScatter(pts)
+		if err != nil {
+			return nil
+		}
+		col, shape := methodStyle(c.m)
+		sc.GlyphStyle.Color, sc.GlyphStyle.Shape, sc.GlyphStyle.Radius = faded(col), shape, vg.Points(2.5)
+		p.Add(sc)
+
+		med := lab.Summarize(c.ms).Median
+		bar, err := plotter.NewLine(plotter.XYs{{X: float64(i) - 0.34, Y: med}, {X: float64(i) + 0.34, Y: med}})
+		if err != nil {
+			return nil
+		}
+		bar.LineStyle.Width, bar.LineStyle.Color = vg.Points(2.5), color.Black
+		p.Add(bar)
+		lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: float64(i) + 0.35, Y: med}}, Labels: []string{dur(med * 1e6)}})
+		if err == nil {
+			p.Add(lbl)
+		}
+	}
+	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.6, float64(len(cols))-0.2
+	return &Figure{Name: "startup", Title: title, plot: p}
+}
+
+// jitter spreads the k-th point of a column over ±0.3 with the golden
+// ratio sequence: even, and the same on every run (no randomness in a
+// renderer).
+func jitter(k int) float64 {
+	_, frac := math.Modf(float64(k+1) * 0.6180339887)
+	return 0.6 * (frac - 0.5)
+}
+
+// faded is c half transparent, so that piled-up points read as darker.
+func faded(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 150}
+}
+
+func smallestParent(res *lab.Result) int64 {
+	size := int64(math.MaxInt64)
+	for _, r := range res.Runs {
+		size = min(size, r.ParentRSSBytes)
+	}
+	if size == math.MaxInt64 {
+		return 0
+	}
+	return size
+}
+
+func scale(xs []float64, f float64) []float64 {
+	for i := range xs {
+		xs[i] *= f
+	}
+	return xs
+}
+
+// positive drops values a log axis cannot show.
+func positive(xs []float64) []float64 {
+	out := xs[:0]
+	for _, x := range xs {
+		if x > 0 {
+			out = append(out, x)
+		}
+	}
+	return out
+}

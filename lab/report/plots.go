@@ -1,0 +1,140 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// A Figure is one plot of the results, drawn as PNG or SVG.
+type Figure struct {
+	Name  string // file name without extension: startup, speedup, parent-rss, rss
+	Title string
+	plot  *plot.Plot
+}
+
+// The size every figure is drawn at: 900×540 pixels in PNG.
+const (
+	figWidth  = 9.375 * vg.Inch
+	figHeight = 5.625 * vg.Inch
+)
+
+// Figures returns the plots that apply to res, in the order a report
+// shows them. A plot whose data is absent (no compare grid, one parent
+// size, no live samples) is left out rather than drawn empty.
+func Figures(res *lab.Result) []Figure {
+	var out []Figure
+	for _, f := range []func(*lab.Result) *Figure{startupFigure, speedupFigure, parentRSSFigure, rssFigure} {
+		if fig := f(res); fig != nil {
+			out = append(out, *fig)
+		}
+	}
+	return out
+}
+
+// PNG writes the figure as a PNG image.
+func (f Figure) PNG(w io.Writer) error { return f.write(w, "png") }
+
+// SVG writes the figure as an SVG document.
+func (f Figure) SVG(w io.Writer) error { return f.write(w, "svg") }
+
+func (f Figure) write(w io.Writer, format string) error {
+	wt, err := f.plot.WriterTo(figWidth, figHeight, format)
+	if err != nil {
+		return fmt.Errorf("drawing %s: %w", f.Name, err)
+	}
+	_, err = wt.WriteTo(w)
+	return err
+}
+
+// newPlot is a plot with a title, axis labels and a legend in the corner
+// where the data usually is not.
+func newPlot(title, x, y string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = vg.Points(14)
+	p.X.Label.Text = x
+	p.Y.Label.Text = y
+	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(6), -vg.Points(8)
+	p.Add(gridLines())
+	return p
+}
+
+func gridLines() plot.Plotter {
+	g := plotter.NewGrid()
+	g.Vertical.Color = color.Gray{Y: 225}
+	g.Horizontal.Color = color.Gray{Y: 225}
+	return g
+}
+
+// logAxis turns a into a log axis labelled at 1, 2 and 5 times powers of
+// ten (gonum's LogTicks labels only the powers, too few on a short range).
+func logAxis(a *plot.Axis) {
+	a.Scale = plot.LogScale{}
+	a.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
+		var ticks []plot.Tick
+		for e := math.Floor(math.Log10(min)); math.Pow(10, e) <= max*1.0001; e++ {
+			base := math.Pow(10, e)
+			for m := 1; m < 10; m++ {
+				v := base * float64(m)
+				if v < min*0.9999 || v > max*1.0001 {
+					continue
+				}
+				t := plot.Tick{Value: v}
+				if m == 1 || m == 2 || m == 5 {
+					t.Label = strconv.FormatFloat(v, 'g', 4, 64)
+				}
+				ticks = append(ticks, t)
+			}
+		}
+		return ticks
+	})
+}
+
+// palette is Okabe and Ito's: eight colours that colour-blind readers
+// tell apart too.
+var palette = []color.Color{
+	color.RGBA{0xE6, 0x9F, 0x00, 0xFF}, // orange
+	color.RGBA{0x56, 0xB4, 0xE9, 0xFF}, // sky blue
+	color.RGBA{0x00, 0x9E, 0x73, 0xFF}, // bluish green
+	color.RGBA{0xCC, 0x79, 0xA7, 0xFF}, // reddish purple
+	color.RGBA{0x00, 0x72, 0xB2, 0xFF}, // blue
+	color.RGBA{0xD5, 0x5E, 0x00, 0xFF}, // vermillion
+	color.RGBA{0x33, 0x33, 0x33, 0xFF}, // near black
+	color.RGBA{0xF0, 0xE4, 0x42, 0xFF}, // yellow
+}
+
+// methodStyle is the colour and glyph of method m, the same in every
+// figure.
+func methodStyle(m lab.Method) (color.Color, draw.GlyphDrawer) {
+	i := slices.Index(lab.Methods, m)
+	return seriesStyle(max(i, 0))
+}
+
+// seriesStyle is the colour and glyph of series i.
+func seriesStyle(i int) (color.Color, draw.GlyphDrawer) {
+	return palette[i%len(palette)], plotutil.Shape(i)
+}
+
+// roomForLegend raises the top of a linear y axis so that a legend of n
+// entries in the top corner sits above the data rather than on it.
+func roomForLegend(p *plot.Plot, n int) {
+	lo, hi := p.Y.Min, p.Y.Max
+	if hi <= lo {
+		return
+	}
+	p.Y.Max = hi + (hi-lo)*(0.08*float64(n)+0.05)
+}
