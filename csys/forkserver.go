@@ -79,7 +79,7 @@ type ForkserverMsg struct {
 // truncated, of another magic, version or type.
 type ForkserverProtocolError struct{ Reason string }
 
-func (e *ForkserverProtocolError) Error() string { return "forkserver protocol: " + e.Reason }
+func (e *ForkserverProtocolError) Error() string { return "forkserver protocol error: " + e.Reason }
 
 // ForkserverConn is the lab's end of the forkserver's socket, and the
 // server process itself. Request and Recv may run concurrently (each is one
@@ -317,6 +317,13 @@ func decodeForkserverMsg(b []byte) (ForkserverMsg, error) {
 // returns io.EOF.
 func (c *ForkserverConn) Shutdown() error {
 	return unix.Shutdown(c.fd, unix.SHUT_WR)
+}
+
+// Abort kills the server and shuts the socket both ways, so that a Recv
+// blocked on a peer that will not answer returns io.EOF.
+func (c *ForkserverConn) Abort() {
+	c.Kill()
+	unix.Shutdown(c.fd, unix.SHUT_RDWR)
 }
 
 // Kill sends SIGKILL to the server unless it has been reaped already (a

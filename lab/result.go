@@ -12,6 +12,18 @@ type Result struct {
 	Incomplete bool        `json:"incomplete"`         // interrupted: holds what was measured so far
 	Warnings   []string    `json:"warnings,omitempty"` // things a reader should know
 	Binary     string      `json:"binary"`             // the executable children ran (symbols for profiles)
+	// Forkserver is the run's forkserver, measured once; null when no
+	// method used it.
+	Forkserver *ForkserverInfo `json:"forkserver"`
+}
+
+// ForkserverInfo is the start-up cost and size of a run's forkserver, apart
+// from the per-task figures of the children it forks.
+type ForkserverInfo struct {
+	PID       int   `json:"pid"`
+	StartupNS int64 `json:"startup_ns"` // posix_spawn call to the server's READY message
+	RSSBytes  int64 `json:"rss_bytes"`  // its resident size once ready (VmRSS)
+	Threads   int   `json:"threads"`    // 1: the Go runtime never starts in it
 }
 
 // SpecInfo records what was asked for.
