@@ -105,7 +105,9 @@ func TestForkserverRunsTasks(t *testing.T) {
 		t.Errorf("server RSS %d KiB, want a small process", kib)
 	}
 
-	tasks := []Task{{Index: 0, NIters: 1000}, {Index: 1, NIters: 200000}, {Index: 2, NIters: 7}}
+	// Task 1 is profiled: the rate travels in the request, and the child
+	// samples itself as any fork child does.
+	tasks := []Task{{Index: 0, NIters: 1000}, {Index: 1, NIters: 30_000_000, ProfileHz: 1000}, {Index: 2, NIters: 7}}
 	reads := make([]*os.File, len(tasks))
 	sent := make([]int64, len(tasks))
 	for i, task := range tasks {
@@ -150,6 +152,9 @@ func TestForkserverRunsTasks(t *testing.T) {
 		ex := exits[pid]
 		if int(rec.PID) != pid || int(rec.PPID) != st.PID || rec.Checksum != refHotLoop(tasks[i].NIters) || rec.Task != tasks[i].Index {
 			t.Errorf("task %d: record %+v, want pid %d, server %d as parent", i, rec, pid, st.PID)
+		}
+		if rec.ProfileHz != tasks[i].ProfileHz || (rec.ProfileHz > 0) != (len(rec.Samples) > 0) {
+			t.Errorf("task %d: profiled at %d Hz with %d samples, asked for %d Hz", i, rec.ProfileHz, len(rec.Samples), tasks[i].ProfileHz)
 		}
 		if !ex.Status.Exited() || ex.Status.ExitStatus() != 0 || ex.Usage.MaxRSSBytes <= 0 || ex.Usage.MinFlt <= 0 {
 			t.Errorf("task %d: exit %+v", i, ex)
