@@ -88,8 +88,9 @@ type ForkserverConn struct {
 	fd  int
 	pid int // 0 when there is no process behind the socket (a test's fake peer)
 
-	mu     sync.Mutex // held while reaping, and by Kill
+	mu     sync.Mutex // held while reaping, and by Kill and Close
 	reaped bool
+	closed bool
 	exit   Exit
 	werr   error
 	reaper sync.Once
@@ -316,14 +317,23 @@ func decodeForkserverMsg(b []byte) (ForkserverMsg, error) {
 // reaps the children it still has (reporting them), and exits; Recv then
 // returns io.EOF.
 func (c *ForkserverConn) Shutdown() error {
-	return unix.Shutdown(c.fd, unix.SHUT_WR)
+	return c.shutdown(unix.SHUT_WR)
+}
+
+func (c *ForkserverConn) shutdown(how int) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return unix.EBADF
+	}
+	return unix.Shutdown(c.fd, how)
 }
 
 // Abort kills the server and shuts the socket both ways, so that a Recv
 // blocked on a peer that will not answer returns io.EOF.
 func (c *ForkserverConn) Abort() {
 	c.Kill()
-	unix.Shutdown(c.fd, unix.SHUT_RDWR)
+	c.shutdown(unix.SHUT_RDWR)
 }
 
 // Kill sends SIGKILL to the server unless it has been reaped already (a
@@ -360,9 +370,18 @@ func (c *ForkserverConn) Wait() (Exit, error) {
 	return c.exit, c.werr
 }
 
-// Close closes the lab's end of the socket. Call it once nothing uses the
-// conn any more (Recv has returned).
-func (c *ForkserverConn) Close() error { return unix.Close(c.fd) }
+// Close closes the lab's end of the socket, once: a second close of a raw
+// fd could close someone else's. Call it when nothing uses the conn any
+// more (Recv has returned).
+func (c *ForkserverConn) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	return unix.Close(c.fd)
+}
 
 // DescribeStatus says how a process ended, briefly: "exit status 3",
 // "signal killed".
