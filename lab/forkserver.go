@@ -14,6 +14,15 @@ import (
 	"github.com/proclab/proclab/csys"
 )
 
+// ForkserverInfo is the start-up cost and size of a run's forkserver, apart
+// from the per-task figures of the children it forks.
+type ForkserverInfo struct {
+	PID       int   `json:"pid"`
+	StartupNS int64 `json:"startup_ns"` // posix_spawn call to the server's READY message
+	RSSBytes  int64 `json:"rss_bytes"`  // its resident size once ready (VmRSS)
+	Threads   int   `json:"threads"`    // 1: the Go runtime never starts in it
+}
+
 // forkserver is the lab's side of the run's forkserver (csys/forkserver.c).
 // start sends a request and waits for its STARTED; one reader goroutine
 // receives every message and hands STARTED and EXITED to the task waiting

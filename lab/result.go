@@ -6,24 +6,15 @@ const Schema = "proclab/v1"
 // Result is everything one proclab invocation measured. Renderers take it
 // and return bytes; nothing else writes output.
 type Result struct {
-	Schema     string      `json:"schema"`
-	Spec       SpecInfo    `json:"spec"`
-	Runs       []RunResult `json:"runs"`
-	Incomplete bool        `json:"incomplete"`         // interrupted: holds what was measured so far
-	Warnings   []string    `json:"warnings,omitempty"` // things a reader should know
-	Binary     string      `json:"binary"`             // the executable children ran (symbols for profiles)
-	// Forkserver is the run's forkserver, measured once; null when no
-	// method used it.
+	Schema string   `json:"schema"`
+	Spec   SpecInfo `json:"spec"`
+	// Forkserver is the run's forkserver (forkserver.go), measured once;
+	// null when no method used it.
 	Forkserver *ForkserverInfo `json:"forkserver"`
-}
-
-// ForkserverInfo is the start-up cost and size of a run's forkserver, apart
-// from the per-task figures of the children it forks.
-type ForkserverInfo struct {
-	PID       int   `json:"pid"`
-	StartupNS int64 `json:"startup_ns"` // posix_spawn call to the server's READY message
-	RSSBytes  int64 `json:"rss_bytes"`  // its resident size once ready (VmRSS)
-	Threads   int   `json:"threads"`    // 1: the Go runtime never starts in it
+	Runs       []RunResult     `json:"runs"`
+	Incomplete bool            `json:"incomplete"`         // interrupted: holds what was measured so far
+	Warnings   []string        `json:"warnings,omitempty"` // things a reader should know
+	Binary     string          `json:"binary"`             // the executable children ran (symbols for profiles)
 }
 
 // SpecInfo records what was asked for.
