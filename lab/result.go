@@ -8,13 +8,15 @@ const Schema = "proclab/v1"
 type Result struct {
 	Schema string   `json:"schema"`
 	Spec   SpecInfo `json:"spec"`
+
 	// Forkserver is the run's forkserver (forkserver.go), measured once;
 	// null when no method used it.
 	Forkserver *ForkserverInfo `json:"forkserver"`
-	Runs       []RunResult     `json:"runs"`
-	Incomplete bool            `json:"incomplete"`         // interrupted: holds what was measured so far
-	Warnings   []string        `json:"warnings,omitempty"` // things a reader should know
-	Binary     string          `json:"binary"`             // the executable children ran (symbols for profiles)
+
+	Runs       []RunResult `json:"runs"`
+	Incomplete bool        `json:"incomplete"`         // interrupted: holds what was measured so far
+	Warnings   []string    `json:"warnings,omitempty"` // things a reader should know
+	Binary     string      `json:"binary"`             // the executable children ran (symbols for profiles)
 }
 
 // SpecInfo records what was asked for.
