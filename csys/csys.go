@@ -1,6 +1,7 @@
 // Package csys is proclab's system layer: the only place C lives. It runs
 // the CPU hot loop, creates processes with fork(), fork()+execve() and
-// posix_spawn(), reaps them with wait4, and runs the re-exec'd worker side.
+// posix_spawn(), reaps them with wait4, runs the re-exec'd worker side, and
+// holds the forkserver (a C server that forks children on request).
 // Its API speaks Go types only; errors are wrapped syscall.Errno values, so
 // errors.Is(err, syscall.EAGAIN) works.
 package csys

@@ -135,4 +135,70 @@ extern int proclab_worker_mode;        // set by the constructor
 extern int64_t proclab_exec_done_ns;   // stamped by the constructor
 void proclab_worker_main(int64_t runtime_ready_ns) __attribute__((noreturn));
 
+// proclab_parse_u64 accepts only a plain decimal number that fits in max;
+// returns 0 or -1. For the constructors, which run before any Go code.
+int proclab_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+// ---- the forkserver (forkserver.c) ----
+//
+// One server per lab run: this same binary started as
+//   proclab __proclab_forkserver <version> <lab-pid>
+// with one end of an AF_UNIX SOCK_SEQPACKET socketpair on fd 3. A C
+// constructor recognises it and runs the whole server in C, so the Go
+// runtime never starts there: the server is single-threaded and small.
+// Every message is one packet: a header, then a fixed body per type.
+// Fields are fixed-width, little-endian (the lab runs on the same host);
+// the Go side (forkserver.go) mirrors the layout and TestForkserverLayout
+// checks that the two agree.
+
+#define PROCLAB_FS_ARG "__proclab_forkserver"
+#define PROCLAB_FS_FD 3
+#define PROCLAB_FS_MAGIC 0x53464c50u // "PLFS" little-endian
+#define PROCLAB_FS_VERSION 1
+
+// Message types.
+#define PROCLAB_FS_READY 1   // server -> lab, once, when it is ready
+#define PROCLAB_FS_START 2   // lab -> server, the result pipe in SCM_RIGHTS
+#define PROCLAB_FS_STARTED 3 // server -> lab, after each fork (or its failure)
+#define PROCLAB_FS_EXITED 4  // server -> lab, for each child it reaped
+
+struct proclab_fs_header {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t type;
+};
+
+struct proclab_fs_ready {
+	struct proclab_fs_header h;
+	int32_t pid;      // the server
+	uint32_t reserved;
+	int64_t ready_ns; // CLOCK_MONOTONIC just before READY was sent
+};
+
+struct proclab_fs_start {
+	struct proclab_fs_header h;
+	uint32_t seq; // chosen by the lab, echoed in STARTED
+	uint32_t reserved;
+	struct proclab_task task;
+};
+
+struct proclab_fs_started {
+	struct proclab_fs_header h;
+	uint32_t seq;
+	uint32_t task;
+	int32_t pid;     // the child, 0 if the fork failed
+	int32_t err;     // errno of the failed fork (EAGAIN...), 0 on success
+	int64_t fork_ns; // CLOCK_MONOTONIC just before fork()
+};
+
+struct proclab_fs_exited {
+	struct proclab_fs_header h;
+	int32_t pid;
+	int32_t status; // wait status, as wait4 returned it
+	int64_t user_ns, sys_ns;
+	int64_t maxrss_bytes;
+	int64_t minflt, majflt, nvcsw, nivcsw;
+	int64_t reaped_ns; // CLOCK_MONOTONIC when wait4 returned in the server
+};
+
 #endif

@@ -37,8 +37,8 @@ static void die(const char *what, const char *arg) {
 	_exit(2);
 }
 
-// parse_u64 accepts only a plain decimal number that fits in max.
-static int parse_u64(const char *s, uint64_t max, uint64_t *out) {
+// proclab_parse_u64 accepts only a plain decimal number that fits in max.
+int proclab_parse_u64(const char *s, uint64_t max, uint64_t *out) {
 	if (!s || !*s)
 		return -1;
 	uint64_t v = 0;
@@ -62,15 +62,15 @@ __attribute__((constructor)) static void proclab_worker_ctor(int argc, char **ar
 	if (argc != 7)
 		die("want 5 arguments after " PROCLAB_WORKER_ARG, 0);
 	uint64_t proto, lab, task, iters, hz;
-	if (parse_u64(argv[2], 1000, &proto) != 0 || proto != PROCLAB_RECORD_VERSION)
+	if (proclab_parse_u64(argv[2], 1000, &proto) != 0 || proto != PROCLAB_RECORD_VERSION)
 		die("unsupported protocol version", argv[2]);
-	if (parse_u64(argv[3], 0x7fffffff, &lab) != 0 || lab < 1)
+	if (proclab_parse_u64(argv[3], 0x7fffffff, &lab) != 0 || lab < 1)
 		die("bad lab pid", argv[3]);
-	if (parse_u64(argv[4], 0xffffffffu, &task) != 0)
+	if (proclab_parse_u64(argv[4], 0xffffffffu, &task) != 0)
 		die("bad task index", argv[4]);
-	if (parse_u64(argv[5], UINT64_MAX, &iters) != 0 || iters < 1)
+	if (proclab_parse_u64(argv[5], UINT64_MAX, &iters) != 0 || iters < 1)
 		die("bad n_iters", argv[5]);
-	if (parse_u64(argv[6], 100000, &hz) != 0)
+	if (proclab_parse_u64(argv[6], 100000, &hz) != 0)
 		die("bad profile_hz", argv[6]);
 	struct stat st;
 	if (fstat(PROCLAB_WORKER_FD, &st) != 0)

@@ -20,11 +20,18 @@ func runSpec(t *testing.T, s Spec) *Result {
 }
 
 func TestProcessMethods(t *testing.T) {
-	for _, m := range []Method{Fork, Spawn, ForkExec, Exec} {
+	for _, m := range []Method{Fork, Spawn, ForkExec, Exec, Forkserver} {
 		t.Run(string(m), func(t *testing.T) {
 			res := runSpec(t, Spec{Methods: []Method{m}, NTasks: 3, NIters: 20000, Repeat: 2})
 			if len(res.Runs) != 2 {
 				t.Fatalf("%d runs, want 2", len(res.Runs))
+			}
+			parent := os.Getpid()
+			if (res.Forkserver != nil) != (m == Forkserver) {
+				t.Fatalf("forkserver figures %+v for method %s", res.Forkserver, m)
+			}
+			if m == Forkserver {
+				parent = res.Forkserver.PID // the server forks the children
 			}
 			pids := map[int]bool{}
 			for _, r := range res.Runs {
@@ -32,14 +39,14 @@ func TestProcessMethods(t *testing.T) {
 					t.Fatalf("run %+v", r)
 				}
 				for i, tk := range r.Tasks {
-					checkProcessTask(t, i, tk)
+					checkProcessTask(t, i, tk, parent)
 					if pids[tk.PID] {
 						t.Errorf("pid %d reported twice", tk.PID)
 					}
 					pids[tk.PID] = true
-					fresh := tk.RuntimeReadyNS != nil
-					if fresh != (m != Fork) {
-						t.Errorf("task %d: own runtime started = %v, want %v for %s", i, fresh, m != Fork, m)
+					fresh, want := tk.RuntimeReadyNS != nil, m != Fork && m != Forkserver
+					if fresh != want {
+						t.Errorf("task %d: own runtime started = %v, want %v for %s", i, fresh, want, m)
 					}
 				}
 			}
@@ -48,7 +55,7 @@ func TestProcessMethods(t *testing.T) {
 	}
 }
 
-func checkProcessTask(t *testing.T, i int, tk Task) {
+func checkProcessTask(t *testing.T, i int, tk Task, parent int) {
 	t.Helper()
 	if tk.Error != "" || !tk.ChecksumOK || tk.Task != i {
 		t.Fatalf("task %d: %+v", i, tk)
@@ -62,8 +69,8 @@ func checkProcessTask(t *testing.T, i int, tk Task) {
 	if tk.ExitCode == nil || *tk.ExitCode != 0 || tk.Signal != nil {
 		t.Errorf("task %d: exit %v signal %v", i, tk.ExitCode, tk.Signal)
 	}
-	if tk.ParentPID == nil || *tk.ParentPID != os.Getpid() {
-		t.Errorf("task %d: parent %v, want the lab %d", i, tk.ParentPID, os.Getpid())
+	if tk.ParentPID == nil || *tk.ParentPID != parent {
+		t.Errorf("task %d: parent %v, want %d", i, tk.ParentPID, parent)
 	}
 	if tk.MaxRSSBytes == nil || *tk.MaxRSSBytes <= 0 || tk.MinFlt <= 0 {
 		t.Errorf("task %d: rusage missing: rss %v minflt %d", i, tk.MaxRSSBytes, tk.MinFlt)

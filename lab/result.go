@@ -6,8 +6,13 @@ const Schema = "proclab/v1"
 // Result is everything one proclab invocation measured. Renderers take it
 // and return bytes; nothing else writes output.
 type Result struct {
-	Schema     string      `json:"schema"`
-	Spec       SpecInfo    `json:"spec"`
+	Schema string   `json:"schema"`
+	Spec   SpecInfo `json:"spec"`
+
+	// Forkserver is the run's forkserver (forkserver.go), measured once;
+	// null when no method used it.
+	Forkserver *ForkserverInfo `json:"forkserver"`
+
 	Runs       []RunResult `json:"runs"`
 	Incomplete bool        `json:"incomplete"`         // interrupted: holds what was measured so far
 	Warnings   []string    `json:"warnings,omitempty"` // things a reader should know

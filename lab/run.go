@@ -61,6 +61,9 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		Runs:   []RunResult{},
 		Binary: exe,
 	}
+	if e.fs != nil {
+		res.Forkserver = &e.fs.info
+	}
 	total := len(spec.parentSizes()) * (spec.Warmup + spec.rounds()) * len(spec.Methods)
 	done := 0
 	for _, size := range spec.parentSizes() {
