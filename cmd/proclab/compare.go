@@ -55,7 +55,7 @@ from which on processes beat one process.`,
 			res, runErr := lab.Compare(cmd.Context(), spec)
 			bar.finish()
 			if res == nil {
-				return usageError{runErr}
+				return runErr // the spec was validated above: this is a failure of the machine, not of the input
 			}
 			var werr error
 			if f.json {

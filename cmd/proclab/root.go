@@ -61,7 +61,7 @@ memory, faults and context switches.`,
 			bar.finish()
 			if res == nil {
 				prof.abort()
-				return usageError{runErr}
+				return runErr // the spec was validated above: this is a failure of the machine, not of the input
 			}
 			perr := prof.finish(res)
 			var werr error

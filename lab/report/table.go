@@ -43,6 +43,10 @@ func Table(w io.Writer, res *lab.Result, opt TableOptions) error {
 	if len(res.Spec.Methods) == 1 {
 		summaryLines(w, res)
 	}
+	if fs := res.Forkserver; fs != nil {
+		fmt.Fprintf(w, "\nforkserver: pid %d, ready %s after posix_spawn (once per invocation), RSS %s, %d thread(s)\n",
+			fs.PID, dur(float64(fs.StartupNS)), bytesIEC(float64(fs.RSSBytes)), fs.Threads)
+	}
 	for _, t := range problems(res) {
 		fmt.Fprintln(w, t)
 	}
