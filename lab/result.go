@@ -6,24 +6,27 @@ const Schema = "proclab/v1"
 // Result is everything one proclab invocation measured. Renderers take it
 // and return bytes; nothing else writes output.
 type Result struct {
-	Schema     string      `json:"schema"`
-	Spec       SpecInfo    `json:"spec"`
-	Runs       []RunResult `json:"runs"`
-	Incomplete bool        `json:"incomplete"`         // interrupted: holds what was measured so far
-	Warnings   []string    `json:"warnings,omitempty"` // things a reader should know
-	Binary     string      `json:"binary"`             // the executable children ran (symbols for profiles)
+	Schema     string        `json:"schema"`
+	Spec       SpecInfo      `json:"spec"`
+	Runs       []RunResult   `json:"runs"`
+	Incomplete bool          `json:"incomplete"`         // interrupted: holds what was measured so far
+	Warnings   []string      `json:"warnings,omitempty"` // things a reader should know
+	Binary     string        `json:"binary"`             // the executable children ran (symbols for profiles)
+	Host       *Host         `json:"host"`               // the machine, read before the runs
+	Sampler    *SamplerStats `json:"sampler"`            // what live sampling cost; null when off
 }
 
 // SpecInfo records what was asked for.
 type SpecInfo struct {
-	Methods        []Method `json:"methods"`
-	NTasks         int      `json:"n_tasks"`
-	NIters         uint64   `json:"n_iters"`
-	Repeat         int      `json:"repeat"`
-	Warmup         int      `json:"warmup"`
-	ParentRSSBytes []int64  `json:"parent_rss_bytes"`
-	ParentTHP      bool     `json:"parent_thp"`
-	ProfileHz      int      `json:"profile_hz"`
+	Methods          []Method `json:"methods"`
+	NTasks           int      `json:"n_tasks"`
+	NIters           uint64   `json:"n_iters"`
+	Repeat           int      `json:"repeat"`
+	Warmup           int      `json:"warmup"`
+	ParentRSSBytes   []int64  `json:"parent_rss_bytes"`
+	ParentTHP        bool     `json:"parent_thp"`
+	ProfileHz        int      `json:"profile_hz"`
+	SampleIntervalNS int64    `json:"sample_interval_ns"` // 0: no live samples
 }
 
 // RunResult is one method running n_tasks tasks once.
