@@ -62,7 +62,14 @@ func (e *env) reaped(create func(csys.Task, int) (csys.Created, error)) starter 
 // startOSExec starts the worker the way a Go programmer would: os/exec,
 // with the result pipe as ExtraFiles[0] (fd 3).
 func (e *env) startOSExec(t csys.Task, w int) (child, error) {
-	wf := os.NewFile(uintptr(w), "result")
+	// The caller closes w; an *os.File of w itself would close that fd
+	// number a second time when collected, by then maybe another file's.
+	dup, err := unix.FcntlInt(uintptr(w), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return child{}, fmt.Errorf("os/exec: dup result pipe: %w", err)
+	}
+	wf := os.NewFile(uintptr(dup), "result")
+	defer wf.Close()
 	argv := csys.WorkerArgv(e.exe, e.labPID, t)
 	cmd := &exec.Cmd{Path: e.exe, Args: argv, ExtraFiles: []*os.File{wf},
 		Stdout: os.Stdout, Stderr: os.Stderr}
