@@ -11,19 +11,25 @@ import (
 	"github.com/proclab/proclab/csys"
 )
 
-// DefaultSampleInterval is the command's --sample-interval. Measured on a
-// 2-vCPU VM (see the sampler benchmark and README): one sample of a child
-// costs the lab about 0.1 ms of CPU, so 4 children sampled every 50 ms
-// cost well under 1 % of the CPU the children burn meanwhile.
-const DefaultSampleInterval = 50 * time.Millisecond
+// DefaultSampleInterval is the command's --sample-interval, chosen by
+// measurement (BenchmarkSamplerOverhead, a shared 2-vCPU VM): one sample of
+// a small child costs the lab 0.3-0.4 ms of CPU while children compete for
+// the CPUs (0.13 ms in a quiet loop, BenchmarkSample), so 4 tasks of 150 ms
+// sampled every 250 ms cost the lab 1.0 % of the children's CPU (100 ms:
+// 1.8 %). Each task's first sample is a floor no interval removes: 2-3 %
+// of a 15 ms task. PSS costs ~6 ms per sample of a 256 MiB process (the
+// kernel walks its page tables): sample large parents sparingly or not at
+// all when timing matters.
+const DefaultSampleInterval = 250 * time.Millisecond
 
-// MinSampleInterval is the shortest interval accepted: below it a sample
-// costs more than a tenth of the interval.
+// MinSampleInterval is the shortest interval accepted: a sample costs a
+// few tenths of a millisecond.
 const MinSampleInterval = time.Millisecond
 
 // sampler is the observer that samples every watched child with gopsutil:
 // one goroutine, one ticker. A child is sampled once promptly after it is
-// watched (so a short task still gets a sample), then at every tick.
+// watched (so a short task still gets a sample: as soon as the lab has
+// stopped creating children for createQuiet), then at every tick.
 type sampler struct {
 	interval time.Duration
 
@@ -123,7 +129,7 @@ func processCPU(ts []Task) int64 {
 
 func (s *sampler) loop() {
 	defer close(s.done)
-	// The loop keeps one OS thread, so that RUSAGE_THREAD is the
+	// The loop keeps one OS thread, so that the thread's CPU clock is the
 	// sampler's own CPU: what sampling costs the machine.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -133,17 +139,34 @@ func (s *sampler) loop() {
 	ctx := context.Background()
 	tick := time.NewTicker(s.interval)
 	defer tick.Stop()
+	// A child's first sample waits until no child has been created for
+	// a moment (but not longer than an interval), so that it does not
+	// compete for a CPU with the lab creating the next children.
+	quiet := time.NewTimer(time.Hour)
+	quiet.Stop()
+	var firstWatch time.Time // of the children waiting for a first sample
 	for {
 		select {
 		case <-s.stop:
 			return
 		case <-s.wake:
+			now := time.Now()
+			if firstWatch.IsZero() {
+				firstWatch = now
+			}
+			quiet.Reset(min(createQuiet, s.interval-now.Sub(firstWatch)))
+		case <-quiet.C:
+			firstWatch = time.Time{}
 			s.sampleAll(ctx, true)
 		case <-tick.C:
 			s.sampleAll(ctx, false)
 		}
 	}
 }
+
+// createQuiet is how long no child must have been created before the
+// new children get their first sample.
+const createQuiet = 2 * time.Millisecond
 
 // sampleAll reads every watched child, or with fresh only the children
 // not read yet.
@@ -189,13 +212,15 @@ func (s *sampler) sampleOne(ctx context.Context, w *watchedProc, fresh bool) {
 	})
 }
 
-// threadCPU is the calling thread's user+system CPU in nanoseconds.
+// threadCPU is the calling thread's CPU time in nanoseconds. The thread
+// CPU clock includes the running slice, which getrusage(RUSAGE_THREAD)
+// leaves out until the next tick or switch.
 func threadCPU() int64 {
-	var ru unix.Rusage
-	if unix.Getrusage(unix.RUSAGE_THREAD, &ru) != nil {
+	var ts unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) != nil {
 		return 0
 	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
+	return ts.Nano()
 }
 
 // setSamples keeps a task's live samples and their peaks.

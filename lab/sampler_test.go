@@ -182,37 +182,45 @@ func liveChild(b *testing.B, size int64) int {
 	return c.PID
 }
 
-// BenchmarkSamplerOverhead runs the command's default run (fork, 4 tasks of
-// 10M iterations, 5 rounds) with sampling off and on, alternately, so both
-// share the machine's noise. It reports the children's CPU (rusage) per
-// run for each, the sampler's own CPU per run, and that as a percentage of
-// the children's CPU: the overhead the default interval must keep <= 1 %.
+// BenchmarkSamplerOverhead runs the command's default run (fork, 4 tasks,
+// 5 rounds; 10M iterations, and 10 times that) with sampling off and on,
+// alternately, so both share the machine's noise. It reports the children's
+// CPU (rusage) per run for each, the sampler's own CPU per run, and that as
+// a percentage of the children's CPU: the overhead the default interval
+// must keep <= 1 %.
 func BenchmarkSamplerOverhead(b *testing.B) {
-	for _, size := range []int64{0, 256 * mib} {
-		for _, iv := range []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond} {
-			b.Run(fmt.Sprintf("parent=%dMiB/interval=%v", size/mib, iv), func(b *testing.B) {
-				spec := Spec{Methods: []Method{Fork}, NTasks: 4, NIters: 10_000_000, Repeat: 5,
-					ParentRSS: []int64{size}}
-				var off, on, sampler, samples int64
-				for b.Loop() {
-					spec.SampleInterval = 0
-					off += childCPUOf(b, spec).cpu
-					spec.SampleInterval = iv
-					r := childCPUOf(b, spec)
-					on += r.cpu
-					sampler += r.sampler.CPUNS
-					samples += int64(r.sampler.Samples)
-				}
-				n := float64(b.N * spec.Repeat)
-				b.ReportMetric(float64(off)/n, "child-cpu-off-ns/run")
-				b.ReportMetric(float64(on)/n, "child-cpu-on-ns/run")
-				b.ReportMetric(float64(sampler)/n, "sampler-cpu-ns/run")
-				b.ReportMetric(float64(samples)/n, "samples/run")
-				b.ReportMetric(float64(sampler)/float64(samples), "sampler-cpu-ns/sample")
-				b.ReportMetric(100*float64(sampler)/float64(on), "overhead-%")
-			})
+	intervals := []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 250 * time.Millisecond}
+	for _, iters := range []uint64{10_000_000, 100_000_000} {
+		for _, size := range []int64{0, 256 * mib} {
+			for _, iv := range intervals {
+				b.Run(fmt.Sprintf("iters=%dM/parent=%dMiB/interval=%v", iters/1e6, size/mib, iv), func(b *testing.B) {
+					benchOverhead(b, Spec{Methods: []Method{Fork}, NTasks: 4, NIters: iters, Repeat: 5,
+						ParentRSS: []int64{size}}, iv)
+				})
+			}
 		}
 	}
+}
+
+// benchOverhead alternates spec without and with sampling every iv.
+func benchOverhead(b *testing.B, spec Spec, iv time.Duration) {
+	var off, on, sampler, samples int64
+	for b.Loop() {
+		spec.SampleInterval = 0
+		off += childCPUOf(b, spec).cpu
+		spec.SampleInterval = iv
+		r := childCPUOf(b, spec)
+		on += r.cpu
+		sampler += r.sampler.CPUNS
+		samples += int64(r.sampler.Samples)
+	}
+	n := float64(b.N * spec.Repeat)
+	b.ReportMetric(float64(off)/n, "child-cpu-off-ns/run")
+	b.ReportMetric(float64(on)/n, "child-cpu-on-ns/run")
+	b.ReportMetric(float64(sampler)/n, "sampler-cpu-ns/run")
+	b.ReportMetric(float64(samples)/n, "samples/run")
+	b.ReportMetric(float64(sampler)/float64(samples), "sampler-cpu-ns/sample")
+	b.ReportMetric(100*float64(sampler)/float64(on), "overhead-%")
 }
 
 type cpuFigures struct {

@@ -37,6 +37,10 @@ func Table(w io.Writer, res *lab.Result) error {
 	for _, t := range problems(res) {
 		fmt.Fprintln(w, t)
 	}
+	if s := res.Sampler; s != nil {
+		fmt.Fprintf(w, "Live samples every %s: %d, costing the lab %s of CPU (%.1f%% of the children's)\n",
+			dur(float64(s.IntervalNS)), s.Samples, dur(float64(s.CPUNS)), 100*s.Overhead)
+	}
 	for _, m := range res.Spec.Methods {
 		keep := func(r *lab.RunResult) bool { return r.Method == m }
 		walls := lab.Summarize(wallsOf(res.Runs, keep))
