@@ -49,7 +49,6 @@ type sampler struct {
 // returns, nothing reads the pid again, and the caller may reap it.
 type watchedProc struct {
 	mu       sync.Mutex
-	task     int
 	createNS int64
 	r        procReader
 	samples  []Sample
@@ -63,7 +62,7 @@ type watchedProc struct {
 type SamplerStats struct {
 	IntervalNS int64   `json:"interval_ns"`
 	Samples    int     `json:"samples"`      // readings taken (one process each)
-	CPUNS      int64   `json:"cpu_ns"`       // the sampler thread's user+sys CPU
+	CPUNS      int64   `json:"cpu_ns"`       // the sampler thread's CPU time
 	ChildCPUNS int64   `json:"child_cpu_ns"` // user+sys of all child processes
 	Overhead   float64 `json:"overhead"`     // cpu_ns / child_cpu_ns
 }
@@ -77,8 +76,8 @@ func startSampler(interval time.Duration) *sampler {
 }
 
 // watch only registers the pid: the create path never calls gopsutil.
-func (s *sampler) watch(task, pid int, createNS int64) {
-	w := &watchedProc{task: task, createNS: createNS, r: newProcReader(pid), prevNS: createNS}
+func (s *sampler) watch(_, pid int, createNS int64) {
+	w := &watchedProc{createNS: createNS, r: newProcReader(pid), prevNS: createNS}
 	s.mu.Lock()
 	s.watched[pid] = w
 	s.mu.Unlock()
