@@ -13,10 +13,12 @@ type Result struct {
 	// null when no method used it.
 	Forkserver *ForkserverInfo `json:"forkserver"`
 
-	Runs       []RunResult `json:"runs"`
-	Incomplete bool        `json:"incomplete"`         // interrupted: holds what was measured so far
-	Warnings   []string    `json:"warnings,omitempty"` // things a reader should know
-	Binary     string      `json:"binary"`             // the executable children ran (symbols for profiles)
+	Runs       []RunResult   `json:"runs"`
+	Incomplete bool          `json:"incomplete"`         // interrupted: holds what was measured so far
+	Warnings   []string      `json:"warnings,omitempty"` // things a reader should know
+	Binary     string        `json:"binary"`             // the executable children ran (symbols for profiles)
+	Host       *Host         `json:"host"`               // the machine, read before the runs
+	Sampler    *SamplerStats `json:"sampler"`            // what live sampling cost; null when off
 
 	// The grid of `proclab compare` (compare.go); absent for other runs.
 	Cells     []Cell      `json:"cells,omitempty"`
@@ -25,16 +27,17 @@ type Result struct {
 
 // SpecInfo records what was asked for.
 type SpecInfo struct {
-	Methods        []Method `json:"methods"`
-	NTasks         int      `json:"n_tasks"`
-	NIters         uint64   `json:"n_iters"`
-	Repeat         int      `json:"repeat"`
-	Warmup         int      `json:"warmup"`
-	ParentRSSBytes []int64  `json:"parent_rss_bytes"`
-	ParentTHP      bool     `json:"parent_thp"`
-	ProfileHz      int      `json:"profile_hz"`
-	NTasksGrid     []int    `json:"n_tasks_grid,omitempty"` // compare: every n_tasks (n_tasks is then 0)
-	NItersGrid     []uint64 `json:"n_iters_grid,omitempty"` // compare: every n_iters (n_iters is then 0)
+	Methods          []Method `json:"methods"`
+	NTasks           int      `json:"n_tasks"`
+	NIters           uint64   `json:"n_iters"`
+	Repeat           int      `json:"repeat"`
+	Warmup           int      `json:"warmup"`
+	ParentRSSBytes   []int64  `json:"parent_rss_bytes"`
+	ParentTHP        bool     `json:"parent_thp"`
+	ProfileHz        int      `json:"profile_hz"`
+	SampleIntervalNS int64    `json:"sample_interval_ns"`     // 0: no live samples
+	NTasksGrid       []int    `json:"n_tasks_grid,omitempty"` // compare: every n_tasks (n_tasks is then 0)
+	NItersGrid       []uint64 `json:"n_iters_grid,omitempty"` // compare: every n_iters (n_iters is then 0)
 }
 
 // RunResult is one method running n_tasks tasks once.

@@ -42,6 +42,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		return nil, fmt.Errorf("finding the worker binary: %w", err)
 	}
 	e := &env{spec: &spec, exe: exe, labPID: os.Getpid()}
+	host, hostWarnings := gatherHost(ctx) // before any measurement
 	e.expected = csys.HotLoop(spec.NIters)
 	// The forkserver starts before the lab holds any large memory.
 	if slices.Contains(spec.Methods, Forkserver) {
@@ -57,9 +58,18 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 			Methods: spec.Methods, NTasks: spec.NTasks, NIters: spec.NIters,
 			Repeat: spec.rounds(), Warmup: spec.Warmup, ParentRSSBytes: spec.parentSizes(),
 			ParentTHP: spec.ParentTHP, ProfileHz: spec.ProfileHz,
+			SampleIntervalNS: spec.SampleInterval.Nanoseconds(),
 		},
-		Runs:   []RunResult{},
-		Binary: exe,
+		Runs:     []RunResult{},
+		Binary:   exe,
+		Host:     host,
+		Warnings: hostWarnings,
+	}
+	var childCPU int64 // of every run, warmup included, for the sampler's overhead
+	if spec.SampleInterval > 0 {
+		s := startSampler(spec.SampleInterval)
+		e.obs = s
+		defer func() { res.Sampler = s.finish(childCPU) }()
 	}
 	if e.fs != nil {
 		res.Forkserver = &e.fs.info
@@ -75,6 +85,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 			for _, m := range spec.Methods {
 				run := e.runOnce(ctx, m)
 				run.ParentRSSBytes = size
+				childCPU += processCPU(run.Tasks)
 				if round >= 0 || ctx.Err() != nil {
 					run.Round = round
 					res.Runs = append(res.Runs, run)

@@ -6,6 +6,7 @@ package lab
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Spec is what to run. The zero value of each optional field is documented
@@ -21,6 +22,8 @@ type Spec struct {
 	ParentTHP bool    // back ParentRSS with transparent huge pages (madvise)
 
 	ProfileHz int // per-task sampling rate of the hot loop; 0 = no profile (see DefaultProfileHz)
+
+	SampleInterval time.Duration // live gopsutil samples of each child; 0 = off
 
 	// Progress, if set, is called after each run with runs done and total.
 	Progress func(done, total int)
@@ -46,6 +49,8 @@ func (s *Spec) Validate() error {
 		return fmt.Errorf("--warmup must be 0 or more, got %d", s.Warmup)
 	case s.ProfileHz < 0 || s.ProfileHz > 10000:
 		return fmt.Errorf("--profile-hz must be between 0 and 10000, got %d", s.ProfileHz)
+	case s.SampleInterval < 0 || (s.SampleInterval > 0 && s.SampleInterval < MinSampleInterval):
+		return fmt.Errorf("--sample-interval must be 0 (off) or at least %v, got %v", MinSampleInterval, s.SampleInterval)
 	}
 	for _, m := range s.Methods {
 		if !m.Valid() {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -22,6 +23,7 @@ type runFlags struct {
 	parentRSS string
 	parentTHP bool
 	profileHz int
+	sample    time.Duration
 	json      bool
 	out       string
 	perTask   bool
@@ -100,6 +102,7 @@ memory, faults and context switches.`,
 	fl.BoolVar(&f.parentTHP, "parent-thp", false, "back --parent-rss with transparent huge pages (madvise)")
 	fl.IntVar(&f.profileHz, "profile-hz", lab.DefaultProfileHz, "sample each task's program counter this often per CPU second (0: off; the kernel caps it at CONFIG_HZ)")
 	f.profileFlags.register(fl)
+	fl.DurationVar(&f.sample, "sample-interval", lab.DefaultSampleInterval, "sample each live child's CPU and memory (gopsutil) this often (0: off)")
 	fl.BoolVar(&f.json, "json", false, "write the results as one JSON document to stdout instead of the table")
 	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
 	fl.BoolVar(&f.perTask, "per-task", false, "list every task in the table, however many")
@@ -124,7 +127,8 @@ func (f *runFlags) spec() (lab.Spec, error) {
 		return lab.Spec{}, fmt.Errorf("--repeat must be at least 1, got %d", f.repeat)
 	}
 	s := lab.Spec{Methods: methods, NTasks: f.nTasks, NIters: f.nIters, Repeat: f.repeat,
-		Warmup: f.warmup, ParentRSS: sizes, ParentTHP: f.parentTHP, ProfileHz: f.profileHz}
+		Warmup: f.warmup, ParentRSS: sizes, ParentTHP: f.parentTHP, ProfileHz: f.profileHz,
+		SampleInterval: f.sample}
 	return s, s.Validate()
 }
 

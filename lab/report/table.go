@@ -47,6 +47,10 @@ func Table(w io.Writer, res *lab.Result, opt TableOptions) error {
 		fmt.Fprintf(w, "\nforkserver: pid %d, ready %s after posix_spawn (once per invocation), RSS %s, %d thread(s)\n",
 			fs.PID, dur(float64(fs.StartupNS)), bytesIEC(float64(fs.RSSBytes)), fs.Threads)
 	}
+	if s := res.Sampler; s != nil {
+		fmt.Fprintf(w, "Live samples every %s: %d, costing the lab %s of CPU (%.1f%% of the children's)\n",
+			dur(float64(s.IntervalNS)), s.Samples, dur(float64(s.CPUNS)), 100*s.Overhead)
+	}
 	for _, t := range problems(res) {
 		fmt.Fprintln(w, t)
 	}
@@ -58,13 +62,22 @@ func Table(w io.Writer, res *lab.Result, opt TableOptions) error {
 
 func taskRows(w io.Writer, res *lab.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "method\tround\ttask\tpid\tstartup\ttotal\trun\tuser\tsys\tmax rss\tminflt\tvcsw\tivcsw\texit\tchecksum\t")
+	peaks := hasPeaks(res) // live samples show only as their peaks here
+	header := "method\tround\ttask\tpid\tstartup\ttotal\trun\tuser\tsys\tmax rss\t"
+	if peaks {
+		header += "peak rss\tpeak pss\t"
+	}
+	fmt.Fprintln(tw, header+"minflt\tvcsw\tivcsw\texit\tchecksum\t")
 	for _, r := range res.Runs {
 		for _, t := range r.Tasks {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t\n",
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t",
 				r.Method, r.Round, t.Task, t.PID, optDur(t.StartupNS), dur(float64(t.TotalNS)),
 				dur(float64(t.RunNS)), dur(float64(t.UserNS)), dur(float64(t.SysNS)),
-				optBytes(t.MaxRSSBytes), t.MinFlt, t.NVCSW, t.NIVCSW, exitText(&t), checksumText(&t))
+				optBytes(t.MaxRSSBytes))
+			if peaks {
+				fmt.Fprintf(tw, "%s\t%s\t", optBytes(t.PeakRSSBytes), optBytes(t.PeakPSSBytes))
+			}
+			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%s\t\n", t.MinFlt, t.NVCSW, t.NIVCSW, exitText(&t), checksumText(&t))
 		}
 	}
 	return tw.Flush()
@@ -86,6 +99,17 @@ func summaryLines(w io.Writer, res *lab.Result) {
 				startup.Median/1e6, dur(startup.P10), dur(startup.P90), startup.N)
 		}
 	}
+}
+
+func hasPeaks(res *lab.Result) bool {
+	for _, r := range res.Runs {
+		for _, t := range r.Tasks {
+			if t.PeakRSSBytes != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func wallsOf(runs []lab.RunResult, keep func(*lab.RunResult) bool) []float64 {

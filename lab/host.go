@@ -1,0 +1,129 @@
+package lab
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+)
+
+// Host is the machine a result was measured on: what a reader needs to
+// compare two results. Figures that could not be read stay empty, with a
+// warning in the result.
+type Host struct {
+	Hostname       string    `json:"hostname"`
+	OS             string    `json:"os"`                       // GOOS
+	Platform       string    `json:"platform"`                 // distribution and version
+	Arch           string    `json:"arch"`                     // the kernel's machine
+	Virtualization string    `json:"virtualization,omitempty"` // e.g. "kvm guest"
+	CPUModel       string    `json:"cpu_model"`
+	CPUs           int       `json:"cpus"` // logical CPUs
+	MemoryBytes    int64     `json:"memory_bytes"`
+	Kernel         string    `json:"kernel"`    // release, as uname -r
+	KernelHz       int       `json:"kernel_hz"` // CONFIG_HZ: caps profile rates; 0 if unknown
+	THP            string    `json:"thp"`       // transparent huge pages: always, madvise or never
+	THPDefrag      string    `json:"thp_defrag"`
+	Clocksource    string    `json:"clocksource"` // what CLOCK_MONOTONIC reads, e.g. tsc
+	LoadAvg        []float64 `json:"load_avg"`    // 1, 5 and 15 minutes, when the run started
+	GoVersion      string    `json:"go_version"`
+	ProclabVersion string    `json:"proclab_version"`
+}
+
+// gatherHost reads the host's metadata through gopsutil and /sys, and
+// returns a warning per figure it could not read.
+func gatherHost(ctx context.Context) (*Host, []string) {
+	h := &Host{OS: runtime.GOOS, GoVersion: runtime.Version(), ProclabVersion: proclabVersion()}
+	var warns []string
+	for _, err := range psutilHost(ctx, h) {
+		warns = append(warns, "host: "+err.Error())
+	}
+	var err error
+	if h.Hostname, err = os.Hostname(); err != nil {
+		warns = append(warns, "host: hostname: "+err.Error())
+	}
+	const thp = "/sys/kernel/mm/transparent_hugepage/"
+	h.THP = bracketed(readLine(thp + "enabled"))
+	h.THPDefrag = bracketed(readLine(thp + "defrag"))
+	h.Clocksource = readLine("/sys/devices/system/clocksource/clocksource0/current_clocksource")
+	h.KernelHz = kernelHz(h.Kernel)
+	return h, warns
+}
+
+// readLine is the first line of a small file, "" if it cannot be read.
+func readLine(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimSpace(line)
+}
+
+// bracketed picks the selected mode out of a sysfs choice list:
+// "always [madvise] never" is "madvise".
+func bracketed(s string) string {
+	_, rest, ok := strings.Cut(s, "[")
+	if !ok {
+		return s
+	}
+	mode, _, _ := strings.Cut(rest, "]")
+	return mode
+}
+
+// kernelHz finds CONFIG_HZ in the running kernel's configuration
+// (/proc/config.gz, else /boot/config-RELEASE); 0 if neither is there.
+func kernelHz(release string) int {
+	scan := func(r *bufio.Scanner) int {
+		for r.Scan() {
+			if v, ok := strings.CutPrefix(r.Text(), "CONFIG_HZ="); ok {
+				hz, _ := strconv.Atoi(v)
+				return hz
+			}
+		}
+		return 0
+	}
+	if f, err := os.Open("/proc/config.gz"); err == nil {
+		defer f.Close()
+		if z, err := gzip.NewReader(f); err == nil {
+			return scan(bufio.NewScanner(z))
+		}
+	}
+	if release == "" {
+		return 0
+	}
+	f, err := os.Open("/boot/config-" + release)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	return scan(bufio.NewScanner(f))
+}
+
+// proclabVersion is the module version of this build, else its VCS
+// revision, else "devel".
+func proclabVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch {
+		case s.Key == "vcs.revision":
+			rev = s.Value
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "-dirty"
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	return rev[:min(len(rev), 12)] + dirty
+}

@@ -1,0 +1,37 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// Live samples show in the table only as their peaks, and only when taken.
+func TestTablePeaks(t *testing.T) {
+	rss, pss := int64(270<<20), int64(135<<20)
+	for _, sampled := range []bool{false, true} {
+		tk := lab.Task{PID: 42, ChecksumOK: true}
+		var sampler *lab.SamplerStats
+		if sampled {
+			sampler = &lab.SamplerStats{IntervalNS: 250e6, Samples: 1, CPUNS: 400e3, ChildCPUNS: 40e6, Overhead: 0.01}
+			tk.PeakRSSBytes, tk.PeakPSSBytes = &rss, &pss
+			tk.Samples = []lab.Sample{{TNS: 1, RSSBytes: rss, PSSBytes: pss}}
+		}
+		res := &lab.Result{Spec: lab.SpecInfo{Methods: []lab.Method{lab.Fork}, NTasks: 1},
+			Runs:    []lab.RunResult{{Method: lab.Fork, NTasks: 1, Tasks: []lab.Task{tk}}},
+			Sampler: sampler}
+		var b bytes.Buffer
+		if err := Table(&b, res, TableOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		has := strings.Contains(out, "peak rss") && strings.Contains(out, "peak pss") &&
+			strings.Contains(out, "270MiB") && strings.Contains(out, "135MiB") &&
+			strings.Contains(out, "Live samples every 250ms: 1, costing the lab 400µs of CPU (1.0% of the children's)")
+		if has != sampled || strings.Contains(out, "t_ns") {
+			t.Errorf("sampled %v:\n%s", sampled, out)
+		}
+	}
+}
