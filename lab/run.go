@@ -67,7 +67,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	}
 	var childCPU int64 // of every run, warmup included, for the sampler's overhead
 	if spec.SampleInterval > 0 {
-		s := startSampler(spec.SampleInterval)
+		s := startSampler(spec.SampleInterval, spec.SampleBudget)
 		e.obs = s
 		defer func() { res.Sampler = s.finish(childCPU) }()
 	}

@@ -243,3 +243,19 @@ func childCPUOf(b *testing.B, spec Spec) cpuFigures {
 	}
 	return f
 }
+
+// A budget makes the sampler skip readings instead of costing more: with
+// a budget far below one reading's cost, it takes at most one and counts
+// the rest as skipped; without one, the same run is sampled.
+func TestSampleBudget(t *testing.T) {
+	spec := Spec{Methods: []Method{Fork}, NTasks: 2, NIters: 100_000_000, SampleInterval: 5 * time.Millisecond}
+	free := runSpec(t, spec)
+	spec.SampleBudget = 1e-7
+	tight := runSpec(t, spec)
+	if free.Sampler.Samples < 4 || free.Sampler.Skipped != 0 {
+		t.Errorf("unlimited: %+v", free.Sampler)
+	}
+	if tight.Sampler.Samples > 1 || tight.Sampler.Skipped < 4 || tight.Sampler.Budget != 1e-7 {
+		t.Errorf("budget 1e-7: %+v", tight.Sampler)
+	}
+}

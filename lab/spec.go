@@ -24,6 +24,7 @@ type Spec struct {
 	ProfileHz int // per-task sampling rate of the hot loop; 0 = no profile (see DefaultProfileHz)
 
 	SampleInterval time.Duration // live gopsutil samples of each child; 0 = off
+	SampleBudget   float64       // most sampler CPU per child CPU (0.01 = 1%); 0 = unlimited
 
 	// Progress, if set, is called after each run with runs done and total.
 	Progress func(done, total int)
@@ -49,6 +50,8 @@ func (s *Spec) Validate() error {
 		return fmt.Errorf("--warmup must be 0 or more, got %d", s.Warmup)
 	case s.ProfileHz < 0 || s.ProfileHz > 10000:
 		return fmt.Errorf("--profile-hz must be between 0 and 10000, got %d", s.ProfileHz)
+	case s.SampleBudget < 0 || s.SampleBudget > 1:
+		return fmt.Errorf("--sample-budget must be between 0 and 100 (percent), got %g", 100*s.SampleBudget)
 	case s.SampleInterval < 0 || (s.SampleInterval > 0 && s.SampleInterval < MinSampleInterval):
 		return fmt.Errorf("--sample-interval must be 0 (off) or at least %v, got %v", MinSampleInterval, s.SampleInterval)
 	}

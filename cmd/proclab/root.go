@@ -15,18 +15,19 @@ import (
 
 // runFlags are the flags of the main command.
 type runFlags struct {
-	method    string
-	nTasks    int
-	nIters    uint64
-	repeat    int
-	warmup    int
-	parentRSS string
-	parentTHP bool
-	profileHz int
-	sample    time.Duration
-	json      bool
-	out       string
-	perTask   bool
+	method       string
+	nTasks       int
+	nIters       uint64
+	repeat       int
+	warmup       int
+	parentRSS    string
+	parentTHP    bool
+	profileHz    int
+	sample       time.Duration
+	sampleBudget float64 // percent
+	json         bool
+	out          string
+	perTask      bool
 	profileFlags
 }
 
@@ -103,6 +104,7 @@ memory, faults and context switches.`,
 	fl.IntVar(&f.profileHz, "profile-hz", lab.DefaultProfileHz, "sample each task's program counter this often per CPU second (0: off; the kernel caps it at CONFIG_HZ)")
 	f.profileFlags.register(fl)
 	fl.DurationVar(&f.sample, "sample-interval", lab.DefaultSampleInterval, "sample each live child's CPU and memory (gopsutil) this often (0: off)")
+	fl.Float64Var(&f.sampleBudget, "sample-budget", 100*lab.DefaultSampleBudget, "skip samples rather than let sampling cost more than this percent of the children's CPU (0: no limit)")
 	fl.BoolVar(&f.json, "json", false, "write the results as one JSON document to stdout instead of the table")
 	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
 	fl.BoolVar(&f.perTask, "per-task", false, "list every task in the table, however many")
@@ -128,7 +130,7 @@ func (f *runFlags) spec() (lab.Spec, error) {
 	}
 	s := lab.Spec{Methods: methods, NTasks: f.nTasks, NIters: f.nIters, Repeat: f.repeat,
 		Warmup: f.warmup, ParentRSS: sizes, ParentTHP: f.parentTHP, ProfileHz: f.profileHz,
-		SampleInterval: f.sample}
+		SampleInterval: f.sample, SampleBudget: f.sampleBudget / 100}
 	return s, s.Validate()
 }
 

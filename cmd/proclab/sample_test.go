@@ -24,7 +24,7 @@ func TestSampleIntervalJSON(t *testing.T) {
 	for _, iv := range []string{"0", "1ms"} {
 		var out, errb bytes.Buffer
 		args := []string{"--method", "fork", "--n-tasks", "1", "--n-iters", "20000000", "--repeat", "1",
-			"--sample-interval", iv, "--json"}
+			"--sample-interval", iv, "--sample-budget", "0", "--json"}
 		if rc := proclab(&out, &errb, args); rc != 0 {
 			t.Fatalf("%v: exit %d: %s", args, rc, errb.String())
 		}

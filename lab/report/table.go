@@ -48,8 +48,12 @@ func Table(w io.Writer, res *lab.Result, opt TableOptions) error {
 			fs.PID, dur(float64(fs.StartupNS)), bytesIEC(float64(fs.RSSBytes)), fs.Threads)
 	}
 	if s := res.Sampler; s != nil {
-		fmt.Fprintf(w, "Live samples every %s: %d, costing the lab %s of CPU (%.1f%% of the children's)\n",
+		fmt.Fprintf(w, "Live samples every %s: %d, costing the lab %s of CPU (%.1f%% of the children's)",
 			dur(float64(s.IntervalNS)), s.Samples, dur(float64(s.CPUNS)), 100*s.Overhead)
+		if s.Skipped > 0 {
+			fmt.Fprintf(w, "; %d skipped to stay within %.3g%%", s.Skipped, 100*s.Budget)
+		}
+		fmt.Fprintln(w)
 	}
 	for _, t := range problems(res) {
 		fmt.Fprintln(w, t)
