@@ -107,10 +107,28 @@ void proclab_task_inproc(const struct proclab_task *t, struct proclab_inproc *ou
 // ---- the re-exec'd worker (worker.c) ----
 
 #define PROCLAB_WORKER_ARG "__proclab_worker"
+#define PROCLAB_FLOOR_ARG "__proclab_floor" // stamp to fd 3 in the constructor and exit
 #define PROCLAB_WORKER_FD 3
 
 extern int proclab_worker_mode;        // set by the constructor
 extern int64_t proclab_exec_done_ns;   // stamped by the constructor
 void proclab_worker_main(int64_t runtime_ready_ns) __attribute__((noreturn));
+
+// ---- the machine's floor (floor.c) ----
+
+// Ways the floor creates a process.
+#define PROCLAB_FLOOR_FORK 1      // fork(); the child stamps and _exits
+#define PROCLAB_FLOOR_VFORK 2     // vfork(); the child stamps and _exits
+#define PROCLAB_FLOOR_FORK_EXEC 3 // fork(), dup2 to fd 3, execve(path)
+#define PROCLAB_FLOOR_SPAWN 4     // posix_spawn(path), fd 3 the stamp pipe
+
+struct proclab_floor_sample {
+	int64_t startup_ns; // create call to the child's first stamp; -1 if it wrote none
+	int64_t total_ns;   // create call to wait4 returning
+};
+
+int proclab_floor(int kind, const char *path, char *const argv[], char *const envp[], int n,
+                  struct proclab_floor_sample *out);
+int proclab_floor_fork_rate(int n, int max_procs, int64_t *wall_ns);
 
 #endif

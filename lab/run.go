@@ -27,6 +27,17 @@ type observer interface {
 	unwatch(pid int) []Sample
 }
 
+// newEnv prepares what every run of spec shares.
+func newEnv(spec *Spec) (*env, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding the worker binary: %w", err)
+	}
+	e := &env{spec: spec, exe: exe, labPID: os.Getpid()}
+	e.expected = csys.HotLoop(spec.NIters)
+	return e, nil
+}
+
 // Run runs spec: for each parent size, Warmup unrecorded rounds and then
 // Repeat recorded rounds, each round running every method once, so that
 // methods are interleaved and share the machine's noise. Every child is
@@ -37,12 +48,11 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	exe, err := os.Executable()
+	e, err := newEnv(&spec)
 	if err != nil {
-		return nil, fmt.Errorf("finding the worker binary: %w", err)
+		return nil, err
 	}
-	e := &env{spec: &spec, exe: exe, labPID: os.Getpid()}
-	e.expected = csys.HotLoop(spec.NIters)
+	exe := e.exe
 	// The forkserver starts before the lab holds any large memory.
 	if slices.Contains(spec.Methods, Forkserver) {
 		if e.fs, err = startForkserver(e); err != nil {
