@@ -93,6 +93,23 @@ int proclab_fork_exec(const char *path, char *const argv[], char *const envp[],
 int proclab_posix_spawn(const char *path, char *const argv[], char *const envp[],
                         int out_fd, int *pid, int64_t *t_create_ns);
 
+// The outcome of a create call, returned by value (create.c).
+struct proclab_created {
+	int32_t err; // 0 or an errno value
+	int32_t pid;
+	int64_t t_create_ns; // CLOCK_MONOTONIC just before the create call
+};
+
+// How proclab_start_worker starts the worker.
+#define PROCLAB_START_SPAWN 1     // posix_spawn
+#define PROCLAB_START_FORK_EXEC 2 // fork + execve
+
+struct proclab_created proclab_fork_task(uint32_t task, uint64_t n_iters, uint32_t profile_hz,
+                                         int out_fd);
+struct proclab_created proclab_start_worker(int how, const char *path, char *const envp[],
+                                            int32_t lab_pid, uint32_t task, uint64_t n_iters,
+                                            uint32_t profile_hz, int out_fd);
+
 // ---- in-process tasks (inproc.c) ----
 
 struct proclab_inproc {

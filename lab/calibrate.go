@@ -141,6 +141,7 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer e.close()
 	cal := &Calibration{Schema: CalibrationSchema, Machine: ReadMachine(), Rounds: cs.Rounds,
 		Warmup: cs.Warmup, NIters: spec.NIters}
 
@@ -170,7 +171,6 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 	type methodRun struct {
 		m      Method
 		floor  *floorRun
-		start  starter
 		tasks  []Task
 		failed int
 		err    string

@@ -14,9 +14,11 @@ type env struct {
 	spec     *Spec
 	exe      string // the worker binary: this executable
 	labPID   int
-	expected uint64      // the hot loop's checksum, computed in-process once
-	obs      observer    // live sampler of children; nil when sampling is off
-	fs       *forkserver // the run's forkserver; nil unless a method needs it
+	expected uint64       // the hot loop's checksum, computed in-process once
+	obs      observer     // live sampler of children; nil when sampling is off
+	fs       *forkserver  // the run's forkserver; nil unless a method needs it
+	worker   *csys.Worker // spawn and fork-exec workers, prepared once (csys/worker.go)
+	reads    readBudget   // result pipes read with a blocking read (pipe.go)
 }
 
 // observer watches live children while they run (sampler.go).
@@ -35,8 +37,12 @@ func newEnv(spec *Spec) (*env, error) {
 	}
 	e := &env{spec: spec, exe: exe, labPID: os.Getpid()}
 	e.expected = csys.HotLoop(spec.NIters)
+	e.worker = csys.NewWorker(exe, e.labPID)
 	return e, nil
 }
+
+// close frees what newEnv prepared.
+func (e *env) close() { e.worker.Close() }
 
 // Run runs spec: for each parent size, Warmup unrecorded rounds and then
 // Repeat recorded rounds, each round running every method once, so that
@@ -52,6 +58,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer e.close()
 	exe := e.exe
 	// The forkserver starts before the lab holds any large memory.
 	if slices.Contains(spec.Methods, Forkserver) {

@@ -31,7 +31,7 @@ as a ratio over its floor, with a verdict against the goals (fork startup
 within 1.15x, total per fork task within 1.2x).`,
 		Example: `  proclab calibrate
   proclab calibrate --n 1000 --json`,
-		Args:          cobra.NoArgs,
+		Args:          noArgs,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -72,4 +72,13 @@ within 1.15x, total per fork task within 1.2x).`,
 	fl.BoolVar(&jsonOut, "json", false, "write the calibration as one JSON document to stdout")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return cmd
+}
+
+// noArgs rejects positional arguments as bad input (exit status 2), where
+// cobra.NoArgs would give a plain error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if err := cobra.NoArgs(cmd, args); err != nil {
+		return usageError{err}
+	}
+	return nil
 }

@@ -1,0 +1,38 @@
+package lab
+
+import (
+	"context"
+	"testing"
+)
+
+// BenchmarkStart starts and reaps one near-empty task (n_iters 1) per
+// iteration with each process method, through the same path lab.Run takes
+// (result pipe, starter, collect, wait4). Besides ns/op it reports the
+// tasks' mean startup and total as the lab measured them; compare them
+// with `proclab calibrate`'s floor (docs/PERFORMANCE.md).
+func BenchmarkStart(b *testing.B) {
+	for _, m := range []Method{Fork, ForkExec, Spawn, Exec} {
+		b.Run("method="+string(m), func(b *testing.B) {
+			spec := Spec{Methods: []Method{m}, NTasks: 1, NIters: 1}
+			e, err := newEnv(&spec)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer e.close()
+			start := e.starter(m)
+			ctx := context.Background()
+			var startup, total int64
+			b.ReportAllocs()
+			for b.Loop() {
+				t := e.runProcesses(ctx, start)[0]
+				if t.Error != "" || !t.ChecksumOK {
+					b.Fatalf("task failed: %+v", t)
+				}
+				startup += *t.StartupNS
+				total += t.TotalNS
+			}
+			b.ReportMetric(float64(startup)/float64(b.N), "startup-ns/op")
+			b.ReportMetric(float64(total)/float64(b.N), "total-ns/op")
+		})
+	}
+}
