@@ -55,3 +55,15 @@ func BenchmarkCreate(b *testing.B) {
 	b.Run("method=spawn/worker", func(b *testing.B) { benchCreate(b, wk.Spawn) })
 	b.Run("method=fork-exec/worker", func(b *testing.B) { benchCreate(b, wk.ForkExec) })
 }
+
+// BenchmarkFloorForkRate is the C floor of BenchmarkForkRate: 1000 fork +
+// _exit + wait4 per iteration, all created before any is reaped.
+func BenchmarkFloorForkRate(b *testing.B) {
+	const n = 1000
+	for b.Loop() {
+		if _, err := FloorForkRate(n, n); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "tasks/s")
+}

@@ -36,3 +36,27 @@ func BenchmarkStart(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkForkRate runs 1000 near-empty fork tasks per iteration, all
+// created before any is joined (no --max-procs): the lab's throughput.
+// tasks/s is comparable with csys.FloorForkRate (BenchmarkFloorForkRate).
+func BenchmarkForkRate(b *testing.B) {
+	const n = 1000
+	spec := Spec{Methods: []Method{Fork}, NTasks: n, NIters: 1}
+	e, err := newEnv(&spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.close()
+	start := e.starter(Fork)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, t := range e.runProcesses(ctx, start) {
+			if t.Error != "" || !t.ChecksumOK {
+				b.Fatalf("task failed: %+v", t)
+			}
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "tasks/s")
+}

@@ -24,6 +24,9 @@ type CalibrateSpec struct {
 	Rounds  int      // interleaved rounds, each one floor sample and one task per method; >= 1
 	Warmup  int      // rounds run first and not recorded
 	Methods []Method // process methods to compare; nil means every process method
+	// RateTasks lists task counts to measure fork throughput and the lab's
+	// peak RSS at (rate.go); nil measures none.
+	RateTasks []int
 	// Progress, if set, is called after each round with rounds done and total.
 	Progress func(done, total int)
 }
@@ -39,6 +42,7 @@ type Calibration struct {
 	Floors   []Floor          `json:"floors"`
 	Methods  []MethodOverhead `json:"methods"`
 	Goals    []Goal           `json:"goals"`
+	Rates    []Rate           `json:"rates,omitempty"`
 	Warnings []string         `json:"warnings,omitempty"`
 }
 
@@ -129,6 +133,11 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 			if m.CreatesProcess() {
 				methods = append(methods, m)
 			}
+		}
+	}
+	for _, n := range cs.RateTasks {
+		if n < 1 || n > MaxNTasks {
+			return nil, fmt.Errorf("--rate-tasks must be between 1 and %d, got %d", MaxNTasks, n)
 		}
 	}
 	for _, m := range methods {
@@ -239,6 +248,12 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 		cal.Methods = append(cal.Methods, mo)
 	}
 	cal.Goals = cal.goals()
+	for _, n := range cs.RateTasks {
+		if ctx.Err() != nil {
+			break
+		}
+		cal.Rates = append(cal.Rates, e.rates(ctx, n)...)
+	}
 	cal.Warnings = append(cal.Warnings, cal.noiseWarnings(floors)...)
 	return cal, ctx.Err()
 }

@@ -79,3 +79,46 @@ func TestCalibrateCancelled(t *testing.T) {
 	}
 	assertNoChildren(t)
 }
+
+func TestCalibrateRates(t *testing.T) {
+	cal, err := Calibrate(context.Background(), CalibrateSpec{Rounds: 1, Methods: []Method{Fork}, RateTasks: []int{30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cal.Rates) != len(floorRateLimits)+2 {
+		t.Fatalf("rates %+v", cal.Rates)
+	}
+	for i, r := range cal.Rates {
+		if r.Error != "" || r.Failed != 0 || r.Tasks != 30 || r.WallNS <= 0 || r.TasksPerSec <= 0 {
+			t.Errorf("rate %d: %+v", i, r)
+		}
+	}
+	lab := cal.Rates[len(cal.Rates)-1]
+	if lab.FloorRatio <= 0 || lab.MaxProcs != 0 {
+		t.Errorf("proclab row %+v", lab)
+	}
+	if resetPeakRSS() && (lab.LabPeakRSSBytes == nil || *lab.LabPeakRSSBytes <= 0) {
+		t.Errorf("peak RSS %v though VmHWM can be reset", lab.LabPeakRSSBytes)
+	}
+	if _, err := Calibrate(context.Background(), CalibrateSpec{Rounds: 1, RateTasks: []int{0}}); err == nil {
+		t.Error("--rate-tasks 0 accepted")
+	}
+	assertNoChildren(t)
+}
+
+func TestPeakRSS(t *testing.T) {
+	before, err := peakRSS()
+	if err != nil || before <= 0 {
+		t.Fatalf("peak RSS %d, %v", before, err)
+	}
+	// 64 MiB touched now must show in the peak.
+	b := make([]byte, 64<<20)
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 1
+	}
+	after, err := peakRSS()
+	if err != nil || after < before+60<<20 {
+		t.Errorf("peak RSS %d after touching 64 MiB, %d before (%v)", after, before, err)
+	}
+	_ = b[len(b)-1]
+}

@@ -86,6 +86,21 @@ func (e *env) startOSExec(t csys.Task, w int) (child, error) {
 	}}, nil
 }
 
+// resultPipe makes a task's result pipe: a pollable read end for the lab
+// and a raw, blocking, close-on-exec write end for the child.
+func resultPipe() (*os.File, int, error) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		return nil, -1, fmt.Errorf("pipe: %w", err)
+	}
+	if err := unix.SetNonblock(p[0], true); err != nil {
+		unix.Close(p[0])
+		unix.Close(p[1])
+		return nil, -1, fmt.Errorf("pipe: %w", err)
+	}
+	return os.NewFile(uintptr(p[0]), "result"), p[1], nil
+}
+
 // liveSet tracks the children that may still be running, so that a
 // cancelled run can kill them. A pid leaves the set before it is reaped, so
 // a kill never reaches a recycled pid.
@@ -136,7 +151,7 @@ func (e *env) runProcesses(ctx context.Context, start starter) []Task {
 			tasks[i].Error = "not started: " + createErr.Error()
 			continue
 		}
-		r, w, err := e.resultPipe()
+		r, w, err := resultPipe()
 		if err != nil {
 			createErr = err
 			tasks[i].Error = "not started: " + err.Error()
@@ -157,6 +172,13 @@ func (e *env) runProcesses(ctx context.Context, start starter) []Task {
 		if ctx.Err() != nil { // cancelled between the check and the add
 			live.killAll()
 		}
+		if i == n-1 {
+			// The last task is collected right here: a go statement wakes
+			// an idle thread of the runtime, which runs on the CPU the
+			// newborn child is waiting for.
+			tasks[i] = e.collect(i, c, r, live)
+			break
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -168,7 +190,7 @@ func (e *env) runProcesses(ctx context.Context, start starter) []Task {
 }
 
 // collect reads child c's record from r, then reaps it.
-func (e *env) collect(i int, c child, r *resultEnd, live *liveSet) Task {
+func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 	rec, rerr := csys.ReadRecord(r)
 	r.Close()
 	live.remove(c.pid)

@@ -18,7 +18,6 @@ type env struct {
 	obs      observer     // live sampler of children; nil when sampling is off
 	fs       *forkserver  // the run's forkserver; nil unless a method needs it
 	worker   *csys.Worker // spawn and fork-exec workers, prepared once (csys/worker.go)
-	reads    readBudget   // result pipes read with a blocking read (pipe.go)
 }
 
 // observer watches live children while they run (sampler.go).

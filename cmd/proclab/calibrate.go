@@ -18,6 +18,7 @@ func newCalibrateCmd(stdout io.Writer) *cobra.Command {
 		warmup  int
 		method  string
 		jsonOut bool
+		rates   []int
 	)
 	cmd := &cobra.Command{
 		Use:   "calibrate",
@@ -30,7 +31,8 @@ interleaved with the floor round by round, and reports each method's medians
 as a ratio over its floor, with a verdict against the goals (fork startup
 within 1.15x, total per fork task within 1.2x).`,
 		Example: `  proclab calibrate
-  proclab calibrate --n 1000 --json`,
+  proclab calibrate --n 1000 --json
+  proclab calibrate --method fork --rate-tasks 100,1000,10000`,
 		Args:          noArgs,
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -49,7 +51,7 @@ within 1.15x, total per fork task within 1.2x).`,
 			if warmup < 0 {
 				return usageError{fmt.Errorf("--warmup must be 0 or more, got %d", warmup)}
 			}
-			cal, err := lab.Calibrate(cmd.Context(), lab.CalibrateSpec{Rounds: n, Warmup: warmup, Methods: methods})
+			cal, err := lab.Calibrate(cmd.Context(), lab.CalibrateSpec{Rounds: n, Warmup: warmup, Methods: methods, RateTasks: rates})
 			if cal == nil {
 				return usageError{err}
 			}
@@ -69,6 +71,7 @@ within 1.15x, total per fork task within 1.2x).`,
 	fl.IntVar(&n, "n", 200, "interleaved rounds: samples per floor and per method")
 	fl.IntVar(&warmup, "warmup", 5, "rounds run first and not recorded")
 	fl.StringVar(&method, "method", "", "process methods to compare (a comma list); default every process method")
+	fl.IntSliceVar(&rates, "rate-tasks", nil, "also measure fork throughput and the lab's peak RSS for these task counts, e.g. 1000,10000")
 	fl.BoolVar(&jsonOut, "json", false, "write the calibration as one JSON document to stdout")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return cmd

@@ -74,6 +74,13 @@ func CalibrationTable(w io.Writer, c *lab.Calibration) error {
 		}
 	}
 
+	if len(c.Rates) > 0 {
+		fmt.Fprintln(w)
+		if err := rateTable(w, c.Rates); err != nil {
+			return err
+		}
+	}
+
 	fmt.Fprintln(w)
 	for _, g := range c.Goals {
 		verdict := "met"
@@ -121,4 +128,25 @@ func signedDur(ns, r float64) string {
 		return "+" + dur(ns)
 	}
 	return dur(ns)
+}
+
+// rateTable writes the throughput rows: near-empty fork tasks per second
+// at each concurrency limit, proclab's over the floor's, and the lab's
+// peak RSS.
+func rateTable(w io.Writer, rates []lab.Rate) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "rate (near-empty fork tasks)\ttasks\tmax alive\twall\ttasks/s\t× floor\tlab peak RSS\tfailed\n")
+	for _, r := range rates {
+		limit := "no limit"
+		if r.MaxProcs > 0 {
+			limit = fmt.Sprint(r.MaxProcs)
+		}
+		if r.Error != "" {
+			fmt.Fprintf(tw, "%s\t%d\t%s\tfailed: %s\t\t\t\t\n", r.Name, r.Tasks, limit, r.Error)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.0f\t%s\t%s\t%d\n", r.Name, r.Tasks, limit, dur(float64(r.WallNS)),
+			r.TasksPerSec, ratio(r.FloorRatio), optBytes(r.LabPeakRSSBytes), r.Failed)
+	}
+	return tw.Flush()
 }
