@@ -209,22 +209,28 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 				r.tasks, r.failed = r.tasks[:0], 0
 			}
 		}
-		// Each method right after its own floor; the context floors last.
+		// Each method next to its own floor, the floor first on even rounds
+		// and second on odd ones, so that neither always follows the same
+		// neighbour; the context floors last.
 		done := map[*floorRun]bool{}
+		floorFirst := round%2 == 0
 		for _, r := range runs {
-			if !done[r.floor] {
+			if floorFirst && !done[r.floor] {
 				r.floor.sample()
 				done[r.floor] = true
 			}
-			if r.err != "" {
-				continue
-			}
-			for _, t := range e.runOnce(ctx, r.m).Tasks {
-				if t.Error != "" || !t.ChecksumOK {
-					r.failed++
-					continue
+			if r.err == "" {
+				for _, t := range e.runOnce(ctx, r.m).Tasks {
+					if t.Error != "" || !t.ChecksumOK {
+						r.failed++
+						continue
+					}
+					r.tasks = append(r.tasks, t)
 				}
-				r.tasks = append(r.tasks, t)
+			}
+			if !done[r.floor] {
+				r.floor.sample()
+				done[r.floor] = true
 			}
 		}
 		for _, f := range floors {
@@ -252,7 +258,7 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 		if ctx.Err() != nil {
 			break
 		}
-		cal.Rates = append(cal.Rates, e.rates(ctx, n)...)
+		cal.Rates = append(cal.Rates, rates(ctx, n)...)
 	}
 	cal.Warnings = append(cal.Warnings, cal.noiseWarnings(floors)...)
 	return cal, ctx.Err()

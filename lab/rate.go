@@ -41,7 +41,7 @@ var floorRateLimits = []int{2, 64}
 // proclab at floorRateLimits too and compare each with the floor at the
 // same limit; until then proclab creates every task before collecting
 // (no limit).
-func (e *env) rates(ctx context.Context, n int) []Rate {
+func rates(ctx context.Context, n int) []Rate {
 	var out []Rate
 	floorRate := map[int]float64{}
 	for _, limit := range append(append([]int(nil), floorRateLimits...), 0) {
@@ -64,12 +64,14 @@ func (e *env) rates(ctx context.Context, n int) []Rate {
 		}
 	}
 
-	spec := *e.spec
-	spec.Methods, spec.NTasks, spec.NIters = []Method{Fork}, n, 1
-	pe := *e
-	pe.spec = &spec
-	pe.expected = csys.HotLoop(1)
 	r := Rate{Name: "proclab --method fork", Tasks: n}
+	spec := Spec{Methods: []Method{Fork}, NTasks: n, NIters: 1}
+	pe, err := newEnv(&spec)
+	if err != nil {
+		r.Error = err.Error()
+		return append(out, r)
+	}
+	defer pe.close()
 	reset := resetPeakRSS()
 	run := pe.runOnce(ctx, Fork)
 	if reset {
