@@ -114,7 +114,7 @@ func metricValues(path, name, metric string) ([]float64, error) {
 // over the floor measured in the same run.
 func ab(w io.Writer, args []string) error {
 	if len(args) < 2 {
-		return errors.New("ab DIR LABEL...")
+		return errors.New("usage: ab DIR LABEL [LABEL]")
 	}
 	dir, labels := args[0], args[1:]
 	fmt.Fprintln(w, "| build | runs | fork startup | × floor | fork total | × floor | spawn startup | × floor | spawn total | × floor |")
@@ -193,7 +193,7 @@ func rate(w io.Writer, args []string) error {
 // maxrss runs a command and prints its peak RSS (wait4's ru_maxrss).
 func maxrss(w io.Writer, args []string) error {
 	if len(args) == 0 {
-		return errors.New("maxrss CMD ARGS...")
+		return errors.New("usage: maxrss CMD [ARG]")
 	}
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
