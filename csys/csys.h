@@ -142,6 +142,7 @@ void proclab_worker_main(int64_t runtime_ready_ns) __attribute__((noreturn));
 struct proclab_floor_sample {
 	int64_t startup_ns; // create call to the child's first stamp; -1 if it wrote none
 	int64_t total_ns;   // create call to wait4 returning
+	int64_t minflt;     // the child's minor page faults (wait4's rusage)
 };
 
 int proclab_floor(int kind, const char *path, char *const argv[], char *const envp[], int n,

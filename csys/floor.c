@@ -18,13 +18,16 @@
 #include "csys.h"
 
 // reap waits for child p with wait4 (with rusage, as the lab does) and
-// returns 0 if it exited with status 0, else an errno value.
-static int reap(pid_t p) {
+// returns 0 if it exited with status 0, else an errno value. *minflt, if
+// set, gets the child's minor page faults.
+static int reap(pid_t p, int64_t *minflt) {
 	int st;
 	struct rusage ru;
 	while (wait4(p, &st, 0, &ru) < 0)
 		if (errno != EINTR)
 			return errno;
+	if (minflt)
+		*minflt = ru.ru_minflt;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : ECHILD;
 }
 
@@ -51,7 +54,7 @@ static int fork_once(volatile int64_t *shared, struct proclab_floor_sample *s) {
 	}
 	if (p < 0)
 		return errno;
-	int err = reap(p);
+	int err = reap(p, &s->minflt);
 	s->total_ns = proclab_now_ns() - t0;
 	s->startup_ns = *shared > 0 ? *shared - t0 : -1;
 	return err;
@@ -70,7 +73,7 @@ static int vfork_once(struct proclab_floor_sample *s) {
 	}
 	if (p < 0)
 		return errno;
-	int err = reap(p);
+	int err = reap(p, &s->minflt);
 	s->total_ns = proclab_now_ns() - t0;
 	s->startup_ns = stamp > 0 ? stamp - t0 : -1;
 	return err;
@@ -90,7 +93,7 @@ static int fork_exec_once(const char *path, char *const argv[], char *const envp
 	}
 	if (p < 0)
 		return errno;
-	int err = reap(p);
+	int err = reap(p, &s->minflt);
 	s->total_ns = proclab_now_ns() - t0;
 	int64_t st = read_stamp(pr);
 	s->startup_ns = st > 0 ? st - t0 : -1;
@@ -106,7 +109,7 @@ static int spawn_once(const char *path, char *const argv[], char *const envp[],
 	int err = posix_spawn(&p, path, fa, 0, argv, envp);
 	if (err != 0)
 		return err;
-	err = reap(p);
+	err = reap(p, &s->minflt);
 	s->total_ns = proclab_now_ns() - t0;
 	int64_t st = read_stamp(pr);
 	s->startup_ns = st > 0 ? st - t0 : -1;
@@ -228,7 +231,7 @@ int proclab_floor_fork_rate(int n, int max_procs, int64_t *wall_ns) {
 			started++;
 			continue;
 		}
-		int e = reap(ring[head]);
+		int e = reap(ring[head], 0);
 		if (e && !err)
 			err = e;
 		head = (head + 1) % max_procs;

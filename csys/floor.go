@@ -50,6 +50,7 @@ const FloorArg = C.PROCLAB_FLOOR_ARG
 type FloorSample struct {
 	StartupNS int64 // create call to the child's first stamp; -1 if the program writes none (/bin/true)
 	TotalNS   int64 // create call to wait4 returning
+	MinFlt    int64 // the child's minor page faults
 }
 
 // Floor creates n processes of kind one after another in a C loop with no
@@ -85,7 +86,7 @@ func Floor(kind FloorKind, path string, argv []string, n int) ([]FloorSample, er
 		if s.total_ns == 0 {
 			break
 		}
-		out = append(out, FloorSample{StartupNS: int64(s.startup_ns), TotalNS: int64(s.total_ns)})
+		out = append(out, FloorSample{StartupNS: int64(s.startup_ns), TotalNS: int64(s.total_ns), MinFlt: int64(s.minflt)})
 	}
 	if e != 0 {
 		return out, fmt.Errorf("csys: floor %s %s: %w", kind, path, syscall.Errno(e))

@@ -31,6 +31,9 @@ func checkFloor(t *testing.T, ss []FloorSample, n int, stamped bool) {
 		if s.TotalNS <= 0 {
 			t.Errorf("sample %d: total %d", i, s.TotalNS)
 		}
+		if s.MinFlt < 0 {
+			t.Errorf("sample %d: %d minor faults", i, s.MinFlt)
+		}
 		if !stamped {
 			if s.StartupNS != -1 {
 				t.Errorf("sample %d: startup %d from a program that writes no stamp", i, s.StartupNS)

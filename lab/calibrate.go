@@ -53,6 +53,7 @@ type Floor struct {
 	N         int      `json:"n"`
 	StartupNS *float64 `json:"startup_ns"` // median; null if the program writes no stamp
 	TotalNS   float64  `json:"total_ns"`   // median
+	MinFlt    float64  `json:"minflt"`     // median minor page faults of the child
 	Error     string   `json:"error,omitempty"`
 }
 
@@ -68,6 +69,7 @@ type MethodOverhead struct {
 	TotalRatio     float64  `json:"total_ratio"`                // over the floor's total
 	StartupOverNS  float64  `json:"startup_overhead_ns"`        // median minus the floor's
 	TotalOverNS    float64  `json:"total_overhead_ns"`          // median minus the floor's
+	MinFlt         float64  `json:"minflt"`                     // median minor page faults of the child
 	ExecDoneNS     *float64 `json:"exec_done_ns,omitempty"`     // exec'd workers: create to the image's constructor
 	RuntimeReadyNS *float64 `json:"runtime_ready_ns,omitempty"` // exec'd workers: create to Go runtime ready
 	Failed         int      `json:"failed"`
@@ -282,13 +284,15 @@ func (f *floorRun) summary() Floor {
 	if f.err != nil {
 		out.Error = f.err.Error()
 	}
-	var st, tt []float64
+	var st, tt, mf []float64
 	for _, s := range f.samples {
 		if s.StartupNS > 0 {
 			st = append(st, float64(s.StartupNS))
 		}
 		tt = append(tt, float64(s.TotalNS))
+		mf = append(mf, float64(s.MinFlt))
 	}
+	out.MinFlt = Summarize(mf).Median
 	if len(st) > 0 && len(st) == len(tt) {
 		out.StartupNS = ptr(Summarize(st).Median)
 	}
@@ -312,6 +316,7 @@ func (mo *MethodOverhead) fill(ts []Task, f Floor) {
 	}
 	mo.StartupNS = Summarize(Figures([]RunResult{{Tasks: ts}}, nil, func(t *Task) *int64 { return t.StartupNS })).Median
 	mo.TotalNS = Summarize(Figures([]RunResult{{Tasks: ts}}, nil, func(t *Task) *int64 { return &t.TotalNS })).Median
+	mo.MinFlt = Summarize(Figures([]RunResult{{Tasks: ts}}, nil, func(t *Task) *int64 { return &t.MinFlt })).Median
 	if xs := Figures([]RunResult{{Tasks: ts}}, nil, func(t *Task) *int64 { return t.ExecDoneNS }); len(xs) > 0 {
 		mo.ExecDoneNS = ptr(Summarize(xs).Median)
 	}

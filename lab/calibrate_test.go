@@ -27,8 +27,8 @@ func TestCalibrate(t *testing.T) {
 			t.Errorf("floor %s: startup %v not below total %v", f.Name, *f.StartupNS, f.TotalNS)
 		}
 	}
-	if f := cal.floor(floorFork); f.StartupNS == nil {
-		t.Errorf("fork floor has no startup: %+v", f)
+	if f := cal.floor(floorFork); f.StartupNS == nil || f.MinFlt <= 0 {
+		t.Errorf("fork floor has no startup or no child faults: %+v", f)
 	}
 	if len(cal.Methods) != 3 {
 		t.Fatalf("methods %+v", cal.Methods)
@@ -44,7 +44,7 @@ func TestCalibrate(t *testing.T) {
 		if mo.Error != "" || mo.N != 4 || mo.Failed != 0 {
 			t.Errorf("%s: %+v", mo.Method, mo)
 		}
-		if mo.TotalRatio <= 0 || mo.StartupRatio <= 0 || mo.StartupNS <= 0 || mo.TotalNS <= mo.StartupNS {
+		if mo.TotalRatio <= 0 || mo.StartupRatio <= 0 || mo.StartupNS <= 0 || mo.TotalNS <= mo.StartupNS || mo.MinFlt <= 0 {
 			t.Errorf("%s: figures %+v", mo.Method, mo)
 		}
 		if (mo.ExecDoneNS != nil) != (mo.Method == Spawn) {

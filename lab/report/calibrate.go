@@ -26,13 +26,13 @@ func CalibrationTable(w io.Writer, c *lab.Calibration) error {
 	fmt.Fprintf(w, "machine: %s, %d CPUs, kernel %s, THP %s, %s\n\n", m.CPUModel, m.NumCPU, m.Kernel, m.THP, m.GoVersion)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "floor (C, no Go in the loop)\tstartup\ttotal\tn\n")
+	fmt.Fprintf(tw, "floor (C, no Go in the loop)\tstartup\ttotal\tchild minflt\tn\n")
 	for _, f := range c.Floors {
 		if f.Error != "" {
-			fmt.Fprintf(tw, "%s\tfailed: %s\t\t%d\n", f.Name, f.Error, f.N)
+			fmt.Fprintf(tw, "%s\tfailed: %s\t\t\t%d\n", f.Name, f.Error, f.N)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", f.Name, optDurF(f.StartupNS), dur(f.TotalNS), f.N)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%d\n", f.Name, optDurF(f.StartupNS), dur(f.TotalNS), f.MinFlt, f.N)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -40,19 +40,19 @@ func CalibrationTable(w io.Writer, c *lab.Calibration) error {
 
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "method\tstartup\t× floor\tover floor\ttotal/task\t× floor\tover floor\tcompared with\tn\tfailed\n")
+	fmt.Fprintf(tw, "method\tstartup\t× floor\tover floor\ttotal/task\t× floor\tover floor\tchild minflt\tcompared with\tn\tfailed\n")
 	for _, mo := range c.Methods {
 		if mo.Error != "" {
 			continue // listed below the table
 		}
 		if mo.N == 0 {
-			fmt.Fprintf(tw, "%s\tno task succeeded\t\t\t\t\t\t%s\t0\t%d\n", mo.Method, mo.Floor, mo.Failed)
+			fmt.Fprintf(tw, "%s\tno task succeeded\t\t\t\t\t\t\t%s\t0\t%d\n", mo.Method, mo.Floor, mo.Failed)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", mo.Method,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%d\t%d\n", mo.Method,
 			dur(mo.StartupNS), ratio(mo.StartupRatio), signedDur(mo.StartupOverNS, mo.StartupRatio),
 			dur(mo.TotalNS), ratio(mo.TotalRatio), signedDur(mo.TotalOverNS, mo.TotalRatio),
-			mo.Floor, mo.N, mo.Failed)
+			mo.MinFlt, mo.Floor, mo.N, mo.Failed)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
