@@ -36,5 +36,10 @@ staticcheck:
 unit:
 	$(GO) test -race -count=1 ./...
 
+# Fidelity and speed: proclab against this machine's floor, benchmarks,
+# scale; writes docs/PERFORMANCE.md (about 10 minutes; see the script).
+bench: build
+	./scripts/bench.sh
+
 clean:
 	rm -rf bin

@@ -7,6 +7,7 @@
 package csys
 
 // #cgo CFLAGS: -O2 -g -Wall -Wextra -Wno-unused-parameter
+// #cgo LDFLAGS: -Wl,-z,now
 // #include "csys.h"
 import "C"
 
@@ -65,14 +66,13 @@ type Created struct {
 // ForkRun forks a child that runs t without exec and writes its record to
 // outFD (moved to fd 3 in the child). The caller keeps outFD and must close
 // it.
+// It allocates nothing.
 func ForkRun(t Task, outFD int) (Created, error) {
-	ct := t.c()
-	var pid C.int
-	var t0 C.int64_t
-	if e := C.proclab_fork_run(&ct, C.int(outFD), &pid, &t0); e != 0 {
-		return Created{}, fmt.Errorf("csys: fork: %w", syscall.Errno(e))
+	c := C.proclab_fork_task(C.uint32_t(t.Index), C.uint64_t(t.NIters), C.uint32_t(t.ProfileHz), C.int(outFD))
+	if c.err != 0 {
+		return Created{}, fmt.Errorf("csys: fork: %w", syscall.Errno(c.err))
 	}
-	return Created{PID: int(pid), CreateNS: int64(t0)}, nil
+	return Created{PID: int(c.pid), CreateNS: int64(c.t_create_ns)}, nil
 }
 
 // WorkerArgv is the argv of a worker that runs t for the lab whose pid is

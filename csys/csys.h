@@ -112,6 +112,23 @@ int proclab_fork_exec(const char *path, char *const argv[], char *const envp[],
 int proclab_posix_spawn(const char *path, char *const argv[], char *const envp[],
                         int out_fd, int *pid, int64_t *t_create_ns);
 
+// The outcome of a create call, returned by value (create.c).
+struct proclab_created {
+	int32_t err; // 0 or an errno value
+	int32_t pid;
+	int64_t t_create_ns; // CLOCK_MONOTONIC just before the create call
+};
+
+// How proclab_start_worker starts the worker.
+#define PROCLAB_START_SPAWN 1     // posix_spawn
+#define PROCLAB_START_FORK_EXEC 2 // fork + execve
+
+struct proclab_created proclab_fork_task(uint32_t task, uint64_t n_iters, uint32_t profile_hz,
+                                         int out_fd);
+struct proclab_created proclab_start_worker(int how, const char *path, char *const envp[],
+                                            int32_t lab_pid, uint32_t task, uint64_t n_iters,
+                                            uint32_t profile_hz, int out_fd);
+
 // ---- in-process tasks (inproc.c) ----
 
 struct proclab_inproc {
@@ -129,6 +146,7 @@ void proclab_task_inproc(const struct proclab_task *t, struct proclab_inproc *ou
 // ---- the re-exec'd worker (worker.c) ----
 
 #define PROCLAB_WORKER_ARG "__proclab_worker"
+#define PROCLAB_FLOOR_ARG "__proclab_floor" // stamp to fd 3 in the constructor and exit
 #define PROCLAB_WORKER_FD 3
 
 extern int proclab_worker_mode;        // set by the constructor
@@ -200,5 +218,23 @@ struct proclab_fs_exited {
 	int64_t minflt, majflt, nvcsw, nivcsw;
 	int64_t reaped_ns; // CLOCK_MONOTONIC when wait4 returned in the server
 };
+
+// ---- the machine's floor (floor.c) ----
+
+// Ways the floor creates a process.
+#define PROCLAB_FLOOR_FORK 1      // fork(); the child stamps and _exits
+#define PROCLAB_FLOOR_VFORK 2     // vfork(); the child stamps and _exits
+#define PROCLAB_FLOOR_FORK_EXEC 3 // fork(), dup2 to fd 3, execve(path)
+#define PROCLAB_FLOOR_SPAWN 4     // posix_spawn(path), fd 3 the stamp pipe
+
+struct proclab_floor_sample {
+	int64_t startup_ns; // create call to the child's first stamp; -1 if it wrote none
+	int64_t total_ns;   // create call to wait4 returning
+	int64_t minflt;     // the child's minor page faults (wait4's rusage)
+};
+
+int proclab_floor(int kind, const char *path, char *const argv[], char *const envp[], int n,
+                  struct proclab_floor_sample *out);
+int proclab_floor_fork_rate(int n, int max_procs, int64_t *wall_ns);
 
 #endif

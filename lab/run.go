@@ -14,9 +14,10 @@ type env struct {
 	spec     *Spec
 	exe      string // the worker binary: this executable
 	labPID   int
-	expected uint64      // the hot loop's checksum, computed in-process once
-	obs      observer    // live sampler of children; nil when sampling is off
-	fs       *forkserver // the run's forkserver; nil unless a method needs it
+	expected uint64       // the hot loop's checksum, computed in-process once
+	obs      observer     // live sampler of children; nil when sampling is off
+	fs       *forkserver  // the run's forkserver; nil unless a method needs it
+	worker   *csys.Worker // spawn and fork-exec workers, prepared once (csys/worker.go)
 }
 
 // observer watches live children while they run (sampler.go).
@@ -26,6 +27,21 @@ type observer interface {
 	// before the child is reaped, so it never reads a recycled pid.
 	unwatch(pid int) []Sample
 }
+
+// newEnv prepares what every run of spec shares.
+func newEnv(spec *Spec) (*env, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding the worker binary: %w", err)
+	}
+	e := &env{spec: spec, exe: exe, labPID: os.Getpid()}
+	e.expected = csys.HotLoop(spec.NIters)
+	e.worker = csys.NewWorker(exe, e.labPID)
+	return e, nil
+}
+
+// close frees what newEnv prepared.
+func (e *env) close() { e.worker.Close() }
 
 // Run runs spec: for each parent size, Warmup unrecorded rounds and then
 // Repeat recorded rounds, each round running every method once, so that
@@ -37,13 +53,13 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	exe, err := os.Executable()
+	e, err := newEnv(&spec)
 	if err != nil {
-		return nil, fmt.Errorf("finding the worker binary: %w", err)
+		return nil, err
 	}
-	e := &env{spec: &spec, exe: exe, labPID: os.Getpid()}
+	defer e.close()
+	exe := e.exe
 	host, hostWarnings := gatherHost(ctx) // before any measurement
-	e.expected = csys.HotLoop(spec.NIters)
 	// The forkserver starts before the lab holds any large memory.
 	if slices.Contains(spec.Methods, Forkserver) {
 		if e.fs, err = startForkserver(e); err != nil {

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/report"
+)
+
+// newCalibrateCmd is `proclab calibrate`: the machine's floor in C, and how
+// far above it each of proclab's methods sits.
+func newCalibrateCmd(stdout io.Writer) *cobra.Command {
+	var (
+		n       int
+		warmup  int
+		method  string
+		jsonOut bool
+		rates   []int
+	)
+	cmd := &cobra.Command{
+		Use:   "calibrate",
+		Short: "Measure this machine's floor for creating a process and proclab's overhead above it",
+		Long: `calibrate measures the machine's floor in C with no Go in the loop (tight
+fork + _exit + wait4, fork + execve and posix_spawn of the smallest static
+program, and for context vfork, /bin/true and proclab's own image), then runs
+proclab's process methods on a near-empty task (n_tasks 1, n_iters 1),
+interleaved with the floor round by round, and reports each method's medians
+as a ratio over its floor, with a verdict against the goals (fork startup
+within 1.15x, total per fork task within 1.2x).`,
+		Example: `  proclab calibrate
+  proclab calibrate --n 1000 --json
+  proclab calibrate --method fork --rate-tasks 100,1000,10000`,
+		Args:          usageArgs(cobra.NoArgs),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var methods []lab.Method
+			if cmd.Flags().Changed("method") {
+				ms, err := lab.ParseMethods(method)
+				if err != nil {
+					return usageError{err}
+				}
+				methods = ms
+			}
+			if n < 1 {
+				return usageError{fmt.Errorf("--n must be at least 1, got %d", n)}
+			}
+			if warmup < 0 {
+				return usageError{fmt.Errorf("--warmup must be 0 or more, got %d", warmup)}
+			}
+			cal, err := lab.Calibrate(cmd.Context(), lab.CalibrateSpec{Rounds: n, Warmup: warmup, Methods: methods, RateTasks: rates})
+			if cal == nil {
+				return usageError{err}
+			}
+			var werr error
+			if jsonOut {
+				werr = report.CalibrationJSON(stdout, cal)
+			} else {
+				werr = report.CalibrationTable(stdout, cal)
+			}
+			if err != nil {
+				return err
+			}
+			return werr
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&n, "n", 200, "interleaved rounds: samples per floor and per method")
+	fl.IntVar(&warmup, "warmup", 5, "rounds run first and not recorded")
+	fl.StringVar(&method, "method", "", "process methods to compare (a comma list); default every process method")
+	fl.IntSliceVar(&rates, "rate-tasks", nil, "also measure fork throughput and the lab's peak RSS for these task counts, e.g. 1000,10000")
+	fl.BoolVar(&jsonOut, "json", false, "write the calibration as one JSON document to stdout")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	return cmd
+}
+
+// noArgs rejects positional arguments as bad input (exit status 2), where
+// cobra.NoArgs would give a plain error.

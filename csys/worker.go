@@ -1,0 +1,56 @@
+package csys
+
+// #include "csys.h"
+import "C"
+
+import (
+	"fmt"
+	"syscall"
+)
+
+// Worker is the re-exec'd worker binary, prepared once for many tasks: C
+// copies of its path and of the environment are made when it is created,
+// and each start formats the task's argv in C on the stack, so starting a
+// worker allocates nothing. (Spawn and ForkExec copy path, argv and the
+// whole environment into C memory on every call.) A Worker is safe for
+// concurrent use; Close frees it once no start is running.
+type Worker struct {
+	path   string
+	c      *cArgv // path and environment; argv is built per task
+	labPID int
+}
+
+// NewWorker prepares path (this binary) as the worker of the lab labPID,
+// with this process's environment as it is now.
+func NewWorker(path string, labPID int) *Worker {
+	return &Worker{path: path, c: newCArgv(path, nil), labPID: labPID}
+}
+
+// Close frees the worker's C memory.
+func (w *Worker) Close() {
+	if w.c != nil {
+		w.c.free()
+		w.c = nil
+	}
+}
+
+// Spawn starts a worker for t with posix_spawn(), outFD placed at fd 3.
+func (w *Worker) Spawn(t Task, outFD int) (Created, error) {
+	return w.start(C.PROCLAB_START_SPAWN, "posix_spawn", t, outFD)
+}
+
+// ForkExec starts a worker for t with fork() and execve(), outFD placed
+// at fd 3. An exec failure comes back as the child's errno; that child has
+// already been reaped.
+func (w *Worker) ForkExec(t Task, outFD int) (Created, error) {
+	return w.start(C.PROCLAB_START_FORK_EXEC, "fork+exec", t, outFD)
+}
+
+func (w *Worker) start(how C.int, what string, t Task, outFD int) (Created, error) {
+	c := C.proclab_start_worker(how, w.c.path, w.c.envp(), C.int32_t(w.labPID),
+		C.uint32_t(t.Index), C.uint64_t(t.NIters), C.uint32_t(t.ProfileHz), C.int(outFD))
+	if c.err != 0 {
+		return Created{}, fmt.Errorf("csys: %s %s: %w", what, w.path, syscall.Errno(c.err))
+	}
+	return Created{PID: int(c.pid), CreateNS: int64(c.t_create_ns)}, nil
+}

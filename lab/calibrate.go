@@ -1,0 +1,367 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/proclab/proclab/csys"
+)
+
+// CalibrationSchema names the version of the calibration document.
+const CalibrationSchema = "proclab/calibrate/v1"
+
+// The goals of issue 7: how close to the machine's floor proclab's own
+// figures for fork must be.
+const (
+	GoalForkStartupRatio = 1.15
+	GoalForkTotalRatio   = 1.20
+)
+
+// CalibrateSpec is what Calibrate runs. Zero values are documented beside
+// each field.
+type CalibrateSpec struct {
+	Rounds  int      // interleaved rounds, each one floor sample and one task per method; >= 1
+	Warmup  int      // rounds run first and not recorded
+	Methods []Method // process methods to compare; nil means every process method
+	// RateTasks lists task counts to measure fork throughput and the lab's
+	// peak RSS at (rate.go); nil measures none.
+	RateTasks []int
+	// Progress, if set, is called after each round with rounds done and total.
+	Progress func(done, total int)
+}
+
+// Calibration is what Calibrate measured: the floor of this machine and
+// how far above it each of proclab's methods sits.
+type Calibration struct {
+	Schema   string           `json:"schema"`
+	Machine  Machine          `json:"machine"`
+	Rounds   int              `json:"rounds"`
+	Warmup   int              `json:"warmup"`
+	NIters   uint64           `json:"n_iters"`
+	Floors   []Floor          `json:"floors"`
+	Methods  []MethodOverhead `json:"methods"`
+	Goals    []Goal           `json:"goals"`
+	Rates    []Rate           `json:"rates,omitempty"`
+	Warnings []string         `json:"warnings,omitempty"`
+}
+
+// Floor is one C loop's figures: medians over every round.
+type Floor struct {
+	Name      string   `json:"name"`              // e.g. "fork+_exit+wait4"
+	Program   string   `json:"program,omitempty"` // what the exec kinds ran
+	N         int      `json:"n"`
+	StartupNS *float64 `json:"startup_ns"` // median; null if the program writes no stamp
+	TotalNS   float64  `json:"total_ns"`   // median
+	MinFlt    float64  `json:"minflt"`     // median minor page faults of the child
+	Error     string   `json:"error,omitempty"`
+}
+
+// MethodOverhead is one proclab method on a near-empty task (n_tasks 1,
+// n_iters 1) beside the floor it is compared with.
+type MethodOverhead struct {
+	Method         Method   `json:"method"`
+	Floor          string   `json:"floor"` // name of the Floor compared with
+	N              int      `json:"n"`
+	StartupNS      float64  `json:"startup_ns"`                 // median
+	TotalNS        float64  `json:"total_ns"`                   // median
+	StartupRatio   float64  `json:"startup_ratio"`              // over the floor's startup; 0 if the floor has none
+	TotalRatio     float64  `json:"total_ratio"`                // over the floor's total
+	StartupOverNS  float64  `json:"startup_overhead_ns"`        // median minus the floor's
+	TotalOverNS    float64  `json:"total_overhead_ns"`          // median minus the floor's
+	MinFlt         float64  `json:"minflt"`                     // median minor page faults of the child
+	ExecDoneNS     *float64 `json:"exec_done_ns,omitempty"`     // exec'd workers: create to the image's constructor
+	RuntimeReadyNS *float64 `json:"runtime_ready_ns,omitempty"` // exec'd workers: create to Go runtime ready
+	Failed         int      `json:"failed"`
+	Error          string   `json:"error,omitempty"` // the method could not run here
+}
+
+// Goal is one of issue 7's targets and whether this run met it.
+type Goal struct {
+	Name  string  `json:"name"`
+	Ratio float64 `json:"ratio"`
+	Limit float64 `json:"limit"`
+	Met   bool    `json:"met"`
+}
+
+// floorRun is one floor loop as calibrate takes it: one sample a round.
+type floorRun struct {
+	name    string
+	kind    csys.FloorKind
+	path    string
+	argv    []string
+	samples []csys.FloorSample
+	err     error
+}
+
+func (f *floorRun) sample() {
+	if f.err != nil {
+		return
+	}
+	ss, err := csys.Floor(f.kind, f.path, f.argv, 1)
+	f.samples = append(f.samples, ss...)
+	f.err = err
+}
+
+func (f *floorRun) drop() { f.samples = f.samples[:0] }
+
+// Floor names, the rows of the floor table.
+const (
+	floorFork       = "fork+_exit+wait4"
+	floorVfork      = "vfork+_exit+wait4"
+	floorForkExec   = "fork+execve+wait4"
+	floorSpawn      = "posix_spawn+wait4"
+	floorSpawnTrue  = "posix_spawn(/bin/true)+wait4"
+	floorSpawnImage = "posix_spawn(proclab image, to its constructor)+wait4"
+)
+
+// Calibrate measures the machine's floor in C (csys.Floor) and proclab's
+// own process methods on a near-empty task, interleaved round by round so
+// that both share the machine's noise, and reports each method's overhead
+// above its floor as a ratio of medians. The floor programs are the
+// smallest static program (built with the C compiler if there is one, else
+// /bin/true stands in and exec startups have no floor) and, for context,
+// /bin/true and proclab's own image stopped in its C constructor.
+func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
+	if cs.Rounds < 1 {
+		return nil, fmt.Errorf("--n must be at least 1, got %d", cs.Rounds)
+	}
+	if cs.Warmup < 0 {
+		return nil, fmt.Errorf("--warmup must be 0 or more, got %d", cs.Warmup)
+	}
+	methods := cs.Methods
+	if methods == nil {
+		for _, m := range Methods {
+			if m.CreatesProcess() {
+				methods = append(methods, m)
+			}
+		}
+	}
+	for _, n := range cs.RateTasks {
+		if n < 1 || n > MaxNTasks {
+			return nil, fmt.Errorf("--rate-tasks must be between 1 and %d, got %d", MaxNTasks, n)
+		}
+	}
+	for _, m := range methods {
+		if !m.Valid() || !m.CreatesProcess() {
+			return nil, fmt.Errorf("calibrate compares process methods; %q is not one", m)
+		}
+	}
+	spec := Spec{Methods: methods, NTasks: 1, NIters: 1}
+	e, err := newEnv(&spec)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	cal := &Calibration{Schema: CalibrationSchema, Machine: ReadMachine(), Rounds: cs.Rounds,
+		Warmup: cs.Warmup, NIters: spec.NIters}
+
+	dir, err := os.MkdirTemp("", "proclab-calibrate-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	prog, perr := csys.BuildFloorProgram(dir)
+	if perr != nil {
+		prog = "/bin/true"
+		cal.Warnings = append(cal.Warnings, fmt.Sprintf("no static floor program (%v): exec floors use /bin/true and have no startup", perr))
+	}
+	floors := []*floorRun{
+		{name: floorFork, kind: csys.FloorFork},
+		{name: floorVfork, kind: csys.FloorVfork},
+		{name: floorForkExec, kind: csys.FloorForkExec, path: prog, argv: []string{prog}},
+		{name: floorSpawn, kind: csys.FloorSpawn, path: prog, argv: []string{prog}},
+		{name: floorSpawnTrue, kind: csys.FloorSpawn, path: "/bin/true", argv: []string{"/bin/true"}},
+		{name: floorSpawnImage, kind: csys.FloorSpawn, path: e.exe, argv: []string{e.exe, csys.FloorArg}},
+	}
+	byName := map[string]*floorRun{}
+	for _, f := range floors {
+		byName[f.name] = f
+	}
+
+	type methodRun struct {
+		m      Method
+		floor  *floorRun
+		tasks  []Task
+		failed int
+		err    string
+	}
+	var runs []*methodRun
+	for _, m := range methods {
+		r := &methodRun{m: m, floor: byName[pairedFloor(m)]}
+		if m == Forkserver {
+			fs, err := startForkserver(e)
+			if err != nil {
+				r.err = err.Error()
+			} else {
+				e.fs = fs
+				defer fs.close()
+			}
+		}
+		runs = append(runs, r)
+	}
+
+	total := cs.Warmup + cs.Rounds
+	for round := 0; round < total && ctx.Err() == nil; round++ {
+		if round == cs.Warmup {
+			for _, f := range floors {
+				f.drop()
+			}
+			for _, r := range runs {
+				r.tasks, r.failed = r.tasks[:0], 0
+			}
+		}
+		// Each method next to its own floor, the floor first on even rounds
+		// and second on odd ones, so that neither always follows the same
+		// neighbour; the context floors last.
+		done := map[*floorRun]bool{}
+		floorFirst := round%2 == 0
+		for _, r := range runs {
+			if floorFirst && !done[r.floor] {
+				r.floor.sample()
+				done[r.floor] = true
+			}
+			if r.err == "" {
+				for _, t := range e.runOnce(ctx, r.m).Tasks {
+					if t.Error != "" || !t.ChecksumOK {
+						r.failed++
+						continue
+					}
+					r.tasks = append(r.tasks, t)
+				}
+			}
+			if !done[r.floor] {
+				r.floor.sample()
+				done[r.floor] = true
+			}
+		}
+		for _, f := range floors {
+			if !done[f] {
+				f.sample()
+			}
+		}
+		if cs.Progress != nil {
+			cs.Progress(round+1, total)
+		}
+	}
+
+	for _, f := range floors {
+		cal.Floors = append(cal.Floors, f.summary())
+	}
+	for _, r := range runs {
+		mo := MethodOverhead{Method: r.m, Floor: r.floor.name, Failed: r.failed, Error: r.err}
+		if r.err == "" {
+			mo.fill(r.tasks, cal.floor(r.floor.name))
+		}
+		cal.Methods = append(cal.Methods, mo)
+	}
+	cal.Goals = cal.goals()
+	for _, n := range cs.RateTasks {
+		if ctx.Err() != nil {
+			break
+		}
+		cal.Rates = append(cal.Rates, rates(ctx, n)...)
+	}
+	cal.Warnings = append(cal.Warnings, cal.noiseWarnings(floors)...)
+	return cal, ctx.Err()
+}
+
+// pairedFloor is the floor a method is compared with: the C loop that
+// makes the same system calls with nothing around them. os/exec (and the
+// forkserver's fork) have no floor of their own.
+func pairedFloor(m Method) string {
+	switch m {
+	case ForkExec:
+		return floorForkExec
+	case Spawn, Exec:
+		return floorSpawn
+	}
+	return floorFork
+}
+
+func (f *floorRun) summary() Floor {
+	out := Floor{Name: f.name, Program: f.path, N: len(f.samples)}
+	if f.err != nil {
+		out.Error = f.err.Error()
+	}
+	var st, tt, mf []float64
+	for _, s := range f.samples {
+		if s.StartupNS > 0 {
+			st = append(st, float64(s.StartupNS))
+		}
+		tt = append(tt, float64(s.TotalNS))
+		mf = append(mf, float64(s.MinFlt))
+	}
+	out.MinFlt = Summarize(mf).Median
+	if len(st) > 0 && len(st) == len(tt) {
+		out.StartupNS = ptr(Summarize(st).Median)
+	}
+	out.TotalNS = Summarize(tt).Median
+	return out
+}
+
+func (c *Calibration) floor(name string) Floor {
+	for _, f := range c.Floors {
+		if f.Name == name {
+			return f
+		}
+	}
+	return Floor{}
+}
+
+func (mo *MethodOverhead) fill(ts []Task, f Floor) {
+	mo.N = len(ts)
+	if len(ts) == 0 {
+		return
+	}
+	mo.StartupNS = Summarize(Figures([]RunResult{{Tasks: ts}}, nil, func(t *Task) *int64 { return t.StartupNS })).Median
+	mo.TotalNS = Summarize(Figures([]RunResult{{Tasks: ts}}, nil, func(t *Task) *int64 { return &t.TotalNS })).Median
+	mo.MinFlt = Summarize(Figures([]RunResult{{Tasks: ts}}, nil, func(t *Task) *int64 { return &t.MinFlt })).Median
+	if xs := Figures([]RunResult{{Tasks: ts}}, nil, func(t *Task) *int64 { return t.ExecDoneNS }); len(xs) > 0 {
+		mo.ExecDoneNS = ptr(Summarize(xs).Median)
+	}
+	if xs := Figures([]RunResult{{Tasks: ts}}, nil, func(t *Task) *int64 { return t.RuntimeReadyNS }); len(xs) > 0 {
+		mo.RuntimeReadyNS = ptr(Summarize(xs).Median)
+	}
+	if f.StartupNS != nil && *f.StartupNS > 0 {
+		mo.StartupRatio = mo.StartupNS / *f.StartupNS
+		mo.StartupOverNS = mo.StartupNS - *f.StartupNS
+	}
+	if f.TotalNS > 0 {
+		mo.TotalRatio = mo.TotalNS / f.TotalNS
+		mo.TotalOverNS = mo.TotalNS - f.TotalNS
+	}
+}
+
+func (c *Calibration) goals() []Goal {
+	var out []Goal
+	for _, mo := range c.Methods {
+		if mo.Method != Fork || mo.N == 0 {
+			continue
+		}
+		if mo.StartupRatio > 0 {
+			out = append(out, Goal{Name: "fork startup", Ratio: mo.StartupRatio, Limit: GoalForkStartupRatio,
+				Met: mo.StartupRatio <= GoalForkStartupRatio})
+		}
+		out = append(out, Goal{Name: "fork total per task", Ratio: mo.TotalRatio, Limit: GoalForkTotalRatio,
+			Met: mo.TotalRatio <= GoalForkTotalRatio})
+	}
+	return out
+}
+
+// noiseWarnings flags floors whose samples spread widely: the ratios of
+// such a run say more about the machine's other load than about proclab.
+func (c *Calibration) noiseWarnings(floors []*floorRun) []string {
+	var out []string
+	for _, f := range floors {
+		var tt []float64
+		for _, s := range f.samples {
+			tt = append(tt, float64(s.TotalNS))
+		}
+		s := Summarize(tt)
+		if s.N >= 10 && s.Median > 0 && s.P90/s.Median > 2 {
+			out = append(out, fmt.Sprintf("%s: p90 is %.1fx the median; the machine is noisy: rerun on a quiet machine or raise --n", f.name, s.P90/s.Median))
+		}
+	}
+	return out
+}

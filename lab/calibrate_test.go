@@ -1,0 +1,124 @@
+package lab
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestCalibrate(t *testing.T) {
+	rounds := 0
+	cal, err := Calibrate(context.Background(), CalibrateSpec{Rounds: 4, Warmup: 1,
+		Methods: []Method{Fork, Spawn, Forkserver}, Progress: func(done, total int) { rounds = done }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rounds != 5 {
+		t.Errorf("progress reached %d rounds, want 5", rounds)
+	}
+	if cal.Schema != CalibrationSchema || cal.Machine.NumCPU < 1 || cal.Machine.Kernel == "" {
+		t.Errorf("header %+v", cal)
+	}
+	for _, f := range cal.Floors {
+		if f.Error != "" || f.N != 4 || f.TotalNS <= 0 {
+			t.Errorf("floor %+v", f)
+		}
+		if f.StartupNS != nil && *f.StartupNS >= f.TotalNS {
+			t.Errorf("floor %s: startup %v not below total %v", f.Name, *f.StartupNS, f.TotalNS)
+		}
+	}
+	if f := cal.floor(floorFork); f.StartupNS == nil || f.MinFlt <= 0 {
+		t.Errorf("fork floor has no startup or no child faults: %+v", f)
+	}
+	if len(cal.Methods) != 3 {
+		t.Fatalf("methods %+v", cal.Methods)
+	}
+	for _, mo := range cal.Methods {
+		if mo.Method == Forkserver {
+			// Built on another branch; until then it says why it is absent.
+			if mo.Error == "" && mo.N != 4 {
+				t.Errorf("forkserver: %+v", mo)
+			}
+			continue
+		}
+		if mo.Error != "" || mo.N != 4 || mo.Failed != 0 {
+			t.Errorf("%s: %+v", mo.Method, mo)
+		}
+		if mo.TotalRatio <= 0 || mo.StartupRatio <= 0 || mo.StartupNS <= 0 || mo.TotalNS <= mo.StartupNS || mo.MinFlt <= 0 {
+			t.Errorf("%s: figures %+v", mo.Method, mo)
+		}
+		if (mo.ExecDoneNS != nil) != (mo.Method == Spawn) {
+			t.Errorf("%s: exec_done %v", mo.Method, mo.ExecDoneNS)
+		}
+	}
+	if len(cal.Goals) != 2 || cal.Goals[0].Limit != GoalForkStartupRatio || cal.Goals[1].Limit != GoalForkTotalRatio {
+		t.Errorf("goals %+v", cal.Goals)
+	}
+	for _, g := range cal.Goals {
+		if g.Met != (g.Ratio <= g.Limit) {
+			t.Errorf("goal %+v: verdict does not follow the ratio", g)
+		}
+	}
+	assertNoChildren(t)
+}
+
+func TestCalibrateBadInput(t *testing.T) {
+	for _, cs := range []CalibrateSpec{{Rounds: 0}, {Rounds: 1, Warmup: -1}, {Rounds: 1, Methods: []Method{Thread}}} {
+		if cal, err := Calibrate(context.Background(), cs); err == nil || cal != nil || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%+v: %v, %v", cs, cal, err)
+		}
+	}
+}
+
+func TestCalibrateCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	cal, err := Calibrate(ctx, CalibrateSpec{Rounds: 3, Methods: []Method{Fork}})
+	if err == nil || cal == nil {
+		t.Fatalf("cancelled calibrate: %v, %v", cal, err)
+	}
+	assertNoChildren(t)
+}
+
+func TestCalibrateRates(t *testing.T) {
+	cal, err := Calibrate(context.Background(), CalibrateSpec{Rounds: 1, Methods: []Method{Fork}, RateTasks: []int{30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cal.Rates) != len(floorRateLimits)+2 {
+		t.Fatalf("rates %+v", cal.Rates)
+	}
+	for i, r := range cal.Rates {
+		if r.Error != "" || r.Failed != 0 || r.Tasks != 30 || r.WallNS <= 0 || r.TasksPerSec <= 0 {
+			t.Errorf("rate %d: %+v", i, r)
+		}
+	}
+	lab := cal.Rates[len(cal.Rates)-1]
+	if lab.FloorRatio <= 0 || lab.MaxProcs != 0 {
+		t.Errorf("proclab row %+v", lab)
+	}
+	if resetPeakRSS() && (lab.LabPeakRSSBytes == nil || *lab.LabPeakRSSBytes <= 0) {
+		t.Errorf("peak RSS %v though VmHWM can be reset", lab.LabPeakRSSBytes)
+	}
+	if _, err := Calibrate(context.Background(), CalibrateSpec{Rounds: 1, RateTasks: []int{0}}); err == nil {
+		t.Error("--rate-tasks 0 accepted")
+	}
+	assertNoChildren(t)
+}
+
+func TestPeakRSS(t *testing.T) {
+	before, err := peakRSS()
+	if err != nil || before <= 0 {
+		t.Fatalf("peak RSS %d, %v", before, err)
+	}
+	// 64 MiB touched now must show in the peak.
+	b := make([]byte, 64<<20)
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 1
+	}
+	after, err := peakRSS()
+	if err != nil || after < before+60<<20 {
+		t.Errorf("peak RSS %d after touching 64 MiB, %d before (%v)", after, before, err)
+	}
+	_ = b[len(b)-1]
+}

@@ -1,0 +1,54 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/proclab/proclab/lab"
+)
+
+func TestCalibrationRenderers(t *testing.T) {
+	st := 200e3
+	c := &lab.Calibration{
+		Schema: lab.CalibrationSchema, Rounds: 10, NIters: 1,
+		Floors: []lab.Floor{{Name: "fork+_exit+wait4", N: 10, StartupNS: &st, TotalNS: 400e3, MinFlt: 29},
+			{Name: "posix_spawn(/bin/true)+wait4", N: 10, TotalNS: 700e3}},
+		Methods: []lab.MethodOverhead{
+			{Method: lab.Fork, Floor: "fork+_exit+wait4", N: 10, StartupNS: 230e3, TotalNS: 520e3,
+				StartupRatio: 1.15, TotalRatio: 1.3, StartupOverNS: 30e3, TotalOverNS: 120e3},
+			{Method: lab.Forkserver, Floor: "fork+_exit+wait4", Error: "not built"},
+		},
+		Goals: []lab.Goal{{Name: "fork startup", Ratio: 1.15, Limit: 1.15, Met: true},
+			{Name: "fork total per task", Ratio: 1.3, Limit: 1.2}},
+		Rates: []lab.Rate{{Name: "floor: fork+_exit+wait4", Tasks: 100, MaxProcs: 2, WallNS: 50e6, TasksPerSec: 2000},
+			{Name: "proclab --method fork", Tasks: 100, WallNS: 100e6, TasksPerSec: 1000, FloorRatio: 0.5}},
+	}
+	var b bytes.Buffer
+	if err := CalibrationTable(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"200µs", "1.15x", "+30.0µs", "1.30x", "+120µs", "forkserver: not available: not built",
+		"goal: fork startup within 1.15x of the floor: 1.15x, met", "goal: fork total per task within 1.20x of the floor: 1.30x, NOT met",
+		"no limit", "0.50x"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	// /bin/true writes no stamp: its startup is "-", not 0.
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "posix_spawn(/bin/true)") && !strings.Contains(line, " - ") {
+			t.Errorf("startup of a program without a stamp: %q", line)
+		}
+	}
+	b.Reset()
+	if err := CalibrationJSON(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	var back lab.Calibration
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil || len(back.Methods) != 2 || back.Floors[1].StartupNS != nil {
+		t.Errorf("JSON round trip: %v %+v", err, back)
+	}
+}
