@@ -35,7 +35,7 @@ type CalibrateSpec struct {
 // how far above it each of proclab's methods sits.
 type Calibration struct {
 	Schema   string           `json:"schema"`
-	Machine  Machine          `json:"machine"`
+	Host     *Host            `json:"host"`
 	Rounds   int              `json:"rounds"`
 	Warmup   int              `json:"warmup"`
 	NIters   uint64           `json:"n_iters"`
@@ -153,7 +153,8 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 		return nil, err
 	}
 	defer e.close()
-	cal := &Calibration{Schema: CalibrationSchema, Machine: ReadMachine(), Rounds: cs.Rounds,
+	host, _ := gatherHost(ctx)
+	cal := &Calibration{Schema: CalibrationSchema, Host: host, Rounds: cs.Rounds,
 		Warmup: cs.Warmup, NIters: spec.NIters}
 
 	dir, err := os.MkdirTemp("", "proclab-calibrate-")

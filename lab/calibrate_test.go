@@ -16,7 +16,7 @@ func TestCalibrate(t *testing.T) {
 	if rounds != 5 {
 		t.Errorf("progress reached %d rounds, want 5", rounds)
 	}
-	if cal.Schema != CalibrationSchema || cal.Machine.NumCPU < 1 || cal.Machine.Kernel == "" {
+	if cal.Schema != CalibrationSchema || cal.Host == nil || cal.Host.CPUs < 1 || cal.Host.Kernel == "" {
 		t.Errorf("header %+v", cal)
 	}
 	for _, f := range cal.Floors {

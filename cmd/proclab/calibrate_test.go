@@ -19,7 +19,7 @@ func TestCalibrateJSON(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatalf("stdout is not one JSON document: %v\n%s", err, out.String())
 	}
-	for _, k := range []string{"schema", "machine", "rounds", "floors", "methods", "goals"} {
+	for _, k := range []string{"schema", "host", "rounds", "floors", "methods", "goals"} {
 		if _, ok := doc[k]; !ok {
 			t.Errorf("document lacks %q", k)
 		}

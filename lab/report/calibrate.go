@@ -20,10 +20,13 @@ func CalibrationJSON(w io.Writer, c *lab.Calibration) error {
 // floor, each method's medians beside its floor with the ratio and the
 // overhead, where an exec'd worker's startup goes, and the goals' verdicts.
 func CalibrationTable(w io.Writer, c *lab.Calibration) error {
-	m := c.Machine
+	m := c.Host
+	if m == nil {
+		m = &lab.Host{}
+	}
 	fmt.Fprintf(w, "proclab calibrate: %d interleaved rounds (+%d warmup), near-empty task (n_tasks 1, n_iters %d); medians\n",
 		c.Rounds, c.Warmup, c.NIters)
-	fmt.Fprintf(w, "machine: %s, %d CPUs, kernel %s, THP %s, %s\n\n", m.CPUModel, m.NumCPU, m.Kernel, m.THP, m.GoVersion)
+	fmt.Fprintf(w, "machine: %s, %d CPUs, kernel %s, THP %s, %s\n\n", m.CPUModel, m.CPUs, m.Kernel, m.THP, m.GoVersion)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "floor (C, no Go in the loop)\tstartup\ttotal\tchild minflt\tn\n")

@@ -3,7 +3,6 @@ package report
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,10 +19,8 @@ type keyValue struct{ key, value string }
 // {"cpu": {"model": "X"}} becomes "cpu-model: X". It returns nil when the
 // results carry no host object.
 //
-// It reads the field by name and through its JSON form so that this
-// package needs no change as the host type grows, and builds before the
-// field exists. Once Result.Host is on main, hostObject can read res.Host
-// directly (a nil check, then json.Marshal).
+// It goes through the JSON form so that the lines follow the host type's
+// public field names as it grows.
 func hostConfig(res *lab.Result) []keyValue {
 	obj := hostObject(res)
 	if obj == nil {
@@ -39,11 +36,10 @@ func hostObject(res *lab.Result) map[string]any {
 	if res == nil {
 		return nil
 	}
-	f := reflect.ValueOf(res).Elem().FieldByName("Host")
-	if !f.IsValid() || (f.Kind() == reflect.Pointer || f.Kind() == reflect.Interface || f.Kind() == reflect.Map) && f.IsNil() {
+	if res.Host == nil {
 		return nil
 	}
-	b, err := json.Marshal(f.Interface())
+	b, err := json.Marshal(res.Host)
 	if err != nil {
 		return nil
 	}
