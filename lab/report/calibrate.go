@@ -92,9 +92,7 @@ func CalibrationTable(w io.Writer, c *lab.Calibration) error {
 		}
 		fmt.Fprintf(w, "goal: %s within %.2fx of the floor: %.2fx, %s\n", g.Name, g.Limit, g.Ratio, verdict)
 	}
-	for _, warn := range c.Warnings {
-		fmt.Fprintln(w, "warning:", warn)
-	}
+	textWarnings(w, c.Warnings)
 	return nil
 }
 

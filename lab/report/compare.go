@@ -36,9 +36,7 @@ func Compare(w io.Writer, res *lab.Result) error {
 	for _, p := range problems(res) {
 		fmt.Fprintln(w, p)
 	}
-	for _, warn := range res.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", warn)
-	}
+	textWarnings(w, res.Warnings)
 	return nil
 }
 

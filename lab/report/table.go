@@ -58,9 +58,7 @@ func Table(w io.Writer, res *lab.Result, opt TableOptions) error {
 	for _, t := range problems(res) {
 		fmt.Fprintln(w, t)
 	}
-	for _, warn := range res.Warnings {
-		fmt.Fprintln(w, "warning:", warn)
-	}
+	textWarnings(w, res.Warnings)
 	return nil
 }
 

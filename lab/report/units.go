@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -72,4 +73,19 @@ func sizeText(b int64) string {
 		return fmt.Sprintf("%dMiB", b>>20)
 	}
 	return bytesIEC(float64(b))
+}
+
+// MaxWarnings is how many warnings a text table prints before it points to
+// the JSON, which keeps them all.
+const MaxWarnings = 4
+
+// textWarnings prints the first MaxWarnings warnings, one line each.
+func textWarnings(w io.Writer, ws []string) {
+	for i, warn := range ws {
+		if i == MaxWarnings {
+			fmt.Fprintf(w, "warning: ... and %d more (all of them are in the JSON results)\n", len(ws)-i)
+			return
+		}
+		fmt.Fprintln(w, "warning:", warn)
+	}
 }
