@@ -12,6 +12,9 @@ type Result struct {
 	Incomplete bool        `json:"incomplete"`         // interrupted: holds what was measured so far
 	Warnings   []string    `json:"warnings,omitempty"` // things a reader should know
 	Binary     string      `json:"binary"`             // the executable children ran (symbols for profiles)
+	// LabPeakRSSBytes is the lab process's own peak resident memory (its
+	// VmHWM, ballast included) when the run ended.
+	LabPeakRSSBytes int64 `json:"lab_peak_rss_bytes"`
 }
 
 // SpecInfo records what was asked for.
@@ -65,6 +68,7 @@ type Task struct {
 	Checksum   uint64 `json:"checksum"`
 	ChecksumOK bool   `json:"checksum_ok"`
 	Error      string `json:"error,omitempty"` // what went wrong, if anything
+	TimedOut   bool   `json:"timed_out"`       // ran past --timeout (a process is then killed)
 
 	// Live samples of the child taken while it ran (gopsutil), and their
 	// peaks; empty/null when sampling is off or the task was too short.
@@ -74,6 +78,7 @@ type Task struct {
 
 	Profile  *TaskProfile `json:"-"` // the task's program-counter samples, for the profile builder
 	createNS int64        // CLOCK_MONOTONIC of the create call
+	verify   bool         // the task reported a checksum for verifyChecksums to check
 }
 
 // Sample is one live reading of a child process.

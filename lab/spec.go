@@ -6,6 +6,7 @@ package lab
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Spec is what to run. The zero value of each optional field is documented
@@ -22,6 +23,14 @@ type Spec struct {
 
 	ProfileHz int // per-child sampling rate of the hot loop; 0 = no profile
 
+	// MaxProcs caps the tasks alive at once (children created and not yet
+	// reaped, or threads running); a new one starts as soon as one ends.
+	// 0 means no cap: all NTasks are created before any is joined.
+	MaxProcs int
+	// Timeout is how long a task may run, from its create call, before it
+	// is killed and reported as timed out. 0 means no limit.
+	Timeout time.Duration
+
 	// Progress, if set, is called after each run with runs done and total.
 	Progress func(done, total int)
 }
@@ -37,7 +46,7 @@ func (s *Spec) Validate() error {
 	case s.NTasks < 1:
 		return fmt.Errorf("--n-tasks must be at least 1, got %d", s.NTasks)
 	case s.NTasks > MaxNTasks:
-		return fmt.Errorf("--n-tasks %d is more than %d", s.NTasks, MaxNTasks)
+		return fmt.Errorf("--n-tasks %d is more than %d, the most one run keeps the figures of; run fewer tasks", s.NTasks, MaxNTasks)
 	case s.NIters < 1:
 		return fmt.Errorf("--n-iters must be at least 1, got %d", s.NIters)
 	case s.Repeat < 0:
@@ -46,6 +55,10 @@ func (s *Spec) Validate() error {
 		return fmt.Errorf("--warmup must be 0 or more, got %d", s.Warmup)
 	case s.ProfileHz < 0 || s.ProfileHz > 10000:
 		return fmt.Errorf("--profile-hz must be between 0 and 10000, got %d", s.ProfileHz)
+	case s.MaxProcs < 0:
+		return fmt.Errorf("--max-procs must be 0 (no cap) or more, got %d", s.MaxProcs)
+	case s.Timeout < 0:
+		return fmt.Errorf("--timeout must be 0 (none) or more, got %v", s.Timeout)
 	}
 	for _, m := range s.Methods {
 		if !m.Valid() {
@@ -65,6 +78,14 @@ func (s *Spec) rounds() int {
 		return 1
 	}
 	return s.Repeat
+}
+
+// alive is how many tasks run at once at most.
+func (s *Spec) alive() int {
+	if s.MaxProcs > 0 && s.MaxProcs < s.NTasks {
+		return s.MaxProcs
+	}
+	return s.NTasks
 }
 
 func (s *Spec) parentSizes() []int64 {

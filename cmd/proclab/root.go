@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -23,6 +24,8 @@ type runFlags struct {
 	parentTHP bool
 	profileHz int
 	json      bool
+	maxProcs  int
+	timeout   time.Duration
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -35,7 +38,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 memory, faults and context switches.`,
 		Example: `  proclab --method fork --n-tasks 4
   proclab --method fork,spawn --n-tasks 4 --repeat 10 --json`,
-		Args:          cobra.NoArgs,
+		Args:          noArgs,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -74,11 +77,13 @@ memory, faults and context switches.`,
 	fl.BoolVar(&f.parentTHP, "parent-thp", false, "back --parent-rss with transparent huge pages (madvise)")
 	fl.IntVar(&f.profileHz, "profile-hz", 0, "sample each task's program counter this often per CPU second (0: off)")
 	fl.BoolVar(&f.json, "json", false, "write the results as one JSON document to stdout instead of the table")
+	fl.IntVar(&f.maxProcs, "max-procs", 0, "at most this many tasks alive at once; more run in waves (0: all at once)")
+	fl.DurationVar(&f.timeout, "timeout", 0, "kill a task still running after this long, e.g. 30s (0: no limit)")
 	// The tutorial spells flags with underscores: --n_tasks, --n_iters.
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
 	})
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
 	return cmd
 }
 
@@ -95,8 +100,9 @@ func (f *runFlags) spec() (lab.Spec, error) {
 		return lab.Spec{}, fmt.Errorf("--repeat must be at least 1, got %d", f.repeat)
 	}
 	s := lab.Spec{Methods: methods, NTasks: f.nTasks, NIters: f.nIters, Repeat: f.repeat,
-		Warmup: f.warmup, ParentRSS: sizes, ParentTHP: f.parentTHP, ProfileHz: f.profileHz}
-	return s, s.Validate()
+		Warmup: f.warmup, ParentRSS: sizes, ParentTHP: f.parentTHP, ProfileHz: f.profileHz,
+		MaxProcs: f.maxProcs, Timeout: f.timeout}
+	return s, s.Validate() // lab.Run checks the spec against the system's limits
 }
 
 func methodNames() []string {
@@ -107,18 +113,22 @@ func methodNames() []string {
 	return out
 }
 
-// failedTasks is an error if any task did not finish with a good record.
+// failedTasks is an error if any task did not finish with a good record;
+// it names the first failure.
 func failedTasks(res *lab.Result) error {
-	n := 0
+	n, total, first := 0, 0, ""
 	for _, r := range res.Runs {
 		for _, t := range r.Tasks {
+			total++
 			if t.Error != "" || !t.ChecksumOK {
-				n++
+				if n++; first == "" {
+					first = fmt.Sprintf("%s round %d task %d: %s", r.Method, r.Round, t.Task, t.Error)
+				}
 			}
 		}
 	}
 	if n > 0 {
-		return fmt.Errorf("%d task(s) failed", n)
+		return fmt.Errorf("%d of %d tasks failed (first: %s)", n, total, first)
 	}
 	return nil
 }
