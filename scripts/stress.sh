@@ -189,13 +189,10 @@ if grep -q "not built yet" "$work/fs.json.err" 2>/dev/null; then
 	wait "$pid"
 	say "  skipped: $(cat "$work/fs.json.err") (re-run make stress once the forkserver is merged)"
 else
-	# The forkserver is the lab's child; its tasks are the server's.
-	server=""
-	for c in $(cat /proc/"$lpid"/task/*/children 2>/dev/null); do
-		[ "$(cat /proc/"$c"/task/*/children 2>/dev/null | wc -w)" -gt 0 ] && server=$c
-	done
+	# The forkserver is the lab's only child; the tasks are the server's.
+	server=$(cat /proc/"$lpid"/task/*/children 2>/dev/null | awk '{print $1}')
 	if [ -z "$server" ]; then
-		fail "no forkserver with children found under the lab $lpid"
+		fail "no forkserver found under the lab $lpid"
 	else
 		kill -KILL "$server"
 		say "  killed forkserver $server"

@@ -86,3 +86,20 @@ func threadsOf(pid int) int {
 	ents, _ := readDirNames("/proc/" + itoa(pid) + "/task")
 	return len(ents)
 }
+
+// The table, too, is written on interrupt, and says it is incomplete.
+func TestInterruptTable(t *testing.T) {
+	l := startLab(t, nil, "--method", "fork", "--n-tasks", "2", "--n-iters", longIters)
+	if !l.waitForTasks(t, 2) {
+		t.Fatalf("the lab exited early: %s", l.errb.String())
+	}
+	syscall.Kill(l.pid(), syscall.SIGINT)
+	if code := l.wait(t); code != 130 {
+		t.Errorf("exit status %d, want 130", code)
+	}
+	out := l.out.String()
+	if !strings.Contains(out, "interrupted: these results are incomplete") ||
+		strings.Count(out, "interrupted: killed by the lab") != 2 {
+		t.Errorf("table does not show the interrupted run:\n%s", out)
+	}
+}
