@@ -63,15 +63,15 @@ func (e *env) reaped(create func(csys.Task, int) (csys.Created, error)) starter 
 // startOSExec starts the worker the way a Go programmer would: os/exec,
 // with the result pipe as ExtraFiles[0] (fd 3).
 func (e *env) startOSExec(t csys.Task, w int) (child, error) {
-	// The *os.File gets its own copy of w: the caller closes w itself, and
-	// a File left to the garbage collector would close whatever fd reuses
-	// that number by then (another task's pipe).
-	dup, err := unix.FcntlInt(uintptr(w), unix.F_DUPFD_CLOEXEC, 0)
+	// An *os.File closes its fd when it is garbage collected, and the
+	// caller closes w itself: wrapping w would close it twice, the second
+	// time maybe as another task's pipe. os/exec gets a duplicate it owns.
+	fd, err := unix.FcntlInt(uintptr(w), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
 		return child{}, fmt.Errorf("os/exec: %w", err)
 	}
-	wf := os.NewFile(uintptr(dup), "result")
-	defer wf.Close()
+	wf := os.NewFile(uintptr(fd), "result")
+	defer wf.Close() // the child has its copy once Start returns
 	argv := csys.WorkerArgv(e.exe, e.labPID, t)
 	cmd := &exec.Cmd{Path: e.exe, Args: argv, ExtraFiles: []*os.File{wf},
 		Stdout: os.Stdout, Stderr: os.Stderr}

@@ -67,9 +67,9 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 		Runs:   []RunResult{},
 		Binary: exe,
 	}
-	defer func() { res.LabPeakRSSBytes = labPeakRSS() }()
 	total := len(spec.parentSizes()) * (spec.Warmup + spec.rounds()) * len(spec.Methods)
 	done := 0
+	defer func() { res.LabPeakRSSBytes = labPeakRSS() }()
 	for _, size := range spec.parentSizes() {
 		ballast, err := holdMemory(size, spec.ParentTHP)
 		if err != nil {
