@@ -57,8 +57,9 @@ func (e *env) recordMismatch(rec *csys.Record, task, pid int) string {
 	return ""
 }
 
-// creationStopped says why creating children stopped at task i, with
-// alive children still running, and records a warning for the run.
+// creationStopped says why creating children stopped at task i (the
+// tasks not started carry it), with alive children still running, and
+// records a warning for the run.
 func (e *env) creationStopped(i, alive int, err error) string {
 	var why string
 	switch {
@@ -72,9 +73,9 @@ func (e *env) creationStopped(i, alive int, err error) string {
 	default:
 		why = err.Error()
 	}
-	msg := fmt.Sprintf("creation stopped at task %d of %d (%d children alive): %s", i, e.spec.NTasks, alive, why)
-	e.warnings = append(e.warnings, msg+fmt.Sprintf("; the %d started were reaped; try a lower --n-tasks or --max-procs", i))
-	return msg
+	e.warnings = append(e.warnings, fmt.Sprintf("creation stopped at task %d of %d (%d children alive): %s; the %d started were reaped; try a lower --n-tasks or --max-procs",
+		i, e.spec.NTasks, alive, why, i))
+	return why
 }
 
 func signalName(s syscall.Signal) string {

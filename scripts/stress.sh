@@ -74,6 +74,16 @@ json_field() { grep -m1 "\"$1\":" "$2" | tr -dc '0-9'; }
 # children counts the children of pid, over all its threads.
 children() { cat /proc/"$1"/task/*/children 2>/dev/null | wc -w; }
 
+# descendants counts every process below pid (a forkserver's tasks are
+# its children, not the lab's).
+descendants() {
+	local n=0 c
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		n=$((n + 1 + $(descendants "$c")))
+	done
+	echo $n
+}
+
 # run_bounded runs the lab in the background with a hard time limit;
 # sets $pid.
 run_bounded() {
@@ -147,13 +157,13 @@ for i in $(seq 12); do
 	(sleep 120 && kill -KILL $pid 2>/dev/null) &
 	watchdog=$!
 	sleep "0.$((RANDOM % 9 + 1))$((RANDOM % 10))"
-	kids=$(children $pid)
+	kids=$(descendants $pid)
 	kill -s $sig -- "$target"
 	wait $pid
 	st=$?
 	kill $watchdog 2>/dev/null
 	incomplete=$(grep -c '"incomplete": true' "$out")
-	say "  $i: $how with $kids children alive: exit status $st (want $want), incomplete=$incomplete; stderr: $(head -c 200 "$out.err")"
+	say "  $i: $how with $kids descendants alive: exit status $st (want $want), incomplete=$incomplete; stderr: $(head -c 200 "$out.err")"
 	[ $st -eq $want ] || fail "exit status $st, want $want"
 	[ "$incomplete" -eq 1 ] || fail "results not written marked incomplete"
 	scan "interrupt $i"
@@ -165,7 +175,7 @@ for m in fork spawn fork-exec exec forkserver; do
 	"$lab" --method $m --n-tasks 20 --n-iters 500000000000 --repeat 1 >"$work/kill.out" 2>"$work/kill.err" &
 	pid=$!
 	for i in $(seq 300); do
-		[ "$(children $pid)" -ge 20 ] && break
+		[ "$(descendants $pid)" -ge 20 ] && break
 		kill -0 $pid 2>/dev/null || break
 		sleep 0.02
 	done
@@ -174,10 +184,10 @@ for m in fork spawn fork-exec exec forkserver; do
 		say "  $m: skipped: $(cat "$work/kill.err")"
 		continue
 	fi
-	kids=$(children $pid)
+	kids=$(descendants $pid)
 	kill -KILL $pid
 	wait $pid 2>/dev/null
-	say "  $m: killed the lab with $kids children alive"
+	say "  $m: killed the lab with $kids descendants alive"
 	scan "SIGKILL of the lab ($m)"
 done
 

@@ -48,16 +48,15 @@ func TestCreationFailureEAGAIN(t *testing.T) {
 	if strings.Contains(stderr, "pthread_create failed") || strings.Contains(stderr, "goroutine ") {
 		t.Fatalf("the lab crashed:\n%s", stderr)
 	}
-	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "creation stopped at task") ||
-		!strings.Contains(stderr, "EAGAIN") {
-		t.Fatalf("exit status %d, stderr:\n%s\nwant status 1 and one line saying creation stopped (EAGAIN)", code, stderr)
+	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "not started: EAGAIN, the system refused another process") {
+		t.Fatalf("exit status %d, stderr:\n%s\nwant status 1 and one line saying tasks were not started (EAGAIN)", code, stderr)
 	}
 	t.Logf("stderr: %s", stderr)
 	res := decodeResult(t, l.out.String())
 	tasks := res.Runs[0].Tasks
 	stopped := -1
 	for i, tk := range tasks {
-		if strings.HasPrefix(tk.Error, "not started: creation stopped") {
+		if strings.HasPrefix(tk.Error, "not started: EAGAIN") {
 			if stopped < 0 {
 				stopped = i
 			}
@@ -72,7 +71,7 @@ func TestCreationFailureEAGAIN(t *testing.T) {
 	if stopped <= 0 {
 		t.Errorf("creation stopped at task %d; want some tasks run first", stopped)
 	}
-	if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "were reaped") {
+	if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "creation stopped at task") || !strings.Contains(res.Warnings[0], "were reaped") {
 		t.Errorf("warnings %q do not say creation stopped", res.Warnings)
 	}
 }

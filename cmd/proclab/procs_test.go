@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -118,17 +119,21 @@ func (l *startedLab) alive() bool {
 	return s != "" && s != "Z"
 }
 
-// waitForTasks waits until the lab has at least n children, or has exited
-// (then it returns false: the caller reads stderr).
+// waitForTasks waits until the lab has at least n task processes (its
+// descendants, less the forkserver if it has one), or has exited (then it
+// returns false: the caller reads stderr).
 func (l *startedLab) waitForTasks(t *testing.T, n int) bool {
 	t.Helper()
+	if slices.Contains(l.cmd.Args, "forkserver") {
+		n++
+	}
 	deadline := time.Now().Add(30 * time.Second)
-	for len(childrenOf(l.pid())) < n {
+	for len(descendants(l.pid())) < n {
 		if !l.alive() {
 			return false
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the lab has %d children after 30s, want %d", len(childrenOf(l.pid())), n)
+			t.Fatalf("the lab has %d descendants after 30s, want %d", len(descendants(l.pid())), n)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
