@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,6 +21,10 @@ import (
 var labBin string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.list"); f != nil && f.Value.String() != "" {
+		os.Exit(m.Run()) // only listing (make fuzz does): nothing to build
+	}
 	dir, err := os.MkdirTemp("", "proclab-cli-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
