@@ -31,9 +31,13 @@ func (e *env) failure(killed killReason, ex csys.Exit, rerr error) string {
 	return fmt.Sprintf("%s: %v", how, rerr)
 }
 
-// endedBadly describes a child that reported but then did not exit 0.
-func endedBadly(ex csys.Exit) string {
+// endedBadly describes a child that reported but then did not exit 0
+// (killed, say, by a Ctrl-C that came as it was exiting: its figures
+// stand).
+func endedBadly(killed killReason, ex csys.Exit) string {
 	switch {
+	case killed == killInterrupted && ex.Status.Signaled():
+		return "interrupted after reporting: killed by the lab as it exited"
 	case ex.Status.Signaled():
 		return "killed by " + signalName(ex.Status.Signal()) + " after reporting"
 	case ex.Status.Exited() && ex.Status.ExitStatus() != 0:

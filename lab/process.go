@@ -215,7 +215,7 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 	case ex.Status.Exited():
 		t.ExitCode = ptr(ex.Status.ExitStatus())
 	}
-	if killed != killNone || rerr != nil {
+	if rerr != nil {
 		t.TimedOut = killed == killTimeout
 		t.Error = e.failure(killed, ex, rerr)
 		return t
@@ -232,7 +232,7 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 	t.Error = e.recordMismatch(&rec, i, c.pid)
 	t.verify = t.Error == "" // the record answers this task: check its checksum
 	if t.Error == "" {
-		t.Error = endedBadly(ex)
+		t.Error = endedBadly(killed, ex)
 	}
 	if rec.ProfileHz > 0 {
 		t.Profile = &TaskProfile{PCs: rec.Samples, TextBase: rec.TextBase,
