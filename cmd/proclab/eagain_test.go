@@ -91,3 +91,20 @@ func startLabWithNproc(t *testing.T, uid uint32, nproc uint64, args ...string) *
 	defer unix.Setrlimit(unix.RLIMIT_NPROC, &old)
 	return startLab(t, &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: uid}}, args...)
 }
+
+// The lab checks RLIMIT_NPROC (where the kernel enforces it) before it
+// creates anything, and says what to do.
+func TestNprocLimitIsBadInput(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to run the lab as another uid")
+	}
+	uid := uint32(1_800_000_000 + os.Getpid()%1_000_000)
+	l := startLabWithNproc(t, uid, 30, "--method", "fork", "--n-tasks", "50", "--n-iters", "1000")
+	code := l.wait(t)
+	msg := l.errb.String()
+	t.Logf("%s", msg)
+	if code != 2 || strings.Count(msg, "\n") != 1 || !strings.Contains(msg, "(RLIMIT_NPROC: ulimit -u 30,") ||
+		!strings.Contains(msg, "add --max-procs") {
+		t.Errorf("exit status %d, stderr %q; want 2 and one line naming RLIMIT_NPROC", code, msg)
+	}
+}
