@@ -20,8 +20,8 @@ lab: build
 	./scripts/lab.sh
 
 # The tests CI runs: format, vet, staticcheck, race-enabled unit tests on
-# real processes.
-test: fmt-check vet staticcheck unit
+# real processes, and every fuzz target for FUZZTIME each.
+test: fmt-check vet staticcheck unit fuzz
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -40,6 +40,23 @@ unit:
 # scale; writes docs/PERFORMANCE.md (about 10 minutes; see the script).
 bench: build
 	./scripts/bench.sh
+
+# Each fuzz target (func FuzzX in any package) runs for a bounded time; its
+# committed seed corpus (testdata/fuzz/FuzzX) also runs in `unit`.
+FUZZTIME ?= 10s
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz: $$pkg $$target for $(FUZZTIME)"; \
+	    $(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+# Not part of CI: 10,000 fork tasks in waves, repeated interrupts, a killed
+# lab and a killed forkserver, each followed by a scan for zombies and
+# orphans (scripts/stress.sh).
+stress: build
+	./scripts/stress.sh
 
 clean:
 	rm -rf bin

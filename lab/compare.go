@@ -76,7 +76,11 @@ func (s *CompareSpec) Validate() error {
 		return fmt.Errorf("--method %s starts no process; compare needs a process method (%s)", s.Method, processMethodNames())
 	}
 	for _, n := range s.NTasks {
-		if err := (&Spec{Methods: []Method{Single}, NTasks: n, NIters: 1, Repeat: s.Repeat, Warmup: s.Warmup}).Validate(); err != nil {
+		cell := &Spec{Methods: []Method{s.method(), Thread}, NTasks: n, NIters: 1, Repeat: s.Repeat, Warmup: s.Warmup}
+		if err := cell.Validate(); err != nil {
+			return err
+		}
+		if err := cell.CheckSystem(); err != nil {
 			return err
 		}
 	}

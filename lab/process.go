@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -54,7 +55,7 @@ func (e *env) reaped(create func(csys.Task, int) (csys.Created, error)) starter 
 			return child{}, err
 		}
 		return child{pid: c.PID, parentPID: e.labPID, createNS: c.CreateNS,
-			wait: func() (csys.Exit, error) { return csys.Wait4(c.PID) }}, nil
+			wait: func() (csys.Exit, error) { return reap(c.PID) }}, nil
 	}
 }
 
@@ -109,99 +110,97 @@ func resultPipe() (*os.File, int, error) {
 	return os.NewFile(uintptr(p[0]), "result"), p[1], nil
 }
 
-// liveSet tracks the children that may still be running, so that a
-// cancelled run can kill them. A pid leaves the set before it is reaped, so
-// a kill never reaches a recycled pid.
-type liveSet struct {
-	mu   sync.Mutex
-	pids map[int]bool
-}
-
-func (l *liveSet) add(pid int) {
-	l.mu.Lock()
-	l.pids[pid] = true
-	l.mu.Unlock()
-}
-
-func (l *liveSet) remove(pid int) {
-	l.mu.Lock()
-	delete(l.pids, pid)
-	l.mu.Unlock()
-}
-
-func (l *liveSet) killAll() {
-	l.mu.Lock()
-	for pid := range l.pids {
-		syscall.Kill(pid, syscall.SIGKILL)
-	}
-	l.mu.Unlock()
-}
-
-// runProcesses creates one child per task, all before any is joined (as
-// the tutorial does), then collects every record and reaps every child.
-// A failed create stops creating; the children already started are still
-// collected, and the tasks not started carry the error.
+// runProcesses creates one child per task and collects every record and
+// reaps every child. Without a cap (MaxProcs 0) all children are created
+// before any is joined, as the tutorial does; with one, at most MaxProcs
+// are alive (created and not yet reaped) at once, and a new child is
+// created as soon as one is reaped, so any number of tasks runs in waves.
+// A failed create stops creating: the children already started are still
+// collected, and the tasks not started say why.
 func (e *env) runProcesses(ctx context.Context, start starter) []Task {
 	n := e.spec.NTasks
 	tasks := make([]Task, n)
-	live := &liveSet{pids: map[int]bool{}}
-	stop := context.AfterFunc(ctx, live.killAll)
+	live := newLiveSet()
+	stop := context.AfterFunc(ctx, func() { live.killAll(killInterrupted) })
 	defer stop()
+	slots := make(chan struct{}, e.spec.alive())
 
 	var wg sync.WaitGroup
-	var createErr error
+	notStarted := ""
 	for i := 0; i < n; i++ {
 		tasks[i].Task = i
-		if createErr == nil && ctx.Err() != nil {
-			createErr = ctx.Err()
+		if notStarted == "" && !acquire(ctx, slots) {
+			notStarted = "not started: interrupted"
 		}
-		if createErr != nil {
-			tasks[i].Error = "not started: " + createErr.Error()
+		if notStarted != "" {
+			tasks[i].Error = notStarted
 			continue
 		}
 		r, w, err := resultPipe()
-		if err != nil {
-			createErr = err
-			tasks[i].Error = "not started: " + err.Error()
-			continue
+		var c child
+		if err == nil {
+			c, err = start(e.task(i), w)
+			unix.Close(w)
+			if err != nil {
+				r.Close()
+			}
 		}
-		c, err := start(e.task(i), w)
-		unix.Close(w)
 		if err != nil {
-			r.Close()
-			createErr = err
-			tasks[i].Error = "not started: " + err.Error()
+			<-slots
+			notStarted = "not started: " + e.creationStopped(i, live.len(), err)
+			tasks[i].Error = notStarted
 			continue
 		}
 		live.add(c.pid)
 		if e.obs != nil {
 			e.obs.watch(i, c.pid, c.createNS)
 		}
-		if ctx.Err() != nil { // cancelled between the check and the add
-			live.killAll()
-		}
 		if i == n-1 {
 			// The last task is collected right here: a go statement wakes
 			// an idle thread of the runtime, which runs on the CPU the
 			// newborn child is waiting for.
 			tasks[i] = e.collect(i, c, r, live)
+			<-slots
 			break
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			tasks[i] = e.collect(i, c, r, live)
+			<-slots // only once reaped: a zombie still holds its pid
 		}()
 	}
 	wg.Wait()
 	return tasks
 }
 
-// collect reads child c's record from r, then reaps it.
+// acquire takes a slot for one more live task, waiting for one to free
+// up; false if ctx is cancelled first.
+func acquire(ctx context.Context, slots chan struct{}) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	select {
+	case slots <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// collect reads child c's record from r, then reaps it. With a timeout, a
+// child that has not reported by its deadline is killed.
 func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
+	if e.spec.Timeout > 0 {
+		// The deadline counts from the create stamp, taken in C.
+		r.SetReadDeadline(time.Now().Add(time.Duration(c.createNS + int64(e.spec.Timeout) - csys.Now())))
+	}
 	rec, rerr := csys.ReadRecord(r)
+	if errors.Is(rerr, os.ErrDeadlineExceeded) {
+		live.kill(c.pid, killTimeout)
+	}
 	r.Close()
-	live.remove(c.pid)
+	killed := live.remove(c.pid)
 	var samples []Sample
 	if e.obs != nil {
 		samples = e.obs.unwatch(c.pid) // before the reap: a reaped pid is gone
@@ -224,10 +223,8 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 		t.ExitCode = ptr(ex.Status.ExitStatus())
 	}
 	if rerr != nil {
-		t.Error = rerr.Error()
-		if t.Signal != nil {
-			t.Error = fmt.Sprintf("killed by %v: %v", ex.Status.Signal(), rerr)
-		}
+		t.TimedOut = killed == killTimeout
+		t.Error = e.failure(killed, ex, rerr)
 		return t
 	}
 	t.StartupNS = ptr(rec.TaskStartNS - c.createNS)
@@ -239,8 +236,11 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 		t.RuntimeReadyNS = ptr(rec.RuntimeReadyNS - c.createNS)
 	}
 	t.Checksum = rec.Checksum
-	t.ChecksumOK = rec.Checksum == e.expected && rec.Task == uint32(i) &&
-		rec.NIters == e.spec.NIters && int(rec.PID) == c.pid
+	t.Error = e.recordMismatch(&rec, i, c.pid)
+	t.verify = t.Error == "" // the record answers this task: check its checksum
+	if t.Error == "" {
+		t.Error = endedBadly(killed, ex)
+	}
 	if rec.ProfileHz > 0 {
 		t.Profile = &TaskProfile{PCs: rec.Samples, TextBase: rec.TextBase,
 			Hz: int(rec.ProfileHz), Dropped: int(rec.SamplesDropped)}

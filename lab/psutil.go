@@ -30,6 +30,8 @@ package lab
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/shirou/gopsutil/v3/cpu"
 	"github.com/shirou/gopsutil/v3/host"
@@ -120,7 +122,11 @@ func psutilHost(ctx context.Context, h *Host) []error {
 	if a, err := host.KernelArch(); note("kernel arch", err) {
 		h.Arch = a
 	}
-	if p, _, v, err := host.PlatformInformationWithContext(ctx); note("platform", err) {
+	// Not host.PlatformInformation: without /etc/lsb-release it runs the
+	// lsb_release script, a dozen processes the lab would create before
+	// its measurements (and children a test would see). os-release says
+	// the same.
+	if p, v, err := osRelease("/etc/os-release"); note("platform", err) {
 		h.Platform = join(p, v)
 	}
 	if sys, role, err := host.VirtualizationWithContext(ctx); note("virtualization", err) {
@@ -134,4 +140,27 @@ func join(a, b string) string {
 		return a + b
 	}
 	return a + " " + b
+}
+
+// osRelease reads the distribution's ID and VERSION_ID from an
+// os-release file.
+func osRelease(path string) (id, version string, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", "", err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		v = strings.Trim(v, `"'`)
+		switch k {
+		case "ID":
+			id = v
+		case "VERSION_ID":
+			version = v
+		}
+	}
+	return id, version, nil
 }

@@ -19,6 +19,9 @@ type Result struct {
 	Binary     string        `json:"binary"`             // the executable children ran (symbols for profiles)
 	Host       *Host         `json:"host"`               // the machine, read before the runs
 	Sampler    *SamplerStats `json:"sampler"`            // what live sampling cost; null when off
+	// LabPeakRSSBytes is the lab process's own peak resident memory (its
+	// VmHWM, ballast included) when the run ended.
+	LabPeakRSSBytes int64 `json:"lab_peak_rss_bytes"`
 
 	// The grid of `proclab compare` (compare.go); absent for other runs.
 	Cells     []Cell      `json:"cells,omitempty"`
@@ -79,6 +82,7 @@ type Task struct {
 	Checksum   uint64 `json:"checksum"`
 	ChecksumOK bool   `json:"checksum_ok"`
 	Error      string `json:"error,omitempty"` // what went wrong, if anything
+	TimedOut   bool   `json:"timed_out"`       // ran past --timeout (a process is then killed)
 
 	// Live samples of the child taken while it ran (gopsutil), and their
 	// peaks; empty/null when sampling is off or the task was too short.
@@ -88,6 +92,7 @@ type Task struct {
 
 	Profile  *TaskProfile `json:"-"` // the task's program-counter samples, for the profile builder
 	createNS int64        // CLOCK_MONOTONIC of the create call
+	verify   bool         // the task reported a checksum for verifyChecksums to check
 }
 
 // Sample is one live reading of a child process.

@@ -14,10 +14,11 @@ type env struct {
 	spec     *Spec
 	exe      string // the worker binary: this executable
 	labPID   int
-	expected uint64       // the hot loop's checksum, computed in-process once
+	expected uint64       // the hot loop's checksum, once verify.go has computed it
 	obs      observer     // live sampler of children; nil when sampling is off
 	fs       *forkserver  // the run's forkserver; nil unless a method needs it
 	worker   *csys.Worker // spawn and fork-exec workers, prepared once (csys/worker.go)
+	warnings []string     // what the current run wants the reader to know
 }
 
 // observer watches live children while they run (sampler.go).
@@ -35,7 +36,6 @@ func newEnv(spec *Spec) (*env, error) {
 		return nil, fmt.Errorf("finding the worker binary: %w", err)
 	}
 	e := &env{spec: spec, exe: exe, labPID: os.Getpid()}
-	e.expected = csys.HotLoop(spec.NIters)
 	e.worker = csys.NewWorker(exe, e.labPID)
 	return e, nil
 }
@@ -49,8 +49,11 @@ func (e *env) close() { e.worker.Close() }
 // reaped before Run returns. If ctx is cancelled (Ctrl-C), the children are
 // killed and reaped, and Run returns what was measured so far, marked
 // Incomplete, together with ctx's error.
-func Run(ctx context.Context, spec Spec) (*Result, error) {
+func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	if err := spec.CheckSystem(); err != nil {
 		return nil, err
 	}
 	e, err := newEnv(&spec)
@@ -60,6 +63,9 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	defer e.close()
 	exe := e.exe
 	host, hostWarnings := gatherHost(ctx) // before any measurement
+	if slices.ContainsFunc(spec.Methods, Method.CreatesProcess) {
+		reserveThreads(threadReserve)
+	}
 	// The forkserver starts before the lab holds any large memory.
 	if slices.Contains(spec.Methods, Forkserver) {
 		if e.fs, err = startForkserver(e); err != nil {
@@ -68,7 +74,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 		defer e.fs.close()
 	}
 
-	res := &Result{
+	res = &Result{
 		Schema: Schema,
 		Spec: SpecInfo{
 			Methods: spec.Methods, NTasks: spec.NTasks, NIters: spec.NIters,
@@ -92,6 +98,7 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 	}
 	total := len(spec.parentSizes()) * (spec.Warmup + spec.rounds()) * len(spec.Methods)
 	done := 0
+	defer func() { res.LabPeakRSSBytes = labPeakRSS() }()
 	for _, size := range spec.parentSizes() {
 		ballast, err := holdMemory(size, spec.ParentTHP)
 		if err != nil {
@@ -102,6 +109,10 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 				run := e.runOnce(ctx, m)
 				run.ParentRSSBytes = size
 				childCPU += processCPU(run.Tasks)
+				for _, w := range e.warnings {
+					res.Warnings = append(res.Warnings, fmt.Sprintf("%s round %d: %s", m, round, w))
+				}
+				e.warnings = nil
 				if round >= 0 || ctx.Err() != nil {
 					run.Round = round
 					res.Runs = append(res.Runs, run)
@@ -113,11 +124,16 @@ func Run(ctx context.Context, spec Spec) (*Result, error) {
 				if ctx.Err() != nil {
 					ballast.release()
 					res.Incomplete = true
+					res.Warnings = append(res.Warnings, "interrupted: checksums not verified")
 					return res, ctx.Err()
 				}
 			}
 		}
 		ballast.release()
+	}
+	if err := e.verifyChecksums(ctx, res); err != nil {
+		res.Incomplete = true
+		return res, err
 	}
 	res.Warnings = append(res.Warnings, NoiseWarnings(MethodStats(res))...)
 	return res, nil
@@ -128,9 +144,9 @@ func (e *env) runOnce(ctx context.Context, m Method) RunResult {
 	run := RunResult{Method: m, NTasks: e.spec.NTasks, NIters: e.spec.NIters}
 	switch m {
 	case Thread:
-		run.Tasks = e.runThreads()
+		run.Tasks = e.runThreads(ctx)
 	case Single:
-		run.Tasks = e.runSingle()
+		run.Tasks = e.runSingle(ctx)
 	default:
 		run.Tasks = e.runProcesses(ctx, e.starter(m))
 	}

@@ -26,6 +26,14 @@ type Spec struct {
 	SampleInterval time.Duration // live gopsutil samples of each child; 0 = off
 	SampleBudget   float64       // most sampler CPU per child CPU (0.01 = 1%); 0 = unlimited
 
+	// MaxProcs caps the tasks alive at once (children created and not yet
+	// reaped, or threads running); a new one starts as soon as one ends.
+	// 0 means no cap: all NTasks are created before any is joined.
+	MaxProcs int
+	// Timeout is how long a task may run, from its create call, before it
+	// is killed and reported as timed out. 0 means no limit.
+	Timeout time.Duration
+
 	// Progress, if set, is called after each run with runs done and total.
 	Progress func(done, total int)
 }
@@ -41,7 +49,7 @@ func (s *Spec) Validate() error {
 	case s.NTasks < 1:
 		return fmt.Errorf("--n-tasks must be at least 1, got %d", s.NTasks)
 	case s.NTasks > MaxNTasks:
-		return fmt.Errorf("--n-tasks %d is more than %d", s.NTasks, MaxNTasks)
+		return fmt.Errorf("--n-tasks %d is more than %d, the most one run keeps the figures of; run fewer tasks", s.NTasks, MaxNTasks)
 	case s.NIters < 1:
 		return fmt.Errorf("--n-iters must be at least 1, got %d", s.NIters)
 	case s.Repeat < 0:
@@ -54,6 +62,10 @@ func (s *Spec) Validate() error {
 		return fmt.Errorf("--sample-budget must be between 0 and 100 (percent), got %g", 100*s.SampleBudget)
 	case s.SampleInterval < 0 || (s.SampleInterval > 0 && s.SampleInterval < MinSampleInterval):
 		return fmt.Errorf("--sample-interval must be 0 (off) or at least %v, got %v", MinSampleInterval, s.SampleInterval)
+	case s.MaxProcs < 0:
+		return fmt.Errorf("--max-procs must be 0 (no cap) or more, got %d", s.MaxProcs)
+	case s.Timeout < 0:
+		return fmt.Errorf("--timeout must be 0 (none) or more, got %v", s.Timeout)
 	}
 	for _, m := range s.Methods {
 		if !m.Valid() {
@@ -73,6 +85,14 @@ func (s *Spec) rounds() int {
 		return 1
 	}
 	return s.Repeat
+}
+
+// alive is how many tasks run at once at most.
+func (s *Spec) alive() int {
+	if s.MaxProcs > 0 && s.MaxProcs < s.NTasks {
+		return s.MaxProcs
+	}
+	return s.NTasks
 }
 
 func (s *Spec) parentSizes() []int64 {

@@ -10,13 +10,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 func main() {
@@ -31,32 +28,24 @@ func (e usageError) Unwrap() error { return e.err }
 
 // proclab runs the command line args and returns the exit status.
 func proclab(stdout, stderr io.Writer, args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
+	in := watchInterrupts(stderr)
+	defer in.stop()
 
 	cmd := newRootCmd(stdout, stderr)
 	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(ctx)
-	if err == nil {
-		return 0
-	}
-	fmt.Fprintf(stderr, "proclab: %v\n", err)
+	err := cmd.ExecuteContext(in.ctx)
 	var ue usageError
 	switch {
+	case err == nil:
+		return 0
 	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "proclab: %v\n", err)
 		return 2
-	case ctx.Err() != nil:
-		select {
-		case s := <-sig:
-			if s == syscall.SIGTERM {
-				return 143
-			}
-		default:
-		}
-		return 130
+	case in.signal() != 0:
+		fmt.Fprintf(stderr, "proclab: interrupted by %s: every child was killed and reaped; the results written are incomplete\n",
+			signalName(in.signal()))
+		return exitStatus(in.signal())
 	}
+	fmt.Fprintf(stderr, "proclab: %v\n", err)
 	return 1
 }

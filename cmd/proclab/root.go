@@ -29,6 +29,8 @@ type runFlags struct {
 	out          string
 	perTask      bool
 	profileFlags
+	maxProcs int
+	timeout  time.Duration
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -41,7 +43,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 memory, faults and context switches.`,
 		Example: `  proclab --method fork --n-tasks 4
   proclab --method fork,spawn --n-tasks 4 --repeat 10 --json`,
-		Args:          usageArgs(cobra.NoArgs),
+		Args:          noArgs,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -108,11 +110,13 @@ memory, faults and context switches.`,
 	fl.BoolVar(&f.json, "json", false, "write the results as one JSON document to stdout instead of the table")
 	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
 	fl.BoolVar(&f.perTask, "per-task", false, "list every task in the table, however many")
+	fl.IntVar(&f.maxProcs, "max-procs", 0, "at most this many tasks alive at once; more run in waves (0: all at once)")
+	fl.DurationVar(&f.timeout, "timeout", 0, "kill a task still running after this long, e.g. 30s (0: no limit)")
 	// The tutorial spells flags with underscores: --n_tasks, --n_iters.
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
 	})
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
 	return cmd
 }
 
@@ -130,8 +134,12 @@ func (f *runFlags) spec() (lab.Spec, error) {
 	}
 	s := lab.Spec{Methods: methods, NTasks: f.nTasks, NIters: f.nIters, Repeat: f.repeat,
 		Warmup: f.warmup, ParentRSS: sizes, ParentTHP: f.parentTHP, ProfileHz: f.profileHz,
-		SampleInterval: f.sample, SampleBudget: f.sampleBudget / 100}
-	return s, s.Validate()
+		SampleInterval: f.sample, SampleBudget: f.sampleBudget / 100,
+		MaxProcs: f.maxProcs, Timeout: f.timeout}
+	if err := s.Validate(); err != nil {
+		return s, err
+	}
+	return s, s.CheckSystem() // before anything runs; lab.Run checks again
 }
 
 func methodNames() []string {
@@ -142,18 +150,22 @@ func methodNames() []string {
 	return out
 }
 
-// failedTasks is an error if any task did not finish with a good record.
+// failedTasks is an error if any task did not finish with a good record;
+// it names the first failure.
 func failedTasks(res *lab.Result) error {
-	n := 0
+	n, total, first := 0, 0, ""
 	for _, r := range res.Runs {
 		for _, t := range r.Tasks {
+			total++
 			if t.Error != "" || !t.ChecksumOK {
-				n++
+				if n++; first == "" {
+					first = fmt.Sprintf("%s round %d task %d: %s", r.Method, r.Round, t.Task, t.Error)
+				}
 			}
 		}
 	}
 	if n > 0 {
-		return fmt.Errorf("%d task(s) failed", n)
+		return fmt.Errorf("%d of %d tasks failed (first: %s)", n, total, first)
 	}
 	return nil
 }

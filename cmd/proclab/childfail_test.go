@@ -1,0 +1,122 @@
+package main
+
+import (
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A child killed from outside (as the OOM killer would) or crashing is
+// reported with its signal, the other tasks finish, and the exit status
+// is 1.
+func TestChildKilledFromOutside(t *testing.T) {
+	for _, tc := range []struct {
+		method string
+		sig    syscall.Signal
+		name   string
+	}{
+		{"fork", syscall.SIGKILL, "SIGKILL"},
+		{"fork", syscall.SIGSEGV, "SIGSEGV"},
+		{"spawn", syscall.SIGKILL, "SIGKILL"},
+	} {
+		t.Run(tc.method+"/"+tc.name, func(t *testing.T) {
+			// Tasks of a second or so: long enough to be found and killed.
+			l := startLab(t, nil, "--method", tc.method, "--n-tasks", "3", "--n-iters", "250000000", "--repeat", "1", "--json")
+			if !l.waitForTasks(t, 3) {
+				t.Fatalf("the lab exited early: %s", l.errb.String())
+			}
+			// /proc/PID/task/*/children is a snapshot that can miss a
+			// child while the lab's threads move: look until two show.
+			kids := childrenOf(l.pid())
+			for deadline := time.Now().Add(10 * time.Second); len(kids) < 2 && time.Now().Before(deadline); kids = childrenOf(l.pid()) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if len(kids) < 2 {
+				t.Fatalf("the lab shows %d children", len(kids))
+			}
+			victim := kids[1]
+			syscall.Kill(victim, tc.sig)
+			if code := l.wait(t); code != 1 {
+				t.Errorf("exit status %d, want 1; stderr:\n%s", code, l.errb.String())
+			}
+			res := decodeResult(t, l.out.String())
+			if res.Incomplete || len(res.Runs) != 1 {
+				t.Fatalf("want one complete run, got incomplete=%v runs=%d", res.Incomplete, len(res.Runs))
+			}
+			found := false
+			for _, tk := range res.Runs[0].Tasks {
+				if tk.PID == victim {
+					found = true
+					if tk.Signal == nil || *tk.Signal != int(tc.sig) || !strings.Contains(tk.Error, "killed by "+tc.name) {
+						t.Errorf("killed task: signal %v error %q, want %s", tk.Signal, tk.Error, tc.name)
+					}
+					continue
+				}
+				if tk.Error != "" || !tk.ChecksumOK || tk.ExitCode == nil || *tk.ExitCode != 0 {
+					t.Errorf("task %d did not finish well beside the killed one: %+v", tk.Task, tk)
+				}
+			}
+			if !found {
+				t.Errorf("no task has the killed pid %d", victim)
+			}
+			stderr := l.errb.String()
+			if !strings.Contains(stderr, "1 of 3 tasks failed") || !strings.Contains(stderr, "killed by "+tc.name) {
+				t.Errorf("stderr does not name the failure:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// --timeout kills a task that runs too long and reports it as timed out;
+// the run ends long before the task would have.
+func TestTimeout(t *testing.T) {
+	for _, method := range []string{"fork", "spawn", "exec", "forkserver"} {
+		t.Run(method, func(t *testing.T) {
+			l := startLab(t, nil, "--method", method, "--n-tasks", "2", "--n-iters", longIters,
+				"--timeout", "300ms", "--repeat", "1", "--json")
+			code := l.wait(t)
+			skipIfNotBuilt(t, l.errb.String())
+			if code != 1 {
+				t.Errorf("exit status %d, want 1; stderr:\n%s", code, l.errb.String())
+			}
+			res := decodeResult(t, l.out.String())
+			for _, tk := range res.Runs[0].Tasks {
+				if !tk.TimedOut || tk.Signal == nil || *tk.Signal != int(syscall.SIGKILL) ||
+					!strings.Contains(tk.Error, "timed out: still running after --timeout 300ms, killed") {
+					t.Errorf("task %d: timed_out %v signal %v error %q", tk.Task, tk.TimedOut, tk.Signal, tk.Error)
+				}
+				if tk.TotalNS < int64(300*time.Millisecond) {
+					t.Errorf("task %d killed after %v, before its timeout", tk.Task, time.Duration(tk.TotalNS))
+				}
+			}
+			if !strings.Contains(l.errb.String(), "timed out") {
+				t.Errorf("stderr does not say a task timed out:\n%s", l.errb.String())
+			}
+		})
+	}
+	t.Run("in time", func(t *testing.T) {
+		r := runLab(t, "--method", "fork,thread", "--n-tasks", "2", "--n-iters", "1000", "--timeout", "1m", "--repeat", "1", "--json")
+		if r.code != 0 {
+			t.Fatalf("exit status %d: %s", r.code, r.stderr)
+		}
+		for _, run := range decodeResult(t, r.stdout).Runs {
+			for _, tk := range run.Tasks {
+				if tk.TimedOut || tk.Error != "" || !tk.ChecksumOK {
+					t.Errorf("%s task %d: %+v", run.Method, tk.Task, tk)
+				}
+			}
+		}
+	})
+	t.Run("thread", func(t *testing.T) {
+		// A thread cannot be killed: it runs to the end and is reported.
+		r := runLab(t, "--method", "thread", "--n-tasks", "1", "--n-iters", "300000000", "--timeout", "1ms", "--repeat", "1", "--json")
+		if r.code != 1 {
+			t.Fatalf("exit status %d, want 1: %s", r.code, r.stderr)
+		}
+		tk := decodeResult(t, r.stdout).Runs[0].Tasks[0]
+		if !tk.TimedOut || !strings.Contains(tk.Error, "cannot be killed") || !tk.ChecksumOK {
+			t.Errorf("task: %+v", tk)
+		}
+	})
+}

@@ -1,0 +1,63 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/proclab/proclab/csys"
+)
+
+// verifyChecksums checks every task's checksum against the hot loop's,
+// which the lab computes itself, once, after the measurements: before, it
+// would delay the first task by a whole task's time (and a Ctrl-C or a
+// --timeout with it); during, it would compete with the children for a
+// CPU. It is skipped when no task reported a checksum (all timed out, say),
+// and abandoned if ctx is cancelled.
+func (e *env) verifyChecksums(ctx context.Context, res *Result) error {
+	need := false
+	for i := range res.Runs {
+		for j := range res.Runs[i].Tasks {
+			need = need || res.Runs[i].Tasks[j].verify
+		}
+	}
+	if !need {
+		return nil
+	}
+	sum, err := hotLoop(ctx, e.spec.NIters)
+	if err != nil {
+		res.Warnings = append(res.Warnings, "interrupted: checksums not verified")
+		return err
+	}
+	e.expected = sum
+	for i := range res.Runs {
+		for j := range res.Runs[i].Tasks {
+			t := &res.Runs[i].Tasks[j]
+			if !t.verify {
+				continue
+			}
+			t.ChecksumOK = t.Checksum == sum
+			if !t.ChecksumOK {
+				bad := fmt.Sprintf("bad record: checksum %#x, want %#x", t.Checksum, sum)
+				if t.Error != "" {
+					bad = t.Error + "; " + bad
+				}
+				t.Error = bad
+			}
+		}
+	}
+	return nil
+}
+
+// hotLoop runs the hot loop in a thread of the lab and returns its
+// checksum, or ctx's error if ctx is cancelled first (the loop cannot be
+// stopped; its thread finishes it unseen).
+func hotLoop(ctx context.Context, nIters uint64) (uint64, error) {
+	done := make(chan uint64, 1)
+	go func() { done <- csys.HotLoop(nIters) }()
+	select {
+	case sum := <-done:
+		return sum, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}

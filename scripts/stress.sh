@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# stress.sh, behind `make stress` (not CI): proclab under the conditions
+# that leave zombies and orphans when anything is wrong. Each step is
+# followed by a scan of /proc for processes of the lab's binary; the scan
+# must find none, and it prints what it found.
+#
+#   1. the lab's own peak memory at 100, 1,000 and 10,000 fork tasks in
+#      waves (--max-procs), side by side: it must stay flat
+#   2. 10,000 fork tasks in waves, checking on the way that no more than
+#      --max-procs children are alive at once
+#   3. repeated interrupts (SIGINT, SIGTERM, and Ctrl-C as a terminal sends
+#      it, to the whole process group) at random moments
+#   4. the lab killed with SIGKILL: its children must die with it
+#   5. a killed forkserver (skipped, with a note, until it is built)
+#
+# The binary is copied under a name no other process has, so the scan
+# finds exactly the lab, its fork children (same image) and its workers
+# (the image exec'd again), and nothing of anyone else's.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+src=${PROCLAB:-bin/proclab}
+work=$(mktemp -d /tmp/proclab-stress.XXXXXX)
+name="plstress$$" # a comm of at most 15 characters
+lab="$work/$name"
+cp "$src" "$lab"
+trap 'rm -rf "$work"' EXIT
+fails=0
+
+say() { printf '%s\n' "$*"; }
+fail() {
+	say "  FAIL: $*"
+	fails=$((fails + 1))
+}
+
+# ours prints "pid state ppid" for every process running our binary.
+ours() {
+	local d
+	for d in /proc/[0-9]*; do
+		[ "$(cat "$d/comm" 2>/dev/null)" = "$name" ] || continue
+		# stat: pid (comm) state ppid ...; our comm has no spaces
+		awk '{print $1, $3, $4}' "$d/stat" 2>/dev/null
+	done
+}
+
+# scan looks for zombies and orphans of our binary once the lab has
+# exited. An orphan is any such process still alive; a zombie one nobody
+# reaped. Processes re-parented to init are reaped by it lazily (about a
+# second here), so the scan looks again for up to 15 s and reports both
+# the first look and the last.
+scan() {
+	local step=$1 first="" z o list deadline=$((SECONDS + 15))
+	while :; do
+		list=$(ours)
+		z=$(awk '$2 == "Z"' <<<"$list" | grep -c . || true)
+		o=$(awk '$2 != "Z"' <<<"$list" | grep -c . || true)
+		[ -z "$first" ] && first="$z zombies, $o orphans"
+		if [ "$z$o" = "00" ] || [ $SECONDS -ge $deadline ]; then
+			break
+		fi
+		sleep 0.2
+	done
+	say "  scan after $step: first look $first; after settling $z zombies, $o orphans"
+	if [ "$z$o" != "00" ]; then
+		fail "left behind (pid state ppid):"
+		sed 's/^/    /' <<<"$list"
+		awk '$2 != "Z" {print $1}' <<<"$list" | xargs -r kill -KILL 2>/dev/null
+	fi
+}
+
+# json_field prints the numeric value of the first "field": in a JSON file.
+json_field() { grep -m1 "\"$1\":" "$2" | tr -dc '0-9'; }
+
+# children counts the children of pid, over all its threads.
+children() { cat /proc/"$1"/task/*/children 2>/dev/null | wc -w; }
+
+# descendants counts every process below pid (a forkserver's tasks are
+# its children, not the lab's).
+descendants() {
+	local n=0 c
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		n=$((n + 1 + $(descendants "$c")))
+	done
+	echo $n
+}
+
+# run_bounded runs the lab in the background with a hard time limit;
+# sets $pid.
+run_bounded() {
+	local out=$1
+	shift
+	timeout -s KILL 600 "$lab" "$@" >"$out" 2>"$out.err" &
+	pid=$!
+	# $! is timeout's pid; the lab is its child.
+	local i
+	for i in $(seq 200); do
+		lpid=$(cat /proc/$pid/task/*/children 2>/dev/null | awk '{print $1}')
+		[ -n "$lpid" ] && break
+		sleep 0.01
+	done
+}
+
+say "proclab stress: $(uname -r), $(nproc) CPUs, binary $src as $name"
+
+# ---- 1. the lab's own memory as the number of tasks grows ----
+say "1. lab peak RSS (VmHWM), fork tasks with --max-procs 100, n_iters 100000"
+for round in 1 2; do
+	line="   round $round:"
+	for n in 100 1000 10000; do
+		"$lab" --method fork --n-tasks $n --max-procs 100 --n-iters 100000 --repeat 1 --json >"$work/mem.json" 2>"$work/mem.err"
+		st=$?
+		rss=$(json_field lab_peak_rss_bytes "$work/mem.json")
+		[ $st -eq 0 ] || fail "n_tasks $n: exit status $st: $(cat "$work/mem.err")"
+		line="$line  $n tasks: $(awk -v b="${rss:-0}" 'BEGIN{printf "%.1f MiB", b/1048576}')"
+	done
+	say "$line"
+done
+scan "memory runs"
+
+# ---- 2. 10,000 fork tasks in waves ----
+say "2. 10,000 fork tasks, --max-procs 20"
+run_bounded "$work/waves.json" --method fork --n-tasks 10000 --max-procs 20 --n-iters 3000000 --repeat 1 --json
+peak=0
+while kill -0 "$pid" 2>/dev/null; do
+	c=$(children "$lpid")
+	[ "$c" -gt "$peak" ] && peak=$c
+	sleep 0.05
+done
+wait "$pid"
+st=$?
+ok=$(grep -c '"checksum_ok": true' "$work/waves.json")
+errs=$(grep -c '"error":' "$work/waves.json")
+say "  exit status $st; $ok tasks ok, $errs with an error; at most $peak children seen alive at once"
+[ $st -eq 0 ] || fail "exit status $st: $(cat "$work/waves.json.err")"
+[ "$ok" -eq 10000 ] || fail "$ok of 10000 tasks ok"
+[ "$peak" -le 20 ] || fail "$peak children alive at once, above --max-procs 20"
+scan "10,000 tasks"
+
+# ---- 3. repeated interrupts ----
+say "3. interrupts at random moments (fork,spawn,exec, 60 tasks per run, --max-procs 20)"
+for i in $(seq 12); do
+	case $((i % 3)) in
+	0) sig=INT want=130 how="SIGINT" ;;
+	1) sig=TERM want=143 how="SIGTERM" ;;
+	2) sig=INT want=130 how="SIGINT to the process group" ;;
+	esac
+	out="$work/int$i.json"
+	if [ $((i % 3)) -eq 2 ]; then
+		setsid "$lab" --method fork,spawn,exec --n-tasks 60 --max-procs 20 --n-iters 30000000 --repeat 50 --json >"$out" 2>"$out.err" &
+		pid=$!
+		target="-$pid"
+	else
+		"$lab" --method fork,spawn,exec --n-tasks 60 --max-procs 20 --n-iters 30000000 --repeat 50 --json >"$out" 2>"$out.err" &
+		pid=$!
+		target=$pid
+	fi
+	(sleep 120 && kill -KILL $pid 2>/dev/null) &
+	watchdog=$!
+	sleep "0.$((RANDOM % 9 + 1))$((RANDOM % 10))"
+	kids=$(descendants $pid)
+	kill -s $sig -- "$target"
+	wait $pid
+	st=$?
+	kill $watchdog 2>/dev/null
+	incomplete=$(grep -c '"incomplete": true' "$out")
+	say "  $i: $how with $kids descendants alive: exit status $st (want $want), incomplete=$incomplete; stderr: $(head -c 200 "$out.err")"
+	[ $st -eq $want ] || fail "exit status $st, want $want"
+	[ "$incomplete" -eq 1 ] || fail "results not written marked incomplete"
+	scan "interrupt $i"
+done
+
+# ---- 4. the lab killed with SIGKILL ----
+say "4. the lab killed with SIGKILL mid-run (its children must die too)"
+for m in fork spawn fork-exec exec forkserver; do
+	"$lab" --method $m --n-tasks 20 --n-iters 500000000000 --repeat 1 >"$work/kill.out" 2>"$work/kill.err" &
+	pid=$!
+	for i in $(seq 300); do
+		[ "$(descendants $pid)" -ge 20 ] && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.02
+	done
+	if grep -q "not built yet" "$work/kill.err" 2>/dev/null; then
+		wait $pid
+		say "  $m: skipped: $(cat "$work/kill.err")"
+		continue
+	fi
+	kids=$(descendants $pid)
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	say "  $m: killed the lab with $kids descendants alive"
+	scan "SIGKILL of the lab ($m)"
+done
+
+# ---- 5. a killed forkserver ----
+say "5. the forkserver killed mid-run"
+run_bounded "$work/fs.json" --method forkserver --n-tasks 40 --max-procs 10 --n-iters 100000000 --repeat 3 --json
+sleep 0.5
+if grep -q "not built yet" "$work/fs.json.err" 2>/dev/null; then
+	wait "$pid"
+	say "  skipped: $(cat "$work/fs.json.err") (re-run make stress once the forkserver is merged)"
+else
+	# The forkserver is the lab's only child; the tasks are the server's.
+	server=$(cat /proc/"$lpid"/task/*/children 2>/dev/null | awk '{print $1}')
+	if [ -z "$server" ]; then
+		fail "no forkserver found under the lab $lpid"
+	else
+		kill -KILL "$server"
+		say "  killed forkserver $server"
+	fi
+	wait "$pid"
+	st=$?
+	say "  exit status $st; stderr: $(head -c 300 "$work/fs.json.err")"
+	[ $st -eq 137 ] && fail "the lab did not finish within 600 s after its forkserver died"
+	scan "killed forkserver"
+fi
+
+if [ $fails -eq 0 ]; then
+	say "stress: all clean"
+else
+	say "stress: $fails failure(s)"
+	exit 1
+fi
