@@ -80,11 +80,11 @@ func NoiseWarnings(sts []MethodStat) []string {
 		if s.ParentRSSBytes > 0 {
 			where = fmt.Sprintf("%s (parent %d MiB)", s.Method, s.ParentRSSBytes>>20)
 		}
-		if s.Startup.N >= 10 && float64(s.Startup.Outliers) > 0.1*float64(s.Startup.N) {
+		if s.Startup.N >= 10 && s.Startup.Outliers >= 3 && float64(s.Startup.Outliers) > 0.15*float64(s.Startup.N) {
 			out = append(out, fmt.Sprintf("%s: %d of %d startup latencies are outliers (more than 3 MADs from the median); the machine was noisy: close other programs, add --warmup 2 and raise --repeat",
 				where, s.Startup.Outliers, s.Startup.N))
 		}
-		if s.Wall.N >= 3 && s.Wall.Mean > 0 && s.Wall.Stddev/s.Wall.Mean > 0.25 {
+		if s.Wall.N >= 8 && s.Wall.Mean > 0 && s.Wall.Stddev/s.Wall.Mean > 0.25 {
 			out = append(out, fmt.Sprintf("%s: wall time varies by %.0f%% (σ/mean) between runs; consider --warmup 2 and a larger --repeat",
 				where, 100*s.Wall.Stddev/s.Wall.Mean))
 		}
