@@ -156,6 +156,8 @@ void proclab_worker_main(int64_t runtime_ready_ns) __attribute__((noreturn));
 // proclab_parse_u64 accepts only a plain decimal number that fits in max;
 // returns 0 or -1. For the constructors, which run before any Go code.
 int proclab_parse_u64(const char *s, uint64_t max, uint64_t *out);
+// proclab_say writes one line to stderr with write(2) only (worker.c).
+void proclab_say(const char *prefix, const char *what, const char *arg, const char *tail);
 
 // ---- the forkserver (forkserver.c) ----
 //

@@ -46,26 +46,11 @@ static pid_t *kids;
 static size_t n_kids, cap_kids;
 
 static void say(const char *what, const char *arg) {
-	const char *p = "proclab forkserver: ";
-	write(2, p, strlen(p));
-	write(2, what, strlen(what));
-	if (arg) {
-		write(2, ": ", 2);
-		write(2, arg, strlen(arg));
-	}
-	write(2, "\n", 1);
+	proclab_say("proclab forkserver: ", what, arg, "\n");
 }
 
 static void die_usage(const char *what, const char *arg) {
-	const char *p = "proclab forkserver: ";
-	write(2, p, strlen(p));
-	write(2, what, strlen(what));
-	if (arg) {
-		write(2, ": ", 2);
-		write(2, arg, strlen(arg));
-	}
-	const char *tail = " (the forkserver is started by proclab, not by hand)\n";
-	write(2, tail, strlen(tail));
+	proclab_say("proclab forkserver: ", what, arg, " (the forkserver is started by proclab, not by hand)\n");
 	_exit(2);
 }
 

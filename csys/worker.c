@@ -24,16 +24,21 @@ int proclab_worker_mode;
 int64_t proclab_exec_done_ns;
 static struct proclab_task worker_task;
 
-static void die(const char *what, const char *arg) {
-	const char *p = "proclab worker: ";
-	write(2, p, strlen(p));
+// proclab_say writes one line to stderr: prefix, what, ": arg" when arg is
+// set, then tail (which ends the line). Only write(2): the constructors
+// that call it run before anything else is set up.
+void proclab_say(const char *prefix, const char *what, const char *arg, const char *tail) {
+	write(2, prefix, strlen(prefix));
 	write(2, what, strlen(what));
 	if (arg) {
 		write(2, ": ", 2);
 		write(2, arg, strlen(arg));
 	}
-	const char *tail = " (workers are started by proclab, not by hand)\n";
 	write(2, tail, strlen(tail));
+}
+
+static void die(const char *what, const char *arg) {
+	proclab_say("proclab worker: ", what, arg, " (workers are started by proclab, not by hand)\n");
 	_exit(2);
 }
 
