@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"github.com/proclab/proclab/csys"
 	"syscall"
 	"testing"
 )
@@ -29,13 +30,14 @@ func BenchmarkStart(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer e.close()
+			e.expected = csys.HotLoop(spec.NIters)
 			start := e.starter(m)
 			ctx := context.Background()
 			var startup, total int64
 			b.ReportAllocs()
 			for b.Loop() {
 				t := e.runProcesses(ctx, start)[0]
-				if t.Error != "" || !t.ChecksumOK {
+				if t.Error != "" || t.Checksum != e.expected {
 					b.Fatalf("task failed: %+v", t)
 				}
 				startup += *t.StartupNS
@@ -58,13 +60,14 @@ func BenchmarkForkRate(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer e.close()
+	e.expected = csys.HotLoop(spec.NIters)
 	start := e.starter(Fork)
 	ctx := context.Background()
 	b.ReportAllocs()
 	f0, c0 := selfUsage()
 	for b.Loop() {
 		for _, t := range e.runProcesses(ctx, start) {
-			if t.Error != "" || !t.ChecksumOK {
+			if t.Error != "" || t.Checksum != e.expected {
 				b.Fatalf("task failed: %+v", t)
 			}
 		}
