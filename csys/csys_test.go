@@ -197,15 +197,22 @@ func TestWorkerStartedWrongly(t *testing.T) {
 				defer w.Close()
 				cmd.ExtraFiles = []*os.File{w}
 			}
-			out, err := cmd.CombinedOutput()
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != 2 {
-				t.Fatalf("exit: %v, want status 2; output %q", err, out)
-			}
-			msg := strings.TrimSpace(string(out))
-			if strings.Count(msg, "\n") != 0 || !strings.Contains(msg, tc.reason) {
-				t.Errorf("message %q, want one line containing %q", msg, tc.reason)
-			}
+			checkStartedByHand(t, cmd, tc.reason)
 		})
+	}
+}
+
+// checkStartedByHand runs cmd, a worker or forkserver started wrongly, and
+// checks that it fails at once with exit status 2 and a one-line reason.
+func checkStartedByHand(t *testing.T, cmd *exec.Cmd, reason string) {
+	t.Helper()
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("exit: %v, want status 2; output %q", err, out)
+	}
+	msg := strings.TrimSpace(string(out))
+	if strings.Count(msg, "\n") != 0 || !strings.Contains(msg, reason) {
+		t.Errorf("message %q, want one line containing %q", msg, reason)
 	}
 }

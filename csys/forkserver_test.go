@@ -359,15 +359,7 @@ func TestForkserverStartedWrongly(t *testing.T) {
 				defer f.Close()
 				cmd.ExtraFiles = []*os.File{f}
 			}
-			out, err := cmd.CombinedOutput()
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != 2 {
-				t.Fatalf("exit: %v, want status 2; output %q", err, out)
-			}
-			msg := strings.TrimSpace(string(out))
-			if strings.Count(msg, "\n") != 0 || !strings.Contains(msg, tc.reason) {
-				t.Errorf("message %q, want one line containing %q", msg, tc.reason)
-			}
+			checkStartedByHand(t, cmd, tc.reason)
 		})
 	}
 }

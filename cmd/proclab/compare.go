@@ -57,24 +57,7 @@ from which on processes beat one process.`,
 			if res == nil {
 				return runErr // the spec was validated above: this is a failure of the machine, not of the input
 			}
-			var werr error
-			if f.json {
-				werr = report.JSON(stdout, res)
-			} else {
-				werr = report.Compare(stdout, res)
-			}
-			if f.out != "" {
-				if err := writeOut(f.out, res); err != nil && werr == nil {
-					werr = err
-				}
-			}
-			if runErr != nil {
-				return runErr
-			}
-			if werr != nil {
-				return werr
-			}
-			return failedTasks(res)
+			return emit(stdout, res, f.json, report.Compare, f.out, runErr)
 		},
 	}
 	cmd.SetOut(stdout)

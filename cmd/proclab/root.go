@@ -69,27 +69,10 @@ memory, faults and context switches.`,
 				return runErr // the spec was validated above: this is a failure of the machine, not of the input
 			}
 			perr := prof.finish(res)
-			var werr error
-			if f.json {
-				werr = report.JSON(stdout, res)
-			} else {
-				werr = report.Table(stdout, res, report.TableOptions{PerTask: f.perTask})
+			table := func(w io.Writer, res *lab.Result) error {
+				return report.Table(w, res, report.TableOptions{PerTask: f.perTask})
 			}
-			if f.out != "" {
-				if err := writeOut(f.out, res); err != nil && werr == nil {
-					werr = err
-				}
-			}
-			if runErr != nil {
-				return runErr
-			}
-			if werr != nil {
-				return werr
-			}
-			if perr != nil {
-				return perr
-			}
-			return failedTasks(res)
+			return emit(stdout, res, f.json, table, f.out, runErr, perr)
 		},
 	}
 	cmd.SetOut(stdout)
@@ -168,4 +151,28 @@ func failedTasks(res *lab.Result) error {
 		return fmt.Errorf("%d of %d tasks failed (first: %s)", n, total, first)
 	}
 	return nil
+}
+
+// emit writes res to stdout (JSON, or the human table), then the files of
+// --out, and returns the error that decides the exit status: the run's
+// own, then a write's, then later, then a failed task.
+func emit(stdout io.Writer, res *lab.Result, asJSON bool, table func(io.Writer, *lab.Result) error,
+	out string, runErr error, later ...error) error {
+	var werr error
+	if asJSON {
+		werr = report.JSON(stdout, res)
+	} else {
+		werr = table(stdout, res)
+	}
+	if out != "" {
+		if err := writeOut(out, res); err != nil && werr == nil {
+			werr = err
+		}
+	}
+	for _, err := range append([]error{runErr, werr}, later...) {
+		if err != nil {
+			return err
+		}
+	}
+	return failedTasks(res)
 }
