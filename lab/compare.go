@@ -47,6 +47,11 @@ type Crossover struct {
 	NTasks  int      `json:"n_tasks"`
 	NIters  *uint64  `json:"n_iters"`
 	Speedup *float64 `json:"speedup"` // at that n_iters
+	// NItersEstimate is where the processes' speedup crosses 1,
+	// interpolated between grid points on a log scale; null when never.
+	NItersEstimate *float64 `json:"n_iters_estimate"`
+	// ThreadNItersEstimate is the same for threads against single.
+	ThreadNItersEstimate *float64 `json:"thread_n_iters_estimate"`
 }
 
 func (s *CompareSpec) method() Method {

@@ -52,6 +52,15 @@ type RunResult struct {
 	ParentRSSBytes int64  `json:"parent_rss_bytes"`
 	WallNS         int64  `json:"wall_ns"` // first create call to last task done
 	Tasks          []Task `json:"tasks"`
+
+	// The lab's own footprint right before the run's first create call:
+	// what a fork child copies besides the ballast (parent_rss_bytes is
+	// only the ballast asked for). Read from /proc/self (smaps_rollup,
+	// status, maps); 0 when not measured.
+	LabRSSBytes  int64 `json:"lab_rss_bytes"`
+	LabAnonBytes int64 `json:"lab_anon_bytes"`
+	LabVMAs      int   `json:"lab_vmas"`
+	LabPTEBytes  int64 `json:"lab_pte_bytes"`
 }
 
 // Task is what one task (one child process, goroutine or loop) measured.
@@ -68,6 +77,20 @@ type Task struct {
 	RuntimeReadyNS *int64 `json:"runtime_ready_ns"` // create call to the worker's Go runtime ready
 	TotalNS        int64  `json:"total_ns"`         // create call to reaped (or to task done)
 	RunNS          int64  `json:"run_ns"`           // the loop itself
+
+	// TaskCPUNS is the CPU time of the task itself, measured where it
+	// runs around the loop (the thread's CPU clock). user_ns/sys_ns are the
+	// kernel's tick-based split of the whole process's time.
+	TaskCPUNS *int64 `json:"task_cpu_ns"`
+	// HWMBytes is the task's own peak resident memory: the high-water mark
+	// of its own address space (VmHWM), never the lab's. Null for tasks
+	// that run inside the lab.
+	HWMBytes *int64 `json:"hwm_bytes"`
+	// The task's memory at task end, read for every process task whatever
+	// the live sampler did: RSS, PSS and USS of its own address space.
+	EndRSSBytes *int64 `json:"end_rss_bytes"`
+	EndPSSBytes *int64 `json:"end_pss_bytes"`
+	EndUSSBytes *int64 `json:"end_uss_bytes"`
 
 	UserNS      int64  `json:"user_ns"`
 	SysNS       int64  `json:"sys_ns"`
