@@ -32,7 +32,7 @@ func proclab(stdout, stderr io.Writer, args []string) int {
 	defer in.stop()
 
 	cmd := newRootCmd(stdout, stderr)
-	cmd.SetArgs(args)
+	cmd.SetArgs(foldListArgs(cmd, args)) // "--n_iters 1000 10000": lists.go
 	err := cmd.ExecuteContext(in.ctx)
 	var ue usageError
 	switch {

@@ -15,7 +15,7 @@ import (
 
 // runFlags are the flags of the main command.
 type runFlags struct {
-	method       string
+	methods      []lab.Method
 	nTasks       int
 	nIters       uint64
 	repeat       int
@@ -79,21 +79,21 @@ memory, faults and context switches.`,
 	cmd.SetErr(stderr)
 	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr), newCalibrateCmd(stdout))
 	fl := cmd.Flags()
-	fl.StringVar(&f.method, "method", "fork", "start method: "+strings.Join(methodNames(), ", ")+"; a comma list, or all")
-	fl.IntVar(&f.nTasks, "n-tasks", 4, "tasks per run, each in its own process (or goroutine)")
-	fl.Uint64Var(&f.nIters, "n-iters", 10_000_000, "hot-loop iterations per task")
-	fl.IntVar(&f.repeat, "repeat", 5, "recorded rounds")
-	fl.IntVar(&f.warmup, "warmup", 0, "rounds run first and not recorded")
+	fl.Var(newMethodList(&f.methods, lab.Fork), "method", "start methods: "+strings.Join(methodNames(), ", ")+", or all; a list (fork,spawn or fork spawn or repeated)")
+	fl.Var(newInt(&f.nTasks, 4, true), "n-tasks", "tasks per run, each in its own process (or goroutine)")
+	fl.Var(newUint64(&f.nIters, 10_000_000), "n-iters", "hot-loop iterations per task")
+	fl.Var(newInt(&f.repeat, 5, true), "repeat", "recorded rounds")
+	fl.Var(newInt(&f.warmup, 0, true), "warmup", "rounds run first and not recorded")
 	fl.StringVar(&f.parentRSS, "parent-rss", "0", "memory the lab holds while creating children, e.g. 0,256MiB,1GiB")
 	fl.BoolVar(&f.parentTHP, "parent-thp", false, "back --parent-rss with transparent huge pages (madvise)")
-	fl.IntVar(&f.profileHz, "profile-hz", lab.DefaultProfileHz, "sample each task's program counter this often per CPU second (0: off; the kernel caps it at CONFIG_HZ)")
+	fl.Var(newInt(&f.profileHz, lab.DefaultProfileHz, true), "profile-hz", "sample each task's program counter this often per CPU second (0: off; the kernel caps it at CONFIG_HZ)")
 	f.profileFlags.register(fl)
 	fl.DurationVar(&f.sample, "sample-interval", lab.DefaultSampleInterval, "sample each live child's CPU and memory (gopsutil) this often (0: off)")
-	fl.Float64Var(&f.sampleBudget, "sample-budget", 100*lab.DefaultSampleBudget, "skip samples rather than let sampling cost more than this percent of the children's CPU (0: no limit)")
+	fl.Var(newFloat(&f.sampleBudget, 100*lab.DefaultSampleBudget), "sample-budget", "skip samples rather than let sampling cost more than this percent of the children's CPU (0: no limit)")
 	fl.BoolVar(&f.json, "json", false, "write the results as one JSON document to stdout instead of the table")
 	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
 	fl.BoolVar(&f.perTask, "per-task", false, "list every task in the table, however many")
-	fl.IntVar(&f.maxProcs, "max-procs", 0, "at most this many tasks alive at once; more run in waves (0: all at once)")
+	fl.Var(newInt(&f.maxProcs, 0, true), "max-procs", "at most this many tasks alive at once; more run in waves (0: all at once)")
 	fl.DurationVar(&f.timeout, "timeout", 0, "kill a task still running after this long, e.g. 30s (0: no limit)")
 	// The tutorial spells flags with underscores: --n_tasks, --n_iters.
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
@@ -104,10 +104,7 @@ memory, faults and context switches.`,
 }
 
 func (f *runFlags) spec() (lab.Spec, error) {
-	methods, err := lab.ParseMethods(f.method)
-	if err != nil {
-		return lab.Spec{}, err
-	}
+	methods := f.methods
 	sizes, err := parseSizes(f.parentRSS)
 	if err != nil {
 		return lab.Spec{}, fmt.Errorf("--parent-rss: %w", err)
