@@ -19,10 +19,10 @@ type compareFlags struct {
 	nTasks  *countList
 	tasks   []uint64
 	methods []lab.Method
-	repeat int
-	warmup int
-	json   bool
-	out    string
+	repeat  int
+	warmup  int
+	json    bool
+	out     string
 }
 
 func newCompareCmd(stdout, stderr io.Writer) *cobra.Command {
