@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -48,6 +49,9 @@ within 1.15x, total per fork task within 1.2x).`,
 			if cal == nil {
 				return usageError{err}
 			}
+			if fixed := lab.ClearNonFinite(cal); len(fixed) > 0 {
+				cal.Warnings = append(cal.Warnings, "not a finite number, written as null or 0: "+strings.Join(fixed, ", "))
+			}
 			var werr error
 			if jsonOut {
 				werr = report.CalibrationJSON(stdout, cal)
@@ -56,6 +60,9 @@ within 1.15x, total per fork task within 1.2x).`,
 			}
 			if err != nil {
 				return err
+			}
+			if readerLeft(werr) {
+				return nil // see epipe.go
 			}
 			return werr
 		},

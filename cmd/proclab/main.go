@@ -5,8 +5,9 @@
 //	proclab --method all --repeat 20 --warmup 2 --json
 //
 // main is thin: flags become a lab.Spec, lab.Run measures, a renderer
-// writes. Exit status: 0 ok, 1 a task failed, 2 bad input, 130/143
-// interrupted.
+// writes. Exit status: 0 ok, 1 a task failed, 2 bad input, 130/143/129
+// interrupted by SIGINT/SIGTERM/SIGHUP. A reader of stdout that leaves
+// early (| head) changes no status (epipe.go).
 package main
 
 import (

@@ -150,21 +150,26 @@ func failedTasks(res *lab.Result) error {
 	return nil
 }
 
-// emit writes res to stdout (JSON, or the human table), then the files of
-// --out, and returns the error that decides the exit status: the run's
-// own, then a write's, then later, then a failed task.
+// emit writes the files of --out first, then res to stdout (JSON, or the
+// human table), and returns the error that decides the exit status: the
+// run's own, then a write's, then later, then a failed task. Files come
+// first so that a reader of stdout that leaves early (proclab ... --out D
+// | head -1) costs nothing of D; its leaving is not an error (readerLeft).
 func emit(stdout io.Writer, res *lab.Result, asJSON bool, table func(io.Writer, *lab.Result) error,
 	out string, runErr error, later ...error) error {
+	clearNonFinite(res)
 	var werr error
-	if asJSON {
-		werr = report.JSON(stdout, res)
-	} else {
-		werr = table(stdout, res)
-	}
 	if out != "" {
-		if err := writeOut(out, res); err != nil && werr == nil {
-			werr = err
-		}
+		werr = writeOut(out, res)
+	}
+	var serr error
+	if asJSON {
+		serr = report.JSON(stdout, res)
+	} else {
+		serr = table(stdout, res)
+	}
+	if serr != nil && !readerLeft(serr) && werr == nil {
+		werr = serr
 	}
 	for _, err := range append([]error{runErr, werr}, later...) {
 		if err != nil {
@@ -172,4 +177,20 @@ func emit(stdout io.Writer, res *lab.Result, asJSON bool, table func(io.Writer, 
 		}
 	}
 	return failedTasks(res)
+}
+
+// clearNonFinite keeps a NaN or an infinity that slipped into res from
+// failing every export at the end of a run (encoding/json refuses them):
+// they are written as null or 0, and a warning names them.
+func clearNonFinite(res *lab.Result) {
+	fixed := lab.ClearNonFinite(res)
+	if len(fixed) == 0 {
+		return
+	}
+	more := ""
+	if len(fixed) > 10 {
+		more = fmt.Sprintf(" and %d more", len(fixed)-10)
+		fixed = fixed[:10]
+	}
+	res.Warnings = append(res.Warnings, fmt.Sprintf("not a finite number, written as null or 0: %s%s", strings.Join(fixed, ", "), more))
 }
