@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
-	"os/exec"
 	"testing"
 
 	"github.com/proclab/proclab/lab"
