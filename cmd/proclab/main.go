@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	_ "github.com/proclab/proclab/cmd/proclab/internal/startcheck" // first: ulimit -v and -n, before any init opens a file
 )
 
 func main() {
