@@ -25,10 +25,10 @@ import (
 // reads the limits as they are now; a limit reached later, while
 // creating, is handled as a creation failure.
 func (s *Spec) CheckSystem() error {
-	if err := s.checkOpenFiles(); err != nil {
+	if err := s.checkTasks(); err != nil {
 		return err
 	}
-	if err := s.checkTasks(); err != nil {
+	if err := s.checkOpenFiles(); err != nil {
 		return err
 	}
 	var ballast int64
