@@ -23,17 +23,22 @@ import (
 // kernel walks its page tables).
 const DefaultSampleInterval = 100 * time.Millisecond
 
-// DefaultSampleBudget is the command's --sample-budget: the sampler skips
-// a reading rather than let its own CPU pass 0.5% of the CPU the children
-// can have used so far. That keeps the overhead at or below 1% whatever
-// the interval, task length or process size (without it, the first sample
-// of a 15 ms task alone costs 2-3%, and one sample of a 256 MiB child
-// 5 ms). The budget is half the goal because its estimate of the
-// children's CPU is generous (lifetime, capped by the CPU count) and
-// gopsutil's first reading costs more than the next ones. Measured (fork,
-// 4 tasks, 3 rounds): 0.5% at 10M iterations, 0.9% at 100M, 0.8% at
-// 300M with a 256 MiB parent. Short tasks then get fewer samples; the
-// skipped readings are counted in the results.
+// DefaultSampleBudget is the command's --sample-budget: sampling may cost
+// the lab at most 0.5% of the CPU its children used. Everything sampling
+// costs counts: the sampler thread (readings, and every wake-up of it,
+// which after a storm of forks costs up to 3 ms of copy-on-write faults),
+// and watch and unwatch on the create and reap paths (20-40 µs per child,
+// mostly copy-on-write faults). The sampler aims at 4/5 of it (budgetAim)
+// and keeps its costs within it by skipping: readings it cannot afford,
+// children it cannot afford to register (short ones, while out of
+// credit), and looks (its tick backs off). Measured on a busy 2-vCPU VM
+// (side by side with the sampler before this accounting, which took
+// 1.4-2.7% on the first three and 5-6% on the last): fork, 4 tasks of
+// 10M iterations, 5 rounds: 0.48% (no sample: a first reading costs
+// ~2 ms, more than 0.5% of 370 ms); 300M, 3 rounds: 0.52%, every task
+// sampled; spawn and forkserver, 100M: 0.32%; 5,000 tasks of 1,000
+// iterations, 50 at a time: 0.41%. Short tasks get fewer samples, or
+// none; the skipped readings are counted in the results.
 const DefaultSampleBudget = 0.005
 
 // MinSampleInterval is the shortest interval accepted: a sample costs a
@@ -41,9 +46,10 @@ const DefaultSampleBudget = 0.005
 const MinSampleInterval = time.Millisecond
 
 // sampler is the observer that samples every watched child with gopsutil:
-// one goroutine, one ticker. A child is sampled once promptly after it is
-// watched (so a short task still gets a sample: as soon as the lab has
-// stopped creating children for createQuiet), then at every tick.
+// one goroutine, one timer. A child is sampled once promptly after it is
+// watched (so a short task still gets a sample, budget allowing: as soon
+// as the lab has stopped creating children for createQuiet), then at
+// every tick.
 type sampler struct {
 	interval time.Duration
 	budget   float64 // own CPU / children's possible CPU; 0: unlimited
