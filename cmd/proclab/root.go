@@ -40,7 +40,13 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Measure what it costs to start a process, per start method",
 		Long: `proclab starts tasks that run a CPU hot loop, each in its own child process
 (or goroutine), and reports every one: startup latency, total time, CPU,
-memory, faults and context switches.`,
+memory, faults and context switches.
+
+Counts are whole decimal numbers: 1000, 10_000_000 or 1e6 (not 010, 0x10,
++4 or 10M). Lists take commas (fork,spawn), repeated flags
+(--method fork --method spawn) or spaces (--method fork spawn).
+Exit status: 0 ok, 1 a task failed, 2 bad input or limits too low,
+130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (results so far written).`,
 		Example: `  proclab --method fork --n-tasks 4
   proclab --method fork,spawn --n-tasks 4 --repeat 10 --json`,
 		Args:          noArgs,
