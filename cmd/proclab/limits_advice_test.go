@@ -214,3 +214,29 @@ func newPidsCgroup(t *testing.T, n int) string {
 	t.Cleanup(func() { os.Remove(dir) })
 	return dir
 }
+
+// The start check runs before gopsutil's package init, which opens
+// /proc/stat (and under ulimit -n 5 aborts the runtime): Go orders
+// package inits by import path among those ready, and the check depends
+// on the standard library only. This pins that order on the real binary.
+func TestStartcheckInitOrder(t *testing.T) {
+	cmd := exec.Command(labBin, "--help")
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("proclab --help: %v", err)
+	}
+	check, first := -1, -1
+	for i, line := range strings.Split(errb.String(), "\n") {
+		switch {
+		case strings.HasPrefix(line, "init github.com/proclab/proclab/cmd/proclab/internal/startcheck "):
+			check = i
+		case strings.HasPrefix(line, "init github.com/shirou/gopsutil") && first < 0:
+			first = i
+		}
+	}
+	if check < 0 || first < 0 || check > first {
+		t.Errorf("startcheck init at line %d, first gopsutil init at line %d: want startcheck first\n%s", check, first, errb.String())
+	}
+}
