@@ -202,10 +202,10 @@ func sampled(run *lab.Result) *lab.Result {
 		cp.Runs[i].Tasks = append([]lab.Task(nil), cp.Runs[i].Tasks...)
 		for j := range cp.Runs[i].Tasks {
 			tk := &cp.Runs[i].Tasks[j]
-			if tk.MaxRSSBytes == nil {
+			if tk.HWMBytes == nil {
 				continue
 			}
-			peak := *tk.MaxRSSBytes
+			peak := *tk.HWMBytes
 			for k := int64(1); k <= 4; k++ {
 				tk.Samples = append(tk.Samples, lab.Sample{TNS: k * tk.TotalNS / 5, RSSBytes: peak * k / 4, PSSBytes: peak * k / 8})
 			}
