@@ -43,6 +43,8 @@ func TestRecordLayout(t *testing.T) {
 		"size": RecordHeaderSize, "version": 4, "task": 8, "pid": 16, "n_iters": 24,
 		"checksum": 32, "exec_done_ns": 40, "runtime_ready_ns": 48, "task_start_ns": 56,
 		"task_end_ns": 64, "text_base": 72, "profile_hz": 80, "n_samples": 84, "samples_dropped": 88,
+		"mem_err": 92, "task_cpu_ns": 96, "mem_read_ns": 104, "hwm_bytes": 112, "end_rss_bytes": 120,
+		"end_pss_bytes": 128, "end_uss_bytes": 136,
 	}
 	got := cRecordLayout()
 	for k, w := range want {
