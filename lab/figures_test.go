@@ -16,7 +16,6 @@ import (
 // Tests of issue 10's figures on real children: each task's own memory
 // (never the lab's), its own CPU, and sizes in bytes.
 
-
 // An exec'd worker's memory is its own: with the lab holding 256 MiB, a
 // worker of ~10 MiB reports ~10 MiB. wait4's ru_maxrss (what max_rss_bytes
 // showed before) carries the lab's high-water mark across execve and says
