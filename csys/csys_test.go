@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -178,15 +179,16 @@ func TestSpawnMissingBinary(t *testing.T) {
 // exit status 2 and a one-line reason, before any CLI code.
 func TestWorkerStartedWrongly(t *testing.T) {
 	exe, _ := os.Executable()
+	v := strconv.Itoa(ProtocolVersion)
 	cases := []struct {
 		name   string
 		args   []string
 		pipe   bool
 		reason string
 	}{
-		{"no pipe", []string{"1", "1", "0", "10", "0"}, false, "no result pipe on fd 3"},
-		{"bad n_iters", []string{"1", "1", "0", "ten", "0"}, true, "bad n_iters: ten"},
-		{"zero n_iters", []string{"1", "1", "0", "0", "0"}, true, "bad n_iters: 0"},
+		{"no pipe", []string{v, "1", "0", "10", "0"}, false, "no result pipe on fd 3"},
+		{"bad n_iters", []string{v, "1", "0", "ten", "0"}, true, "bad n_iters: ten"},
+		{"zero n_iters", []string{v, "1", "0", "0", "0"}, true, "bad n_iters: 0"},
 		{"missing args", []string{"1"}, true, "want 5 arguments"},
 		{"wrong protocol", []string{"9", "1", "0", "10", "0"}, true, "unsupported protocol version: 9"},
 	}
