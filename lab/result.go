@@ -164,4 +164,9 @@ type TaskProfile struct {
 // good.
 func (t *Task) Good() bool { return t.Error == "" && t.ChecksumOK != nil && *t.ChecksumOK }
 
+// Failed reports whether the task is known to have gone wrong: an error,
+// or a checksum verified not to match. In an interrupted run a task can be
+// neither Good nor Failed: it finished, and its checksum is unknown.
+func (t *Task) Failed() bool { return t.Error != "" || t.ChecksumOK != nil && !*t.ChecksumOK }
+
 func ptr[T any](v T) *T { return &v }
