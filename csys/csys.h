@@ -12,10 +12,10 @@
 
 // proclab_hot_loop runs n_iters iterations of a serial xorshift chain and
 // returns a checksum of all of them. Deterministic; see hotloop.c.
-uint64_t proclab_hot_loop(uint64_t n_iters);
-
 // It runs in blocks of PROCLAB_STOP_EVERY iterations; between blocks it
 // reads the calling thread's stop flag, if any (see hotloop.c).
+uint64_t proclab_hot_loop(uint64_t n_iters);
+
 #define PROCLAB_STOP_EVERY 4096
 extern __thread const volatile uint32_t *proclab_hot_loop_stop;
 extern __thread uint64_t proclab_hot_loop_done;

@@ -241,13 +241,15 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 	if rec.RuntimeReadyNS != 0 {
 		t.RuntimeReadyNS = ptr(rec.RuntimeReadyNS - c.createNS)
 	}
-	t.setRecordFigures(&rec)
 	t.Checksum = rec.Checksum
 	t.Error = e.recordMismatch(&rec, i, c.pid)
 	if t.Error == "" {
 		t.Error = checkRecord(&rec, c)
 	}
 	t.verify = t.Error == "" // the record answers this task: check its checksum
+	if t.verify {
+		t.setRecordFigures(&rec)
+	}
 	if t.Error == "" {
 		t.Error = endedBadly(killed, ex)
 	}
