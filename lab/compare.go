@@ -223,7 +223,7 @@ func Cells(runs []RunResult, method Method, cpus int) []Cell {
 // measures the failure, not the work.
 func failed(r *RunResult) bool {
 	for _, t := range r.Tasks {
-		if t.Error != "" || !t.ChecksumOK {
+		if !t.Good() {
 			return true
 		}
 	}

@@ -57,7 +57,7 @@ func TestProcessMethods(t *testing.T) {
 
 func checkProcessTask(t *testing.T, i int, tk Task, parent int) {
 	t.Helper()
-	if tk.Error != "" || !tk.ChecksumOK || tk.Task != i {
+	if !tk.Good() || tk.Task != i {
 		t.Fatalf("task %d: %+v", i, tk)
 	}
 	if tk.StartupNS == nil || *tk.StartupNS <= 0 || *tk.StartupNS >= tk.TotalNS {
@@ -72,8 +72,8 @@ func checkProcessTask(t *testing.T, i int, tk Task, parent int) {
 	if tk.ParentPID == nil || *tk.ParentPID != parent {
 		t.Errorf("task %d: parent %v, want %d", i, tk.ParentPID, parent)
 	}
-	if tk.MaxRSSBytes == nil || *tk.MaxRSSBytes <= 0 || tk.MinFlt <= 0 {
-		t.Errorf("task %d: rusage missing: rss %v minflt %d", i, tk.MaxRSSBytes, tk.MinFlt)
+	if tk.RusageMaxRSSBytes == nil || *tk.RusageMaxRSSBytes <= 0 || tk.MinFlt <= 0 {
+		t.Errorf("task %d: rusage missing: rss %v minflt %d", i, tk.RusageMaxRSSBytes, tk.MinFlt)
 	}
 }
 
@@ -95,10 +95,10 @@ func TestInProcessMethods(t *testing.T) {
 	res := runSpec(t, Spec{Methods: []Method{Thread, Single}, NTasks: 3, NIters: 100000})
 	for _, r := range res.Runs {
 		for i, tk := range r.Tasks {
-			if !tk.ChecksumOK || tk.PID != os.Getpid() || tk.TID == 0 {
+			if !tk.Good() || tk.PID != os.Getpid() || tk.TID == 0 {
 				t.Errorf("%s task %d: %+v", r.Method, i, tk)
 			}
-			if tk.MaxRSSBytes != nil || tk.ExitCode != nil || tk.ParentPID != nil {
+			if tk.RusageMaxRSSBytes != nil || tk.HWMBytes != nil || tk.ExitCode != nil || tk.ParentPID != nil {
 				t.Errorf("%s task %d: process-only figures should be null: %+v", r.Method, i, tk)
 			}
 			if (tk.StartupNS != nil) != (r.Method == Thread) {

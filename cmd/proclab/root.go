@@ -140,7 +140,7 @@ func failedTasks(res *lab.Result) error {
 	for _, r := range res.Runs {
 		for _, t := range r.Tasks {
 			total++
-			if t.Error != "" || !t.ChecksumOK {
+			if t.Failed() {
 				if n++; first == "" {
 					first = fmt.Sprintf("%s round %d task %d: %s", r.Method, r.Round, t.Task, t.Error)
 				}
