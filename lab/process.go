@@ -278,5 +278,8 @@ func (t *Task) setRecordFigures(rec *csys.Record) {
 	t.EndUSSBytes = pos(rec.EndUSSBytes)
 	if rec.MemReadNS >= rec.TaskEndNS {
 		t.MemReadNS = ptr(rec.MemReadNS - rec.TaskEndNS)
+		// The read is the lab's instrument, not the task's work: total_ns
+		// (and so the run's wall) leaves it out, as startup_ns and run_ns do.
+		t.TotalNS -= *t.MemReadNS
 	}
 }
