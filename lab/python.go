@@ -25,7 +25,7 @@ import (
 // the tutorial proclab grew from, measured with the lab's instruments.
 const (
 	PyFork       Method = "py-fork"       // multiprocessing, start method fork
-	PySpawn      Method = "py-spawn"       // multiprocessing, start method spawn
+	PySpawn      Method = "py-spawn"      // multiprocessing, start method spawn
 	PyForkserver Method = "py-forkserver" // multiprocessing, start method forkserver
 	PyThread     Method = "py-thread"     // threading.Thread per task in one Python process (the GIL)
 	PySingle     Method = "py-single"     // the tasks one after another in one Python process
