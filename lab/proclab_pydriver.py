@@ -287,6 +287,19 @@ class Driver:
                 self.reap(s)
             except OSError:
                 pass
+        # multiprocessing's helpers (its forkserver, the resource tracker
+        # that spawn and forkserver start) end when the driver's end of
+        # their pipe closes; stop and reap them here, so none is left to
+        # be reparented when the driver exits.
+        from multiprocessing import forkserver, resource_tracker
+
+        for helper in (forkserver._forkserver, resource_tracker._resource_tracker):
+            stop = getattr(helper, "_stop", None)
+            if stop is not None:
+                try:
+                    stop()
+                except (OSError, ChildProcessError):
+                    pass
 
     def serve(self):
         from multiprocessing.connection import wait
