@@ -110,8 +110,12 @@ func TestInProcessMethods(t *testing.T) {
 
 func TestParseMethods(t *testing.T) {
 	ms, err := ParseMethods("all")
-	if err != nil || len(ms) != len(Methods) {
-		t.Fatalf("all: %v %v", ms, err)
+	want := len(Methods)
+	if _, perr := Python(); perr == nil {
+		want += len(PythonMethods) // py-fork, py-spawn, py-forkserver
+	}
+	if err != nil || len(ms) != want {
+		t.Fatalf("all: %v %v, want %d methods", ms, err, want)
 	}
 	ms, err = ParseMethods("spawn, fork,spawn")
 	if err != nil || len(ms) != 2 || ms[0] != Spawn || ms[1] != Fork {

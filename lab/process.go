@@ -48,6 +48,8 @@ func (e *env) starter(m Method) starter {
 		return e.startOSExec
 	case Forkserver:
 		return e.fs.start
+	case PyFork, PySpawn, PyForkserver:
+		return e.py.starter(m)
 	}
 	return func(csys.Task, int) (child, error) { return child{}, fmt.Errorf("method %s is not available", m) }
 }

@@ -12,6 +12,9 @@ type Result struct {
 	// Forkserver is the run's forkserver (forkserver.go), measured once;
 	// null when no method used it.
 	Forkserver *ForkserverInfo `json:"forkserver"`
+	// Python is the run's Python driver (python.go), measured once; null
+	// when no py-* method ran.
+	Python *PythonInfo `json:"python"`
 
 	Runs       []RunResult   `json:"runs"`
 	Incomplete bool          `json:"incomplete"`         // interrupted: holds what was measured so far

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -108,6 +110,7 @@ func (f *runFlags) spec() (lab.Spec, error) {
 	if err != nil {
 		return lab.Spec{}, err
 	}
+	warnNoPython(f.method)
 	sizes, err := parseSizes(f.parentRSS)
 	if err != nil {
 		return lab.Spec{}, fmt.Errorf("--parent-rss: %w", err)
@@ -127,10 +130,20 @@ func (f *runFlags) spec() (lab.Spec, error) {
 
 func methodNames() []string {
 	var out []string
-	for _, m := range lab.Methods {
+	for _, m := range append(append(slices.Clone(lab.Methods), lab.PythonMethods...), lab.PyThread, lab.PySingle) {
 		out = append(out, string(m))
 	}
 	return out
+}
+
+// warnNoPython says once that `all` leaves Python's methods out.
+func warnNoPython(method string) {
+	if strings.TrimSpace(method) != "all" {
+		return
+	}
+	if _, err := lab.Python(); err != nil {
+		fmt.Fprintf(os.Stderr, "warning: --method all leaves out %s: %v\n", "py-fork, py-spawn and py-forkserver", err)
+	}
 }
 
 // failedTasks is an error if any task did not finish with a good record;
