@@ -40,6 +40,7 @@ uint64_t proclab_hot_loop_stoppable(uint64_t n_iters, const volatile uint32_t *s
 // Record flags.
 #define PROCLAB_REC_EXECED 0x1    // the child ran a fresh image (execve)
 #define PROCLAB_REC_GO_RUNTIME 0x2 // the child started its own Go runtime
+#define PROCLAB_REC_PYTHON 0x4     // a Python child (lab/proclab_pydriver.py); its record is made by the lab
 
 struct proclab_record {
 	uint32_t magic;

@@ -18,6 +18,7 @@ const (
 const (
 	FlagExeced    = 0x1 // the child ran a fresh image
 	FlagGoRuntime = 0x2 // the child started its own Go runtime
+	FlagPython    = 0x4 // a Python multiprocessing child (lab/python.go)
 )
 
 // Record is a decoded child record. Stamps are CLOCK_MONOTONIC nanoseconds;

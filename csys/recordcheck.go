@@ -3,7 +3,7 @@ package csys
 import "fmt"
 
 // flagsKnown are the record flags a child may set.
-const flagsKnown = FlagExeced | FlagGoRuntime
+const flagsKnown = FlagExeced | FlagGoRuntime | FlagPython
 
 // selfConsistent checks what a record says about itself, beyond its
 // framing: its flags and the stamps they promise, its stamps in the order

@@ -117,6 +117,7 @@ def child_task(task, n_iters, conn, flags, parent):
     cpu1 = time.thread_time_ns()
     task_end_ns = _clock()
     rec = own_memory()
+    rec["mem_read_ns"] = _clock()
     rec.update(task=task, flags=flags, pid=os.getpid(), ppid=os.getppid(),
                n_iters=n_iters, checksum=str(checksum), task_start_ns=task_start_ns,
                task_end_ns=task_end_ns, task_cpu_ns=cpu1 - cpu0)
@@ -222,7 +223,9 @@ class Driver:
             self.send({"op": "started", "seq": seq, "error": str(e)})
             return
         conn = Connection(fds[0], readable=False, writable=True)
-        flags = FLAG_PYTHON | (FLAG_EXECED if how == "spawn" else 0)
+        # No exec stamp: a Python child cannot tell when its image was
+        # exec'd, so its flags say only that it is Python's.
+        flags = FLAG_PYTHON
         parent = self.parent_of(how)
         p = ctx.Process(target=child_task, args=(msg["task"], msg["n_iters"], conn, flags, parent))
         create_ns = _clock()

@@ -134,6 +134,7 @@ type pyInprocTask struct {
 	DoneNS      int64  `json:"done_ns"`
 	Checksum    string `json:"checksum"`
 	TaskCPUNS   int64  `json:"task_cpu_ns"`
+	MemReadNS   int64  `json:"mem_read_ns"`
 }
 
 // pyReadyTimeout bounds the driver's start-up (an interpreter, and
@@ -383,7 +384,7 @@ func (pd *pydriver) start(m Method, t csys.Task, w int) (child, error) {
 		exit = make(chan pyMsg, 1)
 		exit <- pyMsg{err: pd.gone}
 	}
-	return child{pid: r.PID, parentPID: r.PPID, createNS: r.CreateNS, wait: func() (csys.Exit, error) {
+	return child{pid: r.PID, parentPID: r.PPID, flags: csys.FlagPython, createNS: r.CreateNS, wait: func() (csys.Exit, error) {
 		x := <-exit
 		if x.err != nil {
 			return csys.Exit{}, x.err
@@ -405,6 +406,7 @@ type pyRecord struct {
 	TaskStartNS int64  `json:"task_start_ns"`
 	TaskEndNS   int64  `json:"task_end_ns"`
 	TaskCPUNS   int64  `json:"task_cpu_ns"`
+	MemReadNS   int64  `json:"mem_read_ns"`
 	HWMBytes    int64  `json:"hwm_bytes"`
 	EndRSSBytes int64  `json:"end_rss_bytes"`
 	EndPSSBytes int64  `json:"end_pss_bytes"`
@@ -558,4 +560,7 @@ func (pd *pydriver) close() {
 
 // setPyRecordExtras carries the figures a Python child measured of itself
 // (its task CPU and memory) into the record.
-func setPyRecordExtras(rec *csys.Record, pr *pyRecord) {}
+func setPyRecordExtras(rec *csys.Record, pr *pyRecord) {
+	rec.TaskCPUNS, rec.MemReadNS = pr.TaskCPUNS, pr.MemReadNS
+	rec.HWMBytes, rec.EndRSSBytes, rec.EndPSSBytes, rec.EndUSSBytes = pr.HWMBytes, pr.EndRSSBytes, pr.EndPSSBytes, pr.EndUSSBytes
+}

@@ -41,8 +41,16 @@ func TestPythonMethods(t *testing.T) {
 		for i, tk := range r.Tasks {
 			// The checksum is the C loop's, computed by the lab: the
 			// Python loop is the same algorithm.
-			if tk.Error != "" || !tk.ChecksumOK || tk.Task != i {
+			if !tk.Good() || tk.Task != i {
 				t.Fatalf("%s task %d: %+v", r.Method, i, tk)
+			}
+			// The child's own CPU and memory, read by the Python child.
+			if tk.TaskCPUNS == nil || *tk.TaskCPUNS <= 0 || *tk.TaskCPUNS > tk.RunNS+2_000_000 {
+				t.Errorf("%s task %d: task cpu %v, run %d", r.Method, i, tk.TaskCPUNS, tk.RunNS)
+			}
+			if tk.EndRSSBytes == nil || *tk.EndRSSBytes < 1<<20 || tk.HWMBytes == nil || *tk.HWMBytes < *tk.EndRSSBytes ||
+				tk.EndUSSBytes == nil || tk.EndPSSBytes == nil || *tk.EndUSSBytes > *tk.EndPSSBytes || *tk.EndPSSBytes > *tk.EndRSSBytes {
+				t.Errorf("%s task %d: memory hwm %v rss %v pss %v uss %v", r.Method, i, tk.HWMBytes, tk.EndRSSBytes, tk.EndPSSBytes, tk.EndUSSBytes)
 			}
 			if tk.ParentPID == nil || *tk.ParentPID != parent {
 				t.Errorf("%s task %d: parent %v, want %d", r.Method, i, tk.ParentPID, parent)
@@ -86,7 +94,7 @@ func TestPythonInProcess(t *testing.T) {
 	for _, r := range res.Runs {
 		tids := map[int]bool{}
 		for i, tk := range r.Tasks {
-			if tk.Error != "" || !tk.ChecksumOK || tk.PID != res.Python.PID || tk.TID == 0 {
+			if !tk.Good() || tk.PID != res.Python.PID || tk.TID == 0 {
 				t.Fatalf("%s task %d: %+v", r.Method, i, tk)
 			}
 			if (tk.StartupNS != nil) != (r.Method == PyThread) {
