@@ -99,7 +99,11 @@ var kindFigures = map[SectionKind][]string{
 func labSection(w io.Writer, root string, s LabSection) error {
 	kind := KindOf(s.Res)
 	fmt.Fprintf(w, "## %s\n\n", kindTitles[kind])
-	fmt.Fprintf(w, "Command: `%s` (results in [%s/](%s/))\n\n", SpecCommand(s.Res), s.Dir, s.Dir)
+	if s.Dir == "." { // a directory written by --out: the report is beside its files
+		fmt.Fprintf(w, "Command: `%s`\n\n", SpecCommand(s.Res))
+	} else {
+		fmt.Fprintf(w, "Command: `%s` (results in [%s/](%s/))\n\n", SpecCommand(s.Res), s.Dir, s.Dir)
+	}
 	if s.Res.Incomplete {
 		fmt.Fprintf(w, "**Interrupted: these results are incomplete.**\n\n")
 	}
