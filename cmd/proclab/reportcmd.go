@@ -20,8 +20,9 @@ import (
 
 func newReportCmd(stdout, _ io.Writer) *cobra.Command {
 	var title string
+	var withHTML bool
 	cmd := &cobra.Command{
-		Use:   "report DIR",
+		Use:   "report [--html] DIR",
 		Short: "Write DIR/report.md from the results directories under DIR",
 		Long: `report reads every DIR/*/results.json (each written by --out) and writes
 DIR/report.md: per directory its command, its tables, its figures with a few
@@ -45,13 +46,21 @@ commands to open its profiles. make lab ends with it.`,
 			if err != nil {
 				return err
 			}
-			if err := writeFiles(dir, []report.Export{{Name: "report.md", Write: func(w io.Writer) error { return report.Lab(w, lr) }}}); err != nil {
+			exports := []report.Export{{Name: "report.md", Write: func(w io.Writer) error { return report.Lab(w, lr) }}}
+			if withHTML {
+				read := func(rel string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel))) }
+				exports = append(exports, report.Export{Name: "report.html", Write: func(w io.Writer) error { return report.LabHTML(w, lr, read) }})
+			}
+			if err := writeFiles(dir, exports); err != nil {
 				return err
 			}
-			fmt.Fprintln(stdout, filepath.Join(dir, "report.md"))
+			for _, e := range exports {
+				fmt.Fprintln(stdout, filepath.Join(dir, e.Name))
+			}
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&withHTML, "html", false, "also write DIR/report.html: the same report in one self-contained file, figures inlined as SVG")
 	cmd.Flags().StringVar(&title, "title", "", "the report's first heading (default: proclab lab report, DIR)")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
 	return cmd
