@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
