@@ -163,6 +163,7 @@ func finishComparison(res *Result, spec CompareSpec, iters []uint64, tasks []int
 	res.Spec.NTasksGrid, res.Spec.NItersGrid = tasks, iters
 	res.Cells = Cells(res.Runs, spec.method(), spec.cpus())
 	res.Crossover = Crossovers(res.Cells)
+	res.Summary = Summaries(res)
 }
 
 // Cells computes the grid's cells from the runs: for each (n_tasks,

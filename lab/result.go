@@ -16,12 +16,16 @@ type Result struct {
 	// when no py-* method ran.
 	Python *PythonInfo `json:"python"`
 
-	Runs       []RunResult   `json:"runs"`
-	Incomplete bool          `json:"incomplete"`         // interrupted: holds what was measured so far
-	Warnings   []string      `json:"warnings,omitempty"` // things a reader should know
-	Binary     string        `json:"binary"`             // the executable children ran (symbols for profiles)
-	Host       *Host         `json:"host"`               // the machine, read before the runs
-	Sampler    *SamplerStats `json:"sampler"`            // what live sampling cost; null when off
+	// Summary is the runs summarised per method and parent size (and
+	// compare cell): median, p10, p90, mean, stddev, min and max of
+	// startup, total and wall (summary.go). Filled when the runs end.
+	Summary    []SummaryEntry `json:"summary"`
+	Runs       []RunResult    `json:"runs"`
+	Incomplete bool           `json:"incomplete"`         // interrupted: holds what was measured so far
+	Warnings   []string       `json:"warnings,omitempty"` // things a reader should know
+	Binary     string         `json:"binary"`             // the executable children ran (symbols for profiles)
+	Host       *Host          `json:"host"`               // the machine, read before the runs
+	Sampler    *SamplerStats  `json:"sampler"`            // what live sampling cost; null when off
 	// LabPeakRSSBytes is the lab process's own peak resident memory (its
 	// VmHWM, ballast included) when the run ended.
 	LabPeakRSSBytes int64 `json:"lab_peak_rss_bytes"`
@@ -119,9 +123,9 @@ type Task struct {
 	NVCSW             int64  `json:"nvcsw"`
 	NIVCSW            int64  `json:"nivcsw"`
 
-	ExitCode *int   `json:"exit_code"` // null if killed by a signal or not a process
-	Signal   *int   `json:"signal"`    // null unless killed by a signal
-	Checksum uint64 `json:"checksum"`
+	ExitCode *int   `json:"exit_code"`       // null if killed by a signal or not a process
+	Signal   *int   `json:"signal"`          // null unless killed by a signal
+	Checksum uint64 `json:"checksum,string"` // a string: 64-bit values lose digits as JSON numbers in jq and JavaScript
 	// ChecksumOK is whether the checksum matched the hot loop's: null when
 	// it was not verified (the task gave no checksum, was stopped, or the
 	// run was interrupted before the lab computed the expected value).

@@ -106,7 +106,10 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 	}
 	total := len(spec.parentSizes()) * (spec.Warmup + spec.rounds()) * len(spec.Methods)
 	done := 0
-	defer func() { res.LabPeakRSSBytes = labPeakRSS() }()
+	defer func() {
+		res.LabPeakRSSBytes = labPeakRSS()
+		res.Summary = Summaries(res)
+	}()
 	for _, size := range spec.parentSizes() {
 		ballast, err := holdMemory(size, spec.ParentTHP)
 		if err != nil {

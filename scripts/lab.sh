@@ -73,5 +73,5 @@ else
 fi
 
 step "report"
-"$bin" report "$out" >/dev/null
-echo "proclab: lab done in $(( SECONDS - t0 ))s; the report is $out/report.md"
+"$bin" report --html "$out" >/dev/null
+echo "proclab: lab done in $(( SECONDS - t0 ))s; the report is $out/report.md (and, in one file, $out/report.html)"

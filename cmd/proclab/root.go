@@ -79,7 +79,10 @@ memory, faults and context switches.`,
 	}
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
-	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr), newCalibrateCmd(stdout))
+	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr), newCalibrateCmd(stdout),
+		newVersionCmd(stdout), newDiffCmd(stdout))
+	cmd.Version = lab.VersionLine()
+	cmd.SetVersionTemplate("{{.Version}}\n")
 	fl := cmd.Flags()
 	fl.StringVar(&f.method, "method", "fork", "start method: "+strings.Join(methodNames(), ", ")+"; a comma list, or all")
 	fl.IntVar(&f.nTasks, "n-tasks", 4, "tasks per run, each in its own process (or goroutine)")

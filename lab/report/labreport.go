@@ -103,7 +103,11 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 		title += ", Python's multiprocessing"
 	}
 	fmt.Fprintf(w, "## %s\n\n", title)
-	fmt.Fprintf(w, "Command: `%s` (results in [%s/](%s/))\n\n", SpecCommand(s.Res), s.Dir, s.Dir)
+	if s.Dir == "." { // a directory written by --out: the report is beside its files
+		fmt.Fprintf(w, "Command: `%s`\n\n", SpecCommand(s.Res))
+	} else {
+		fmt.Fprintf(w, "Command: `%s` (results in [%s/](%s/))\n\n", SpecCommand(s.Res), s.Dir, s.Dir)
+	}
 	if s.Res.Incomplete {
 		fmt.Fprintf(w, "**Interrupted: these results are incomplete.**\n\n")
 	}
