@@ -236,6 +236,10 @@ class Driver:
             self.send({"op": "started", "seq": seq, "error": "%s: %s" % (type(e).__name__, e)})
             return
         conn.close()  # the child has its copy
+        # multiprocessing reaps finished children itself at the next
+        # start() (process._cleanup); the driver reaps its own with wait4,
+        # for their rusage, so it takes them out of that set.
+        self.mp.process._children.discard(p)
         self.procs[p.sentinel] = p
         self.by_pid[p.pid] = p
         self.send({"op": "started", "seq": seq, "pid": p.pid, "create_ns": create_ns,
@@ -262,12 +266,17 @@ class Driver:
         else:
             # The driver is the parent: reap with wait4 for the rusage, and
             # tell multiprocessing the outcome it would have read.
-            _, status, ru = os.wait4(p.pid, 0)
-            popen.returncode = os.waitstatus_to_exitcode(status)
-            msg["status"] = status
-            msg.update(user_ns=int(ru.ru_utime * 1e9), sys_ns=int(ru.ru_stime * 1e9),
-                       minflt=ru.ru_minflt, majflt=ru.ru_majflt,
-                       nvcsw=ru.ru_nvcsw, nivcsw=ru.ru_nivcsw)
+            try:
+                _, status, ru = os.wait4(p.pid, 0)
+            except ChildProcessError:  # reaped already (by multiprocessing): no rusage
+                code = p.exitcode
+                msg["status"] = (-code) if code < 0 else (code << 8)
+            else:
+                popen.returncode = os.waitstatus_to_exitcode(status)
+                msg["status"] = status
+                msg.update(user_ns=int(ru.ru_utime * 1e9), sys_ns=int(ru.ru_stime * 1e9),
+                           minflt=ru.ru_minflt, majflt=ru.ru_majflt,
+                           nvcsw=ru.ru_nvcsw, nivcsw=ru.ru_nivcsw)
         msg["reaped_ns"] = _clock()
         self.send(msg)
 
