@@ -122,6 +122,7 @@ type pyMsg struct {
 
 	Tasks []pyInprocTask `json:"tasks"`
 	err   error          // set by the lab: the driver is gone
+	exit  chan pyMsg     // started: where the child's exited goes
 }
 
 // pyInprocTask is one py-thread or py-single task as the driver ran it.
@@ -285,7 +286,10 @@ func (pd *pydriver) dispatch(m pyMsg) error {
 			if pd.exits[m.PID] != nil {
 				return fmt.Errorf("bad message from the driver: started twice for pid %d", m.PID)
 			}
-			pd.exits[m.PID] = make(chan pyMsg, 1)
+			// Registered before the starter hears of it: the child may
+			// end (and its exited arrive) before the starter looks.
+			m.exit = make(chan pyMsg, 1)
+			pd.exits[m.PID] = m.exit
 		}
 		ch <- m
 	case "exited":
@@ -377,13 +381,7 @@ func (pd *pydriver) start(m Method, t csys.Task, w int) (child, error) {
 	}
 	go relayPythonRecord(p[0], out)
 
-	pd.mu.Lock()
-	exit := pd.exits[r.PID]
-	pd.mu.Unlock()
-	if exit == nil { // the driver is gone already
-		exit = make(chan pyMsg, 1)
-		exit <- pyMsg{err: pd.gone}
-	}
+	exit := r.exit
 	return child{pid: r.PID, parentPID: r.PPID, flags: csys.FlagPython, createNS: r.CreateNS, wait: func() (csys.Exit, error) {
 		x := <-exit
 		if x.err != nil {
