@@ -31,10 +31,11 @@ func TestInterrupt(t *testing.T) {
 				"--n-iters", longIters, "--repeat", "2", "--json")
 			if !l.waitForTasks(t, 3) {
 				l.wait(t)
-				skipIfNotBuilt(t, l.errb.String())
 				t.Fatalf("the lab exited before starting its tasks: %s", l.errb.String())
 			}
-			time.Sleep(50 * time.Millisecond) // let exec'd workers reach their loop
+			if !l.waitForBusyTasks(t, 3) { // exec'd workers past their start, in the loop
+				t.Fatalf("the lab exited before its tasks ran: %s", l.errb.String())
+			}
 			ps := descendants(l.pid())
 			syscall.Kill(l.pid(), tc.sig)
 			if code := l.wait(t); code != tc.code {
@@ -62,15 +63,28 @@ func TestInterrupt(t *testing.T) {
 // SIGINT waits for it, a second one ends the lab at once.
 func TestSecondInterruptExitsAtOnce(t *testing.T) {
 	l := startLab(t, nil, "--method", "thread", "--n-tasks", "2", "--n-iters", longIters)
+	// Both task threads run their loops: two threads busy, which the
+	// lab's own threads never are.
 	deadline := time.Now().Add(30 * time.Second)
-	for threadsOf(l.pid()) < 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	for busyThreads(l.pid(), busyTicks) < 2 {
+		if !l.alive() || time.Now().After(deadline) {
+			t.Fatalf("the lab's task threads did not start (alive %v): %s", l.alive(), l.errb.String())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
-	time.Sleep(100 * time.Millisecond)
 	syscall.Kill(l.pid(), syscall.SIGINT)
-	time.Sleep(200 * time.Millisecond)
-	if !l.alive() {
-		t.Fatalf("the lab exited on the first SIGINT while its threads ran: %s", l.errb.String())
+	// The first SIGINT is taken (no longer pending) and the loops go on
+	// for 25 more ticks of CPU each: the lab kept waiting for them
+	// meanwhile, rather than exiting.
+	cpu := busyThreadsCPU(l.pid(), busyTicks)
+	for signalPending(l.pid(), syscall.SIGINT) || busyThreadsCPU(l.pid(), busyTicks) < cpu+50 {
+		if !l.alive() {
+			t.Fatalf("the lab exited on the first SIGINT while its threads ran: %s", l.errb.String())
+		}
+		if time.Now().After(deadline.Add(30 * time.Second)) {
+			t.Fatal("the loops did not go on after the first SIGINT")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	syscall.Kill(l.pid(), syscall.SIGINT)
 	if code := l.wait(t); code != 130 {

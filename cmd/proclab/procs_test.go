@@ -140,14 +140,6 @@ func (l *startedLab) waitForTasks(t *testing.T, n int) bool {
 	return true
 }
 
-// skipIfNotBuilt skips a forkserver case while that method is a stub.
-func skipIfNotBuilt(t *testing.T, stderr string) {
-	t.Helper()
-	if strings.Contains(stderr, "not built yet") {
-		t.Skipf("forkserver not built yet: %s", strings.TrimSpace(stderr))
-	}
-}
-
 func decodeResult(t *testing.T, stdout string) *lab.Result {
 	t.Helper()
 	var res lab.Result
