@@ -46,28 +46,6 @@ func cpuTicks(path string) int64 {
 // whole start costs a few ms of CPU.
 const busyTicks = 15
 
-// waitForBusy waits until each of pids has used ticks of CPU, that is,
-// runs its loop. It fails the test if one ends first or after 30s.
-func waitForBusy(t *testing.T, ticks int64, pids ...int) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for _, pid := range pids {
-		for {
-			n := cpuTicks(fmt.Sprintf("/proc/%d/stat", pid))
-			if n < 0 || procState(pid) == "Z" {
-				t.Fatalf("process %d ended before it had used %d ticks of CPU", pid, ticks)
-			}
-			if n >= ticks {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("process %d used %d ticks of CPU in 30s, want %d", pid, n, ticks)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
-}
-
 // waitForBusyTasks waits until n of the lab's descendants (its task
 // processes; a forkserver sits idle) have used busyTicks of CPU each:
 // the tasks run their loops. False if the lab exited first.

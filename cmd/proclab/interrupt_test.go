@@ -95,12 +95,6 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 	}
 }
 
-// threadsOf counts the threads of pid.
-func threadsOf(pid int) int {
-	ents, _ := readDirNames("/proc/" + itoa(pid) + "/task")
-	return len(ents)
-}
-
 // The table, too, is written on interrupt, and says it is incomplete.
 func TestInterruptTable(t *testing.T) {
 	l := startLab(t, nil, "--method", "fork", "--n-tasks", "2", "--n-iters", longIters)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -147,15 +146,4 @@ func decodeResult(t *testing.T, stdout string) *lab.Result {
 		t.Fatalf("stdout is not one JSON result: %v\n%s", err, stdout)
 	}
 	return &res
-}
-
-func itoa(n int) string { return strconv.Itoa(n) }
-
-func readDirNames(dir string) ([]string, error) {
-	ents, err := os.ReadDir(dir)
-	var out []string
-	for _, e := range ents {
-		out = append(out, e.Name())
-	}
-	return out, err
 }
