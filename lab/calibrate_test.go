@@ -50,7 +50,7 @@ func TestCalibrate(t *testing.T) {
 		if f.Name == "" || f.TotalNS <= 0 {
 			t.Fatalf("%s: floor %q not measured: %+v", mo.Method, mo.Floor, cal.Floors)
 		}
-		if mo.StartupNS <= 0 || mo.TotalNS <= mo.StartupNS || mo.MinFlt <= 0 {
+		if mo.TotalRatio <= 0 || mo.StartupRatio <= 0 || mo.StartupNS <= 0 || mo.TotalNS <= mo.StartupNS || mo.MinFlt <= 0 {
 			t.Errorf("%s: figures %+v", mo.Method, mo)
 		}
 		// The ratios and overheads are of the medians reported, exactly.
