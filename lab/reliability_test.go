@@ -1,11 +1,13 @@
 package lab
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -62,12 +64,60 @@ func TestMaxProcsWaves(t *testing.T) {
 	}
 }
 
-// The thread method keeps to --max-procs too.
+// The thread method keeps to --max-procs too: the loops' intervals (from
+// each task's own stamps) overlap at most MaxProcs deep, and MaxProcs deep
+// at some moment. Each task runs its loop for some 50 ms or more (about
+// 1.5 ns an iteration here, longer on a loaded machine), so the next task
+// starts while one still runs: the overlap is about wall time, not CPUs.
 func TestMaxProcsThreads(t *testing.T) {
-	res := runSpec(t, Spec{Methods: []Method{Thread}, NTasks: 12, NIters: 100_000, MaxProcs: 2})
+	const maxProcs = 3
+	res := runSpec(t, Spec{Methods: []Method{Thread}, NTasks: 9, NIters: 40_000_000, MaxProcs: maxProcs})
+	var spans [][2]int64
 	for _, tk := range res.Runs[0].Tasks {
-		if !tk.Good() {
-			t.Errorf("task %d: %+v", tk.Task, tk)
+		if !tk.Good() || tk.StartupNS == nil {
+			t.Fatalf("task %d: %+v", tk.Task, tk)
+		}
+		start := tk.createNS + *tk.StartupNS
+		spans = append(spans, [2]int64{start, start + tk.RunNS})
+	}
+	if depth := maxOverlap(spans); depth != maxProcs {
+		t.Errorf("at most %d loops ran at once, want exactly %d (--max-procs %d): %v", depth, maxProcs, maxProcs, spans)
+	}
+}
+
+// maxOverlap is the most intervals [start, end) that hold one moment.
+func maxOverlap(spans [][2]int64) int {
+	type edge struct {
+		t     int64
+		delta int
+	}
+	var edges []edge
+	for _, s := range spans {
+		edges = append(edges, edge{s[0], +1}, edge{s[1], -1})
+	}
+	// Ends before starts at the same instant: [a, b) and [b, c) do not overlap.
+	slices.SortFunc(edges, func(a, b edge) int { return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.delta, b.delta)) })
+	depth, most := 0, 0
+	for _, e := range edges {
+		depth += e.delta
+		most = max(most, depth)
+	}
+	return most
+}
+
+func TestMaxOverlap(t *testing.T) {
+	for _, tc := range []struct {
+		spans [][2]int64
+		want  int
+	}{
+		{nil, 0},
+		{[][2]int64{{0, 10}}, 1},
+		{[][2]int64{{0, 10}, {10, 20}}, 1},
+		{[][2]int64{{0, 10}, {9, 20}}, 2},
+		{[][2]int64{{0, 100}, {10, 20}, {15, 30}, {40, 50}}, 3},
+	} {
+		if got := maxOverlap(tc.spans); got != tc.want {
+			t.Errorf("%v: %d, want %d", tc.spans, got, tc.want)
 		}
 	}
 }

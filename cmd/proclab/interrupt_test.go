@@ -31,10 +31,11 @@ func TestInterrupt(t *testing.T) {
 				"--n-iters", longIters, "--repeat", "2", "--json")
 			if !l.waitForTasks(t, 3) {
 				l.wait(t)
-				skipIfNotBuilt(t, l.errb.String())
 				t.Fatalf("the lab exited before starting its tasks: %s", l.errb.String())
 			}
-			time.Sleep(50 * time.Millisecond) // let exec'd workers reach their loop
+			if !l.waitForBusyTasks(t, 3) { // exec'd workers past their start, in the loop
+				t.Fatalf("the lab exited before its tasks ran: %s", l.errb.String())
+			}
 			ps := descendants(l.pid())
 			syscall.Kill(l.pid(), tc.sig)
 			if code := l.wait(t); code != tc.code {
@@ -65,11 +66,15 @@ func TestInterrupt(t *testing.T) {
 // nothing).
 func TestInterruptStopsThreads(t *testing.T) {
 	l := startLab(t, nil, "--method", "thread", "--n-tasks", "2", "--n-iters", "18446744073709551615", "--json")
+	// Both task threads run their loops: two threads busy, which the
+	// lab's own threads never are.
 	deadline := time.Now().Add(30 * time.Second)
-	for threadsOf(l.pid()) < 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	for busyThreads(l.pid(), busyTicks) < 2 {
+		if !l.alive() || time.Now().After(deadline) {
+			t.Fatalf("the lab's task threads did not start (alive %v): %s", l.alive(), l.errb.String())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
-	time.Sleep(100 * time.Millisecond)
 	syscall.Kill(l.pid(), syscall.SIGINT)
 	if code := l.wait(t); code != 130 {
 		t.Errorf("exit status %d, want 130; stderr:\n%s", code, l.errb.String())
@@ -83,12 +88,6 @@ func TestInterruptStopsThreads(t *testing.T) {
 			t.Errorf("task %d: error %q, checksum_ok %v; want interrupted, unverified", tk.Task, tk.Error, tk.ChecksumOK)
 		}
 	}
-}
-
-// threadsOf counts the threads of pid.
-func threadsOf(pid int) int {
-	ents, _ := readDirNames("/proc/" + itoa(pid) + "/task")
-	return len(ents)
 }
 
 // The table, too, is written on interrupt, and says it is incomplete.
