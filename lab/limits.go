@@ -79,7 +79,13 @@ func costOf(m Method) taskCost {
 		return taskCost{perTask: n, what: fmt.Sprintf("%d threads each, a Go worker", n)}
 	case Forkserver:
 		return taskCost{perTask: 1, extra: 1, what: "plus the forkserver"}
-	case Thread, Single:
+	case PyFork, PySpawn, PyThread:
+		// A single-threaded Python child (or a thread of the driver) per
+		// task, and the driver itself.
+		return taskCost{perTask: 1, extra: 1, what: "plus the Python driver"}
+	case PyForkserver:
+		return taskCost{perTask: 1, extra: 2, what: "plus the Python driver and its forkserver"}
+	case Thread, Single, PySingle:
 		return taskCost{perTask: 0}
 	}
 	return taskCost{perTask: 1}

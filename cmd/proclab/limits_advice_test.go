@@ -37,7 +37,7 @@ func TestPidsCgroupAdviceWorks(t *testing.T) {
 		{"thread", 40},
 	} {
 		t.Run(tc.method, func(t *testing.T) {
-			args := []string{"--method", tc.method, "--n-tasks", itoa(tc.nTasks), "--n-iters", "30000000", "--repeat", "2", "--json"}
+			args := []string{"--method", tc.method, "--n-tasks", strconv.Itoa(tc.nTasks), "--n-iters", "30000000", "--repeat", "2", "--json"}
 			r := shellLab(t, join, args...)
 			if r.code != 2 {
 				t.Fatalf("--n-tasks %d under pids.max 40: exit %d, want 2 (refused); stderr:\n%s", tc.nTasks, r.code, r.stderr)
@@ -54,7 +54,7 @@ func TestPidsCgroupAdviceWorks(t *testing.T) {
 			assertAllTasksRan(t, r.stdout, 2*tc.nTasks)
 			// Twice the advice is refused, with advice.
 			k, _ := strconv.Atoi(m[1])
-			r = shellLab(t, join, append(args, "--max-procs", itoa(2*k+2))...)
+			r = shellLab(t, join, append(args, "--max-procs", strconv.Itoa(2*k+2))...)
 			if r.code != 2 || !strings.Contains(r.stderr, " or less") {
 				t.Errorf("--max-procs %d: exit %d, stderr %q; want 2 and advice", 2*k+2, r.code, r.stderr)
 			}
@@ -168,7 +168,7 @@ func assertAllTasksRan(t *testing.T, stdout string, n int) {
 	for _, r := range res.Runs {
 		for _, tk := range r.Tasks {
 			got++
-			if tk.Error != "" || !tk.ChecksumOK {
+			if tk.Error != "" || tk.ChecksumOK == nil || !*tk.ChecksumOK {
 				t.Errorf("%s round %d task %d: error %q, checksum ok %v", r.Method, r.Round, tk.Task, tk.Error, tk.ChecksumOK)
 			}
 		}
@@ -201,7 +201,7 @@ func newPidsCgroup(t *testing.T, n int) string {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			continue
 		}
-		if err := os.WriteFile(d+"/pids.max", []byte(itoa(n)), 0o644); err != nil {
+		if err := os.WriteFile(d+"/pids.max", []byte(strconv.Itoa(n)), 0o644); err != nil {
 			os.Remove(d)
 			continue
 		}

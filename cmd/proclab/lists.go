@@ -102,7 +102,7 @@ func (v *methodList) Set(s string) error {
 			if v.all || len(*v.p) > 0 || strings.Contains(s, ",") {
 				return fmt.Errorf("all stands alone: it already names every method")
 			}
-			*v.p, v.all = append([]lab.Method(nil), lab.Methods...), true
+			*v.p, v.all = lab.AllMethods(), true
 			continue
 		}
 		ms, err := lab.ParseMethods(name)

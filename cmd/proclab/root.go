@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 // runFlags are the flags of the main command.
 type runFlags struct {
 	methods      []lab.Method
+	methodFlag   *methodList
 	nTasks       int
 	nIters       uint64
 	repeat       int
@@ -83,9 +86,13 @@ Exit status: 0 ok, 1 a task failed, 2 bad input or limits too low,
 	}
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
-	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr), newCalibrateCmd(stdout))
+	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr), newCalibrateCmd(stdout),
+		newVersionCmd(stdout), newDiffCmd(stdout))
+	cmd.Version = lab.VersionLine()
+	cmd.SetVersionTemplate("{{.Version}}\n")
 	fl := cmd.Flags()
-	fl.Var(newMethodList(&f.methods, lab.Fork), "method", "start methods: "+strings.Join(methodNames(), ", ")+", or all; a list (fork,spawn or fork spawn or repeated)")
+	f.methodFlag = newMethodList(&f.methods, lab.Fork)
+	fl.Var(f.methodFlag, "method", "start methods: "+strings.Join(methodNames(), ", ")+", or all; a list (fork,spawn or fork spawn or repeated)")
 	fl.Var(newInt(&f.nTasks, 4, true), "n-tasks", "tasks per run, each in its own process (or goroutine)")
 	fl.Var(newUint64(&f.nIters, 10_000_000), "n-iters", "hot-loop iterations per task")
 	fl.Var(newInt(&f.repeat, 5, true), "repeat", "recorded rounds")
@@ -111,6 +118,7 @@ Exit status: 0 ok, 1 a task failed, 2 bad input or limits too low,
 
 func (f *runFlags) spec() (lab.Spec, error) {
 	methods := f.methods
+	warnNoPython(f.methodFlag.String())
 	sizes, err := parseSizes(f.parentRSS)
 	if err != nil {
 		return lab.Spec{}, fmt.Errorf("--parent-rss: %w", err)
@@ -130,10 +138,20 @@ func (f *runFlags) spec() (lab.Spec, error) {
 
 func methodNames() []string {
 	var out []string
-	for _, m := range lab.Methods {
+	for _, m := range append(append(slices.Clone(lab.Methods), lab.PythonMethods...), lab.PyThread, lab.PySingle) {
 		out = append(out, string(m))
 	}
 	return out
+}
+
+// warnNoPython says once that `all` leaves Python's methods out.
+func warnNoPython(method string) {
+	if strings.TrimSpace(method) != "all" {
+		return
+	}
+	if _, err := lab.Python(); err != nil {
+		fmt.Fprintf(os.Stderr, "warning: --method all leaves out %s: %v\n", "py-fork, py-spawn and py-forkserver", err)
+	}
 }
 
 // failedTasks is an error if any task did not finish with a good record;
@@ -143,7 +161,7 @@ func failedTasks(res *lab.Result) error {
 	for _, r := range res.Runs {
 		for _, t := range r.Tasks {
 			total++
-			if t.Error != "" || !t.ChecksumOK {
+			if t.Failed() {
 				if n++; first == "" {
 					first = fmt.Sprintf("%s round %d task %d: %s", r.Method, r.Round, t.Task, t.Error)
 				}
