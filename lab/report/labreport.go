@@ -108,6 +108,9 @@ func labSection(w io.Writer, root string, s LabSection) error {
 		if err := methodsTable(w, s.Res); err != nil {
 			return err
 		}
+		if line := footprintLine(s.Res); line != "" {
+			fmt.Fprintf(w, "%s\n\n", line)
+		}
 	case KindCompare:
 		compareMarkdown(w, s.Res)
 	case KindParentRSS:
@@ -168,7 +171,7 @@ func figureSentences(name string, res *lab.Result) []string {
 // sweepMarkdown is the median startup per method (columns) and parent
 // size (rows).
 func sweepMarkdown(w io.Writer, res *lab.Result) {
-	header := []string{"parent holds"}
+	header := []string{parentHeader(res)}
 	right := []bool{true}
 	for _, m := range res.Spec.Methods {
 		header = append(header, string(m))
@@ -176,7 +179,7 @@ func sweepMarkdown(w io.Writer, res *lab.Result) {
 	}
 	var rows [][]string
 	for _, size := range res.Spec.ParentRSSBytes {
-		row := []string{sizeText(size)}
+		row := []string{parentCell(res, size)}
 		for _, m := range res.Spec.Methods {
 			keep := func(r *lab.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
 			s := lab.Summarize(lab.Figures(res.Runs, keep, func(t *lab.Task) *int64 { return t.StartupNS }))

@@ -26,6 +26,9 @@ func Markdown(w io.Writer, res *lab.Result) error {
 		if err := methodsTable(w, res); err != nil {
 			return err
 		}
+		if line := footprintLine(res); line != "" {
+			fmt.Fprintf(w, "%s\n\n", line)
+		}
 		runsMarkdown(w, res)
 	}
 	figs := Figures(res)
@@ -90,10 +93,14 @@ func runsMarkdown(w io.Writer, res *lab.Result) {
 		if startup.N > 0 {
 			st = dur(startup.Median)
 		}
-		rows = append(rows, []string{string(r.Method), sizeText(r.ParentRSSBytes), fmt.Sprint(r.Round),
+		parent := sizeText(r.ParentRSSBytes)
+		if r.LabRSSBytes > 0 {
+			parent = ballastText(r.ParentRSSBytes) + " + " + bytesIEC(max(float64(r.LabRSSBytes-r.ParentRSSBytes), 0))
+		}
+		rows = append(rows, []string{string(r.Method), parent, fmt.Sprint(r.Round),
 			fmt.Sprint(len(r.Tasks)), dur(float64(r.WallNS)), st, dur(total.Median), fmt.Sprint(failedIn(r))})
 	}
-	mdTable(w, []string{"method", "parent", "round", "tasks", "wall", "startup (median)", "total/task (median)", "failed"},
+	mdTable(w, []string{"method", parentHeader(res), "round", "tasks", "wall", "startup (median)", "total/task (median)", "failed"},
 		[]bool{false, true, true, true, true, true, true, true}, rows)
 }
 

@@ -14,7 +14,7 @@ import (
 func Methods(w io.Writer, res *lab.Result) error {
 	sts := lab.MethodStats(res)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "method\tparent\tstartup median\tp10 … p90\ttotal/task median\tp10 … p90\twall/run mean ± σ\tstartup ×\twall ×\toutliers\tfailed\n")
+	fmt.Fprintf(tw, "method\t%s\tstartup median\tp10 … p90\ttotal/task median\tp10 … p90\twall/run mean ± σ\tstartup ×\twall ×\toutliers\tfailed\n", parentHeader(res))
 	for _, s := range sts {
 		startup, startupRange, ratio := "-", "-", "-"
 		if s.Startup.N > 0 {
@@ -23,7 +23,7 @@ func Methods(w io.Writer, res *lab.Result) error {
 			ratio = fmt.Sprintf("%.2f", s.StartupRatio)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s ± %s\t%s\t%.2f\t%d\t%d\n",
-			s.Method, bytesIEC(float64(s.ParentRSSBytes)), startup, startupRange,
+			s.Method, parentCell(res, s.ParentRSSBytes), startup, startupRange,
 			dur(s.Total.Median), dur(s.Total.P10)+" … "+dur(s.Total.P90),
 			dur(s.Wall.Mean), dur(s.Wall.Stddev), ratio, s.WallRatio, s.Startup.Outliers, s.Failed)
 	}

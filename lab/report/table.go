@@ -40,6 +40,9 @@ func Table(w io.Writer, res *lab.Result, opt TableOptions) error {
 			return err
 		}
 	}
+	if line := footprintLine(res); line != "" {
+		fmt.Fprintln(w, "\n"+line)
+	}
 	if len(res.Spec.Methods) == 1 {
 		summaryLines(w, res)
 	}
