@@ -102,6 +102,9 @@ func speedupSentences(res *lab.Result) []string {
 		out = append(out, fmt.Sprintf("With %s %s, processes never beat one process within this grid: "+
 			"the work is no larger, and starting processes costs extra.", andList(never), pluralWord(never, "task")))
 	}
+	if line := estimateSentence(res, m); line != "" {
+		out = append(out, line)
+	}
 	// The largest tasks: how close to the ideal, and threads beside.
 	big := cells[0]
 	for _, c := range cells {
@@ -128,6 +131,27 @@ func speedupSentences(res *lab.Result) []string {
 			dur(float64(small.ThreadNS)), small.NTasks))
 	}
 	return out
+}
+
+// estimateSentence says where, between the grid points, the speedups of
+// processes and of threads cross 1, per n_tasks.
+func estimateSentence(res *lab.Result, m lab.Method) string {
+	list := func(est func(lab.Crossover) *float64) string {
+		var parts []string
+		for _, x := range res.Crossover {
+			if e := est(x); e != nil {
+				parts = append(parts, fmt.Sprintf("≈ %s with %s", estText(*e), plural(x.NTasks, "task")))
+			}
+		}
+		if len(parts) == 0 {
+			return "never within the grid"
+		}
+		return "at n_iters " + andStrings(parts)
+	}
+	procs := list(func(x lab.Crossover) *float64 { return x.NItersEstimate })
+	threads := list(func(x lab.Crossover) *float64 { return x.ThreadNItersEstimate })
+	return fmt.Sprintf("Interpolated between grid points (on log n_iters), the speedup of %s processes over one process crosses 1× %s; "+
+		"that of threads %s.", m, procs, threads)
 }
 
 // perTaskSingle is the single time per task at n_iters ni (from the cell
