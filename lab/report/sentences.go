@@ -70,7 +70,7 @@ func startupSentences(res *lab.Result) []string {
 	} else if thread != nil {
 		out = append(out, fmt.Sprintf("A goroutine (thread) is running its task after a median %s.", dur(thread.median)))
 	}
-	return out
+	return append(out, execSplitSentences(res)...)
 }
 
 func speedupSentences(res *lab.Result) []string {

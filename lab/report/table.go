@@ -102,6 +102,9 @@ func summaryLines(w io.Writer, res *lab.Result) {
 		if startup.N > 0 {
 			fmt.Fprintf(w, "Median startup latency: %10.5f ms   (p10 %s, p90 %s, %d tasks)\n",
 				startup.Median/1e6, dur(startup.P10), dur(startup.P90), startup.N)
+			if line := execSplitLine(res, m, smallestParent(res)); line != "" {
+				fmt.Fprintln(w, line)
+			}
 		}
 	}
 }
