@@ -91,7 +91,7 @@ var kindTitles = map[SectionKind]string{
 }
 
 var kindFigures = map[SectionKind][]string{
-	KindMethods:   {"startup", "rss"},
+	KindMethods:   {"startup", "rss", "rss-live"},
 	KindCompare:   {"speedup"},
 	KindParentRSS: {"parent-rss"},
 }
@@ -133,8 +133,8 @@ func labSection(w io.Writer, root string, s LabSection) error {
 		}
 		fmt.Fprintln(w)
 	}
-	if kind == KindMethods && !has("rss.png") {
-		fmt.Fprintf(w, "No live memory samples were recorded in this run, so there is no figure of memory over time.\n\n")
+	if kind == KindMethods {
+		memoryNotes(w, s.Res, has("rss.png"), has("rss-live.png"))
 	}
 	var links []string
 	for _, name := range []string{"results.md", "results.json", "results.csv", "bench.txt"} {
@@ -152,6 +152,26 @@ func labSection(w io.Writer, root string, s LabSection) error {
 	}
 	warnings(w, s.Res)
 	return nil
+}
+
+// memoryNotes writes, in place of a memory figure left out, its figures in
+// words or why there are none: a plot of one point is no picture.
+func memoryNotes(w io.Writer, res *lab.Result, figure, live bool) {
+	if !figure {
+		lines := rssSentences(res)
+		if len(lines) == 0 {
+			lines = []string{"No memory figure per child in these results (no process task, or results from a lab that did not read them)."}
+		} else {
+			fmt.Fprintf(w, "### Memory of each child\n\n")
+		}
+		for _, l := range lines {
+			fmt.Fprintf(w, "%s\n", l)
+		}
+		fmt.Fprintln(w)
+	}
+	if !live {
+		fmt.Fprintf(w, "No child was sampled live twice or more in this run, so there is no figure of memory over time.\n\n")
+	}
 }
 
 func figureSentences(name string, res *lab.Result) []string {

@@ -19,7 +19,7 @@ import (
 
 // A Figure is one plot of the results, drawn as PNG or SVG.
 type Figure struct {
-	Name  string // file name without extension: startup, speedup, parent-rss, rss
+	Name  string // file name without extension: startup, speedup, parent-rss, rss, rss-live
 	Title string
 	plot  *plot.Plot
 }
@@ -35,7 +35,7 @@ const (
 // size, no live samples) is left out rather than drawn empty.
 func Figures(res *lab.Result) []Figure {
 	var out []Figure
-	for _, f := range []func(*lab.Result) *Figure{startupFigure, speedupFigure, parentRSSFigure, rssFigure} {
+	for _, f := range []func(*lab.Result) *Figure{startupFigure, speedupFigure, parentRSSFigure, rssFigure, rssLiveFigure} {
 		if fig := f(res); fig != nil {
 			out = append(out, *fig)
 		}

@@ -248,8 +248,39 @@ func theyIt(n int) string {
 	return "they do"
 }
 
+// rssSentences give each process method's memory per child in words:
+// the medians of the figures every process task has (its own peak, and
+// RSS, PSS and USS at task end). Results without them (written before the
+// lab read them) fall back to the live sampler's peaks.
 func rssSentences(res *lab.Result) []string {
 	size := smallestParent(res)
+	var parts []string
+	for _, c := range memColumns(res, size) {
+		var figs []string
+		for k, vs := range c.values {
+			if len(vs) > 0 {
+				figs = append(figs, fmt.Sprintf("%s %s", memShort[k], bytesIEC(lab.Summarize(vs).Median*(1<<20))))
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s %s (%s)", c.m, strings.Join(figs, ", "), plural(c.tasks, "task")))
+	}
+	if len(parts) > 0 {
+		return []string{
+			"Median per child, read at task end for every child: " + strings.Join(parts, "; ") + ".",
+			"RSS counts every page a child maps, including those it still shares with the lab after fork (copy-on-write); " +
+				"PSS divides shared pages among their sharers, so it is the fair share of memory a child costs; " +
+				"USS counts only the pages no other process maps, what ending the child gives back. " +
+				"The peak is the child's own high-water mark, never the lab's.",
+		}
+	}
+	return sampledPeakSentences(res, size)
+}
+
+// memShort names the memMeasures in a sentence.
+var memShort = []string{"peak", "RSS", "PSS", "USS"}
+
+// sampledPeakSentences are the medians of the live sampler's peaks.
+func sampledPeakSentences(res *lab.Result, size int64) []string {
 	var parts []string
 	for _, m := range res.Spec.Methods {
 		var rss, pss []float64
@@ -273,13 +304,13 @@ func rssSentences(res *lab.Result) []string {
 		if len(pss) > 0 {
 			s += fmt.Sprintf(" / %s PSS", bytesIEC(lab.Summarize(pss).Median))
 		}
-		parts = append(parts, s)
+		parts = append(parts, fmt.Sprintf("%s (%d sampled)", s, len(rss)))
 	}
 	if len(parts) == 0 {
 		return nil
 	}
 	return []string{
-		"Median peak per child: " + strings.Join(parts, "; ") + ".",
+		"Median peak per sampled child (live samples only; these results carry no end-of-task figures): " + strings.Join(parts, "; ") + ".",
 		"RSS counts every page a child maps, including those it still shares with the lab after fork (copy-on-write); " +
 			"PSS divides shared pages among their sharers, so it is the fair share of memory a child costs.",
 	}
