@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"os"
+	"reflect"
 
 	"github.com/proclab/proclab/lab"
 )
@@ -115,7 +116,8 @@ func genResult(data []byte) *lab.Result {
 		if f.byte()%4 != 3 { // a grid's cells need runs whose every task ended well
 			for i := range res.Runs {
 				for j := range res.Runs[i].Tasks {
-					res.Runs[i].Tasks[j].Error, res.Runs[i].Tasks[j].ChecksumOK = "", true
+					res.Runs[i].Tasks[j].Error = ""
+					setChecksumOK(&res.Runs[i].Tasks[j], checksumGood)
 				}
 			}
 		}
@@ -143,12 +145,14 @@ func genRun(f *fuzzBytes, m lab.Method, round, nt int, ni uint64, size int64, hz
 	for i := range nt {
 		t := lab.Task{Task: i, PID: 1000 + i, TotalNS: f.i64(), RunNS: f.i64(),
 			UserNS: f.i64(), SysNS: f.i64(), MinFlt: f.i64(), NVCSW: f.i64(), NIVCSW: f.i64(),
-			ChecksumOK: f.byte()%4 != 0, Checksum: f.u64()}
+			Checksum: f.u64()}
+		setChecksumOK(&t, []checksumState{checksumGood, checksumGood, checksumBad, checksumUnknown}[f.intn(4)])
 		if m.CreatesProcess() {
 			t.ParentPID = f.optInt()
 			t.StartupNS, t.ExecDoneNS, t.RuntimeReadyNS = f.opt(), f.opt(), f.opt()
 			t.HWMBytes, t.EndRSSBytes, t.EndPSSBytes, t.EndUSSBytes = f.opt(), f.opt(), f.opt(), f.opt()
-			t.MaxRSSBytes, t.PeakRSSBytes, t.PeakPSSBytes = f.opt(), f.opt(), f.opt()
+			setRusageMaxRSS(&t, f.opt())
+			t.PeakRSSBytes, t.PeakPSSBytes = f.opt(), f.opt()
 			t.ExitCode, t.Signal = f.optInt(), f.optInt()
 		} else {
 			t.TID = 2000 + i
@@ -180,4 +184,40 @@ func genRun(f *fuzzBytes, m lab.Method, round, nt int, ni uint64, size int64, hz
 		r.Tasks = append(r.Tasks, t)
 	}
 	return r
+}
+
+type checksumState int
+
+const (
+	checksumGood checksumState = iota
+	checksumBad
+	checksumUnknown // null where the field can be (an interrupted run); else good
+)
+
+// setChecksumOK sets t's checksum_ok whether the field is a bool or a
+// *bool (null when not verified): the type changes with the lab's record
+// of it, and these tests build with either.
+func setChecksumOK(t *lab.Task, s checksumState) {
+	v := reflect.ValueOf(t).Elem().FieldByName("ChecksumOK")
+	ok := s != checksumBad
+	switch {
+	case v.Kind() == reflect.Bool:
+		v.SetBool(ok)
+	case s == checksumUnknown:
+		v.SetZero()
+	default:
+		v.Set(reflect.ValueOf(&ok))
+	}
+}
+
+// setRusageMaxRSS sets the rusage peak, max_rss_bytes on main and
+// rusage_maxrss_bytes once renamed, so that these tests build with either.
+func setRusageMaxRSS(t *lab.Task, v *int64) {
+	e := reflect.ValueOf(t).Elem()
+	for _, name := range []string{"RusageMaxRSSBytes", "MaxRSSBytes"} {
+		if f := e.FieldByName(name); f.IsValid() {
+			f.Set(reflect.ValueOf(v))
+			return
+		}
+	}
 }

@@ -21,7 +21,8 @@ func oneRun(m lab.Method, sizes []int64, startups ...int64) *lab.Result {
 			LabRSSBytes: size + 17<<20, LabAnonBytes: size + 6<<20, LabVMAs: 119, LabPTEBytes: 200 << 10}
 		for i, s := range startups {
 			r.Tasks = append(r.Tasks, lab.Task{Task: i, PID: 100 + i, StartupNS: ns(s), TotalNS: 2e6, RunNS: 1e6,
-				ChecksumOK: true, EndRSSBytes: ns(6 << 20), EndPSSBytes: ns(1 << 20), EndUSSBytes: ns(512 << 10), HWMBytes: ns(6 << 20)})
+				EndRSSBytes: ns(6 << 20), EndPSSBytes: ns(1 << 20), EndUSSBytes: ns(512 << 10), HWMBytes: ns(6 << 20)})
+			setChecksumOK(&r.Tasks[i], checksumGood)
 		}
 		res.Runs = append(res.Runs, r)
 	}
