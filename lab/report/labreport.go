@@ -5,6 +5,7 @@ import (
 	"io"
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/proclab/proclab/lab"
 )
@@ -121,6 +122,11 @@ func labSection(w io.Writer, root string, s LabSection) error {
 	for _, name := range kindFigures[kind] {
 		i := slices.IndexFunc(figs, func(f Figure) bool { return f.Name == name })
 		if i < 0 || !has(name+".png") {
+			if name == "startup" { // too few tasks for a plot: the figures in words
+				if lines := startupSentences(s.Res); len(lines) > 0 {
+					fmt.Fprintf(w, "### Startup latency\n\n%s\n\n", strings.Join(lines, "\n"))
+				}
+			}
 			continue
 		}
 		fmt.Fprintf(w, "### %s\n\n", figs[i].Title)

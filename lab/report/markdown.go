@@ -39,6 +39,11 @@ func Markdown(w io.Writer, res *lab.Result) error {
 			fmt.Fprintf(w, "![%s](%s.png)\n\n([SVG](%s.svg))\n\n", f.Title, f.Name, f.Name)
 		}
 	}
+	if !slices.ContainsFunc(figs, func(f Figure) bool { return f.Name == "startup" }) {
+		if lines := startupSentences(res); len(lines) > 0 { // too few tasks to plot: in words
+			fmt.Fprintf(w, "## Startup latency\n\n%s\n\n", strings.Join(lines, "\n"))
+		}
+	}
 	if !slices.ContainsFunc(figs, func(f Figure) bool { return f.Name == "rss" }) {
 		if lines := rssSentences(res); len(lines) > 0 { // too few tasks to plot: in words
 			fmt.Fprintf(w, "## Memory of each child\n\n%s\n\n", strings.Join(lines, "\n"))
