@@ -116,6 +116,9 @@ func labSection(w io.Writer, root string, s LabSection) error {
 		compareMarkdown(w, s.Res)
 	case KindParentRSS:
 		sweepMarkdown(w, s.Res)
+		if line := footprintLine(s.Res); line != "" {
+			fmt.Fprintf(w, "%s\n\n", line)
+		}
 	}
 	has := func(name string) bool { return slices.Contains(s.Files, name) }
 	figs := Figures(s.Res)
