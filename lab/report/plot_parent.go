@@ -32,7 +32,7 @@ func parentRSSFigure(res *lab.Result) *Figure {
 		return nil
 	}
 	const title = "Startup latency against parent memory (line: median; dots: tasks)"
-	p := newPlot(title, "memory the parent holds while it starts the child: ballast plus the lab's own (RSS, MiB, log scale)",
+	p := newPlot(title, "what the parent held: ballast + lab (RSS, MiB, log scale)",
 		"startup latency (ms, log scale)")
 	logAxis(&p.X)
 	logAxis(&p.Y)

@@ -145,7 +145,7 @@ func fitLogAxis(a *plot.Axis) {
 		mid := math.Sqrt(lo * hi)
 		lo, hi = mid/2, mid*2
 	}
-	a.Min, a.Max = lo/1.15, hi*1.15
+	a.Min, a.Max = lo/1.3, hi*1.3
 }
 
 // palette is Okabe and Ito's: eight colours that colour-blind readers
