@@ -200,7 +200,7 @@ func figureSentences(name string, res *lab.Result) []string {
 // sweepMarkdown is the median startup per method (columns) and parent
 // size (rows).
 func sweepMarkdown(w io.Writer, res *lab.Result) {
-	header := []string{parentHeader(res)}
+	header := []string{"parent holds"} // cells "ballast + lab" once measured; footprintLine says so
 	right := []bool{true}
 	for _, m := range res.Spec.Methods {
 		header = append(header, string(m))
