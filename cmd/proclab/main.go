@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 )
 
 func main() {
@@ -29,16 +28,7 @@ func (e usageError) Unwrap() error { return e.err }
 
 // proclab runs the command line args and returns the exit status.
 func proclab(stdout, stderr io.Writer, args []string) (code int) {
-	// A panic (a bug: no renderer should panic on any result) becomes one
-	// line and exit 1, not a trace and Go's exit 2, the bad-input status.
-	// Every child is reaped by then (lab.Run's defers), and writeFile has
-	// removed its temporary file.
-	defer func() {
-		if p := recover(); p != nil {
-			fmt.Fprintf(stderr, "proclab: internal error (a bug, please report it): %s\n", oneLine(fmt.Sprint(p)))
-			code = 1
-		}
-	}()
+	defer recoverPanic(stderr, &code) // panic.go
 	in := watchInterrupts(stderr)
 	defer in.stop()
 
@@ -60,6 +50,3 @@ func proclab(stdout, stderr io.Writer, args []string) (code int) {
 	fmt.Fprintf(stderr, "proclab: %v\n", err)
 	return 1
 }
-
-// oneLine joins the lines of s.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

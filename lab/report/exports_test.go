@@ -145,7 +145,7 @@ func TestFiguresDecode(t *testing.T) {
 	}{
 		{run, []string{"startup", "parent-rss"}},
 		{grid, []string{"startup", "speedup"}},
-		{withSamples, []string{"startup", "parent-rss", "rss-live"}},
+		{withSamples, []string{"startup", "parent-rss", "rss"}},
 	}
 	for _, c := range cases {
 		figs := Figures(c.res)

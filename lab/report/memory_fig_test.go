@@ -58,6 +58,12 @@ func TestMemoryFigure(t *testing.T) {
 	if got := strings.Join(rssSentences(one), " "); !strings.Contains(got, "fork 7.00MiB RSS / 2.00MiB PSS (1 sampled)") {
 		t.Errorf("fallback: %s", got)
 	}
+	// and their live series, when a child has two samples, are the memory
+	// figure itself.
+	one.Runs[0].Tasks[0].Samples = []lab.Sample{{TNS: 1e5, RSSBytes: 5 << 20}, {TNS: 2e5, RSSBytes: 7 << 20}}
+	if names := figureNames(one); !strings.Contains(names, "rss ") || strings.Contains(names, "rss-live") {
+		t.Errorf("figures without end-of-task figures: %q, want the live series as rss", names)
+	}
 }
 
 func figureNames(res *lab.Result) string {

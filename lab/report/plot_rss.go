@@ -81,6 +81,15 @@ func rssFigure(res *lab.Result) *Figure {
 	for _, c := range cols {
 		tasks += c.tasks
 	}
+	if tasks == 0 {
+		// Results of a lab that did not read the end-of-task figures:
+		// the live series are the only memory figure there is.
+		if f := liveFigure(res); f != nil {
+			f.Name = "rss"
+			return f
+		}
+		return nil
+	}
 	if tasks < 2 {
 		return nil
 	}
@@ -143,11 +152,22 @@ func rssFigure(res *lab.Result) *Figure {
 // children it is a tangle, not a picture.
 const maxRSSChildren = 24
 
-// rssLiveFigure: RSS (solid) and PSS (dashed) of each child over time,
-// from the live samples, for the first recorded round at the smallest
-// parent size; only children with at least two samples (one is a dot of
-// the memory figure, not a series). Left out when no child has a series.
+// rssLiveFigure is the live series beside the memory figure; when there
+// are no end-of-task figures they are the memory figure itself (rss).
 func rssLiveFigure(res *lab.Result) *Figure {
+	for _, c := range memColumns(res, smallestParent(res)) {
+		if c.tasks > 0 {
+			return liveFigure(res)
+		}
+	}
+	return nil
+}
+
+// liveFigure: RSS (solid) and PSS (dashed) of each child over time, from
+// the live samples, for the first recorded round at the smallest parent
+// size; only children with at least two samples (one is a dot of the
+// memory figure, not a series). Nil when no child has a series.
+func liveFigure(res *lab.Result) *Figure {
 	size := smallestParent(res)
 	type child struct {
 		m lab.Method

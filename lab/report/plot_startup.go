@@ -33,8 +33,8 @@ func startupFigure(res *lab.Result) *Figure {
 			names = append(names, string(m))
 		}
 	}
-	if points < 2 {
-		return nil // one point is a number, not a picture: the tables give it
+	if points == 0 {
+		return nil
 	}
 	title := "Startup latency by start method"
 	if size > 0 {
