@@ -12,8 +12,12 @@ BIN := bin/proclab
 
 all: build
 
+# The version `proclab version` prints: git describe of this tree.
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS := $(if $(VERSION),-X github.com/proclab/proclab/lab.buildVersion=$(VERSION))
+
 build:
-	$(GO) build -o $(BIN) ./cmd/proclab
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/proclab
 
 # The main job: the whole lab on this machine, written to results/<timestamp>/.
 lab: build

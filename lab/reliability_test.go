@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,7 +66,7 @@ func TestMaxProcsWaves(t *testing.T) {
 func TestMaxProcsThreads(t *testing.T) {
 	res := runSpec(t, Spec{Methods: []Method{Thread}, NTasks: 12, NIters: 100_000, MaxProcs: 2})
 	for _, tk := range res.Runs[0].Tasks {
-		if !tk.ChecksumOK || tk.Error != "" {
+		if !tk.Good() {
 			t.Errorf("task %d: %+v", tk.Task, tk)
 		}
 	}
@@ -133,9 +134,9 @@ func TestBadRecordsFromRealChildren(t *testing.T) {
 	}{
 		{"nothing", nil, "exit 0", "ended before reporting"},
 		{"exit status", nil, "exit 3", "exited with status 3 before reporting"},
-		{"short header", enc(nil)[:40], "", "bad record: short header: 40 of 96 bytes"},
+		{"short header", enc(nil)[:40], "", fmt.Sprintf("bad record: short header: 40 of %d bytes", csys.RecordHeaderSize)},
 		{"bad magic", patch(enc(nil), 0, 0xdeadbeef), "", "bad record: magic 0xdeadbeef"},
-		{"wrong version", enc(func(r *csys.Record) { r.Version = 2 }), "", "bad record: version 2, want 1"},
+		{"wrong version", enc(func(r *csys.Record) { r.Version = csys.ProtocolVersion + 1 }), "", fmt.Sprintf("bad record: version %d, want %d", csys.ProtocolVersion+1, csys.ProtocolVersion)},
 		{"short samples", withSamples[:len(withSamples)-12], "", "bad record: short samples: 20 of 32 bytes"},
 		{"too many samples", patch(enc(nil), 84, csys.MaxSamples+1), "", "samples, at most"},
 		{"stamps out of order", enc(func(r *csys.Record) { r.TaskEndNS = 5 }), "", "task stamps 10..5 out of order"},
@@ -155,7 +156,7 @@ func TestBadRecordsFromRealChildren(t *testing.T) {
 			e := testEnv(t, Spec{Methods: []Method{Fork}, NTasks: 1, NIters: 1000})
 			start := e.reaped(func(_ csys.Task, w int) (csys.Created, error) {
 				return csys.Spawn("/bin/sh", []string{"sh", "-c", script, "sh", filepath.Join(dir, tc.name)}, w)
-			})
+			}, 0)
 			tk := e.runProcesses(context.Background(), start)[0]
 			if !strings.Contains(tk.Error, tc.want) || tk.verify {
 				t.Errorf("case %d: error %q, want it to contain %q", i, tk.Error, tc.want)

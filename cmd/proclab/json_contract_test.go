@@ -35,7 +35,7 @@ func TestJSONContract(t *testing.T) {
 		}
 		for _, tk := range run["tasks"].([]any) {
 			task := tk.(map[string]any)
-			for _, k := range []string{"task", "pid", "startup_ns", "total_ns", "user_ns", "sys_ns", "max_rss_bytes", "minflt", "exit_code", "signal", "checksum_ok", "parent_pid"} {
+			for _, k := range []string{"task", "pid", "startup_ns", "total_ns", "user_ns", "sys_ns", "task_cpu_ns", "hwm_bytes", "end_rss_bytes", "end_pss_bytes", "end_uss_bytes", "rusage_maxrss_bytes", "minflt", "exit_code", "signal", "checksum_ok", "parent_pid"} {
 				if _, ok := task[k]; !ok {
 					t.Errorf("task lacks %q", k)
 				}

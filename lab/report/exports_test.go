@@ -54,7 +54,7 @@ func countTasks(res *lab.Result) int {
 // knownUnits are the units bench.txt reads back as; zero values included
 // (a thread's sys time), each must read back as the same unit.
 var knownUnits = map[string]bool{"sec/op": true, "startup-sec/op": true, "run-sec/op": true, "user-sec/op": true,
-	"sys-sec/op": true, "max-rss-B/op": true, "peak-pss-B/op": true, "minflt/op": true}
+	"sys-sec/op": true, "hwm-B/op": true, "peak-pss-B/op": true, "minflt/op": true}
 
 func TestBenchReadsBack(t *testing.T) {
 	run, grid := smallResults(t)
@@ -83,8 +83,8 @@ func TestBenchReadsBack(t *testing.T) {
 				if hasStartup != (method != "single") {
 					t.Errorf("%s: startup-sec/op present = %v", rec.Name, hasStartup)
 				}
-				if _, ok := rec.Value("max-rss-B/op"); ok != lab.Method(method).CreatesProcess() {
-					t.Errorf("%s: max-rss-B/op present = %v", rec.Name, ok)
+				if _, ok := rec.Value("hwm-B/op"); ok != lab.Method(method).CreatesProcess() {
+					t.Errorf("%s: hwm-B/op present = %v", rec.Name, ok)
 				}
 				for _, v := range rec.Values {
 					if !knownUnits[v.Unit] {
@@ -202,10 +202,10 @@ func sampled(run *lab.Result) *lab.Result {
 		cp.Runs[i].Tasks = append([]lab.Task(nil), cp.Runs[i].Tasks...)
 		for j := range cp.Runs[i].Tasks {
 			tk := &cp.Runs[i].Tasks[j]
-			if tk.MaxRSSBytes == nil {
+			if tk.HWMBytes == nil {
 				continue
 			}
-			peak := *tk.MaxRSSBytes
+			peak := *tk.HWMBytes
 			for k := int64(1); k <= 4; k++ {
 				tk.Samples = append(tk.Samples, lab.Sample{TNS: k * tk.TotalNS / 5, RSSBytes: peak * k / 4, PSSBytes: peak * k / 8})
 			}
