@@ -107,7 +107,7 @@ func runsMarkdown(w io.Writer, res *lab.Result) {
 		}
 		parent := sizeText(r.ParentRSSBytes)
 		if r.LabRSSBytes > 0 {
-			parent = ballastText(r.ParentRSSBytes) + " + " + bytesIEC(max(float64(r.LabRSSBytes-r.ParentRSSBytes), 0))
+			parent = sizeText(r.ParentRSSBytes) + " + " + bytesIEC(max(float64(r.LabRSSBytes-r.ParentRSSBytes), 0))
 		}
 		rows = append(rows, []string{string(r.Method), parent, fmt.Sprint(r.Round),
 			fmt.Sprint(len(r.Tasks)), dur(float64(r.WallNS)), st, dur(total.Median), fmt.Sprint(failedIn(r))})

@@ -49,7 +49,7 @@ func parentCell(res *lab.Result, size int64) string {
 	if fp.n == 0 {
 		return sizeText(size)
 	}
-	return fmt.Sprintf("%s + %s", ballastText(size), bytesIEC(fp.ownRSS))
+	return fmt.Sprintf("%s + %s", sizeText(size), bytesIEC(fp.ownRSS))
 }
 
 // parentHeader names the parent column for what its cells hold.
@@ -60,13 +60,6 @@ func parentHeader(res *lab.Result) string {
 		}
 	}
 	return "parent"
-}
-
-func ballastText(size int64) string {
-	if size == 0 {
-		return "0"
-	}
-	return sizeText(size)
 }
 
 // footprintLine says, in one sentence, what the lab held besides the

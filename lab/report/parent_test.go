@@ -17,7 +17,7 @@ func TestParentIsBallastPlusLab(t *testing.T) {
 	if err := Methods(&buf, res); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"parent (ballast + lab)", "0 + 17.0MiB", "64MiB + 17.0MiB"} {
+	for _, want := range []string{"parent (ballast + lab)", "0B + 17.0MiB", "64MiB + 17.0MiB"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, buf.String())
 		}
