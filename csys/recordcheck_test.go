@@ -45,7 +45,7 @@ var decodeErrors = []struct {
 	edit func(*Record)
 	want string
 }{
-	{"unknown-flags", func(r *Record) { r.Flags = 0x4 }, "unknown flags 0x4"},
+	{"unknown-flags", func(r *Record) { r.Flags = 0x8 }, "unknown flags 0x8"},
 	{"runtime-without-exec", func(r *Record) { r.Flags, r.RuntimeReadyNS = FlagGoRuntime, 1050 }, "a Go runtime of its own without an exec"},
 	{"exec-flag-without-stamp", func(r *Record) { r.Flags = FlagExeced }, "flags 0x1 with exec_done 0"},
 	{"exec-stamp-without-flag", func(r *Record) { r.ExecDoneNS = 1020 }, "flags 0x0 with exec_done 1020"},

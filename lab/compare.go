@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 )
@@ -262,8 +263,38 @@ func Crossovers(cells []Cell) []Crossover {
 		for k := j - 1; k >= i && cells[k].Speedup > 1; k-- {
 			x.NIters, x.Speedup = ptr(cells[k].NIters), ptr(cells[k].Speedup)
 		}
+		grid := cells[i:j]
+		x.NItersEstimate = crossing(grid, func(c *Cell) float64 { return c.Speedup })
+		x.ThreadNItersEstimate = crossing(grid, func(c *Cell) float64 { return c.ThreadUp })
 		out = append(out, x)
 		i = j
 	}
 	return out
+}
+
+// crossing estimates the n_iters at which a speedup crosses 1 for good:
+// the start of the last run of cells (up to the largest n_iters) whose
+// speedup is above 1, interpolated between that cell and the one before
+// it, linearly in the speedup against log(n_iters) (the grid is
+// logarithmic; tasks grow by factors). A speedup of exactly 1 is a tie,
+// not a win: its n_iters is where the crossing is. Nil when the speedup is
+// not above 1 at the largest n_iters (never, or it crossed and dropped
+// back); the smallest n_iters when it is above 1 at every grid point (the
+// crossing is there or below, the grid cannot tell).
+func crossing(cells []Cell, speedup func(*Cell) float64) *float64 {
+	k := len(cells)
+	for k > 0 && speedup(&cells[k-1]) > 1 {
+		k--
+	}
+	switch {
+	case k == len(cells):
+		return nil
+	case k == 0:
+		return ptr(float64(cells[0].NIters))
+	}
+	a, b := &cells[k-1], &cells[k]
+	sa, sb := speedup(a), speedup(b)
+	la, lb := math.Log(float64(a.NIters)), math.Log(float64(b.NIters))
+	t := (1 - sa) / (sb - sa) // sa <= 1 < sb, so t is in [0, 1)
+	return ptr(math.Exp(la + t*(lb-la)))
 }

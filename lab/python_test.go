@@ -154,24 +154,26 @@ func TestPythonTimeout(t *testing.T) {
 // children with it: no Python process outlives the lab's run.
 func TestPythonDriverKilled(t *testing.T) {
 	needPython(t)
-	var victims []int
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	killed := make(chan []int, 1) // the driver and its children, once killed
 	go func() {
 		// Wait for the driver's children (the tasks) to exist.
 		for ctx.Err() == nil {
 			for _, d := range childrenOf(os.Getpid()) {
 				if kids := childrenOf(d.pid); len(kids) >= 2 {
+					victims := []int{d.pid}
 					for _, k := range kids {
 						victims = append(victims, k.pid)
 					}
-					victims = append(victims, d.pid)
 					syscall.Kill(d.pid, syscall.SIGKILL)
+					killed <- victims
 					return
 				}
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
+		killed <- nil
 	}()
 	res, err := Run(ctx, Spec{Methods: []Method{PyFork}, NTasks: 2, NIters: 1 << 40})
 	if err != nil {
@@ -183,6 +185,10 @@ func TestPythonDriverKilled(t *testing.T) {
 		}
 	}
 	assertNoChildren(t)
+	victims := <-killed
+	if len(victims) < 3 {
+		t.Fatalf("the driver was not killed while its tasks ran: %v", victims)
+	}
 	assertGone(t, victims)
 }
 

@@ -153,6 +153,7 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 // runOnce runs NTasks tasks with method m.
 func (e *env) runOnce(ctx context.Context, m Method) RunResult {
 	run := RunResult{Method: m, NTasks: e.spec.NTasks, NIters: e.spec.NIters}
+	e.measureLab(&run) // before the first create, outside every timed section
 	switch m {
 	case Thread:
 		run.Tasks = e.runThreads(ctx)

@@ -85,45 +85,6 @@ func busyThreads(pid int, ticks int64) int {
 	return n
 }
 
-// busyThreadsCPU is the CPU time, in ticks, of pid's threads that have
-// used at least ticks each.
-func busyThreadsCPU(pid int, ticks int64) int64 {
-	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
-	var sum int64
-	for _, f := range files {
-		if n := cpuTicks(f); n >= ticks {
-			sum += n
-		}
-	}
-	return sum
-}
-
-// signalPending reports whether sig waits for delivery to pid (to the
-// process or to any of its threads); once it does not, the process's
-// handler has run, and the same signal sent again is a second one (the
-// kernel merges a standard signal sent while one is pending).
-func signalPending(pid int, sig syscall.Signal) bool {
-	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
-	files = append(files, fmt.Sprintf("/proc/%d/status", pid))
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			k, v, ok := strings.Cut(line, ":")
-			if !ok || (k != "SigPnd" && k != "ShdPnd") {
-				continue
-			}
-			mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			if err == nil && mask&(1<<(uint(sig)-1)) != 0 {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // stopLive stops pid (SIGSTOP) and reports whether it is now stopped, so
 // that it cannot end on its own before the test is done with it; false if
 // it had ended (a zombie, or gone) before the stop reached it.

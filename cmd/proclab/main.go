@@ -30,7 +30,8 @@ func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 // proclab runs the command line args and returns the exit status.
-func proclab(stdout, stderr io.Writer, args []string) int {
+func proclab(stdout, stderr io.Writer, args []string) (code int) {
+	defer recoverPanic(stderr, &code) // panic.go
 	in := watchInterrupts(stderr)
 	defer in.stop()
 

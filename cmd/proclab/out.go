@@ -26,9 +26,13 @@ func checkOutDir(dir string) error {
 	return nil
 }
 
+// exports lists the files of --out; a variable so that a test can make a
+// renderer panic.
+var exports = report.Exports
+
 // writeOut writes every export of res into dir.
 func writeOut(dir string, res *lab.Result) error {
-	return writeFiles(dir, report.Exports(res))
+	return writeFiles(dir, exports(res))
 }
 
 // writeFiles writes each export to a temporary name in dir, syncs it and
@@ -48,8 +52,11 @@ func writeFile(dir string, e report.Export) (err error) {
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", e.Name, err)
 	}
+	// Removed on an error and on a panic in the renderer alike (proclab
+	// recovers it at the top), so no temporary file is left behind.
+	done := false
 	defer func() {
-		if err != nil {
+		if !done {
 			f.Close()
 			os.Remove(f.Name())
 		}
@@ -73,5 +80,6 @@ func writeFile(dir string, e report.Export) (err error) {
 	if err := os.Rename(f.Name(), filepath.Join(dir, e.Name)); err != nil {
 		return fmt.Errorf("writing %s: %w", e.Name, err)
 	}
+	done = true
 	return nil
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/proclab/proclab/lab"
@@ -29,7 +30,8 @@ func Compare(w io.Writer, res *lab.Result) error {
 	}
 	fmt.Fprintf(w, "\nTimes are the median wall time per run of n_tasks tasks over %d round(s); speedup is single over %s;\n", res.Cells[0].Rounds, m)
 	fmt.Fprintf(w, "efficiency is the speedup over min(n_tasks, CPUs), the most it could be.\n\n")
-	fmt.Fprintf(w, "Crossover: the smallest n_iters from which on processes (%s) beat one process\n", m)
+	fmt.Fprintf(w, "Crossover: the smallest n_iters of the grid from which on processes (%s) beat one process,\n", m)
+	fmt.Fprintf(w, "and where the speedups of processes and of threads cross 1×, interpolated between grid points\n")
 	for _, line := range crossoverLines(res) {
 		fmt.Fprintf(w, "  %s\n", line)
 	}
@@ -40,19 +42,56 @@ func Compare(w io.Writer, res *lab.Result) error {
 	return nil
 }
 
-// crossoverLines says, per n_tasks, from which n_iters processes pay off.
+// crossoverLines says, per n_tasks, from which n_iters processes pay off
+// on the grid, and where the speedups of processes and of threads cross
+// 1, interpolated between grid points.
 func crossoverLines(res *lab.Result) []string {
 	var out []string
 	for _, x := range res.Crossover {
 		tasks := plural(x.NTasks, "task")
+		var line string
 		if x.NIters == nil {
 			best := bestSpeedup(res.Cells, x.NTasks)
-			out = append(out, fmt.Sprintf("%s: never within the grid (best speedup %.2f×)", tasks, best))
-			continue
+			line = fmt.Sprintf("%s: never within the grid (best speedup %.2f×)", tasks, best)
+		} else {
+			line = fmt.Sprintf("%s: from n_iters = %d on (speedup %.2f× there); %s", tasks, *x.NIters, *x.Speedup,
+				estimateText("processes", x.NItersEstimate, res.Spec.NItersGrid))
 		}
-		out = append(out, fmt.Sprintf("%s: from n_iters = %d on (speedup %.2f× there)", tasks, *x.NIters, *x.Speedup))
+		out = append(out, line+"; "+estimateText("threads", x.ThreadNItersEstimate, res.Spec.NItersGrid))
 	}
 	return out
+}
+
+// estimateText says where the speedup of who crosses 1 (an estimate of
+// lab.Crossover).
+func estimateText(who string, est *float64, grid []uint64) string {
+	switch {
+	case est == nil:
+		return who + " do not beat one process for good within the grid"
+	case len(grid) > 0 && *est <= float64(grid[0]):
+		return fmt.Sprintf("%s win already at the smallest n_iters (%s)", who, estText(*est))
+	}
+	return fmt.Sprintf("%s cross 1× at n_iters ≈ %s (interpolated on log n_iters)", who, estText(*est))
+}
+
+// estText writes an estimated iteration count with two significant
+// digits: 1.8M, 150k, 850.
+func estText(n float64) string {
+	r := func(v float64) string {
+		if v >= 10 {
+			return strconv.FormatFloat(v, 'f', 0, 64)
+		}
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	switch {
+	case n >= 1e9:
+		return r(n/1e9) + "G"
+	case n >= 1e6:
+		return r(n/1e6) + "M"
+	case n >= 1e4:
+		return r(n/1e3) + "k"
+	}
+	return strconv.FormatFloat(n, 'f', 0, 64)
 }
 
 func bestSpeedup(cells []lab.Cell, nTasks int) float64 {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/proclab/proclab/lab"
 )
@@ -91,7 +92,7 @@ var kindTitles = map[SectionKind]string{
 }
 
 var kindFigures = map[SectionKind][]string{
-	KindMethods:   {"startup", "rss"},
+	KindMethods:   {"startup", "rss", "rss-live"},
 	KindCompare:   {"speedup"},
 	KindParentRSS: {"parent-rss"},
 }
@@ -116,16 +117,27 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 		if err := methodsTable(w, s.Res); err != nil {
 			return err
 		}
+		if line := footprintLine(s.Res); line != "" {
+			fmt.Fprintf(w, "%s\n\n", line)
+		}
 	case KindCompare:
 		compareMarkdown(w, s.Res)
 	case KindParentRSS:
 		sweepMarkdown(w, s.Res)
+		if line := footprintLine(s.Res); line != "" {
+			fmt.Fprintf(w, "%s\n\n", line)
+		}
 	}
 	has := func(name string) bool { return slices.Contains(s.Files, name) }
 	figs := Figures(s.Res)
 	for _, name := range kindFigures[kind] {
 		i := slices.IndexFunc(figs, func(f Figure) bool { return f.Name == name })
 		if i < 0 || !has(name+".png") {
+			if name == "startup" { // too few tasks for a plot: the figures in words
+				if lines := startupSentences(s.Res); len(lines) > 0 {
+					fmt.Fprintf(w, "### Startup latency\n\n%s\n\n", strings.Join(lines, "\n"))
+				}
+			}
 			continue
 		}
 		fmt.Fprintf(w, "### %s\n\n", figs[i].Title)
@@ -150,8 +162,8 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 			fmt.Fprintln(w)
 		}
 	}
-	if kind == KindMethods && !has("rss.png") {
-		fmt.Fprintf(w, "No live memory samples were recorded in this run, so there is no figure of memory over time.\n\n")
+	if kind == KindMethods {
+		memoryNotes(w, s.Res, has("rss.png"), has("rss-live.png"))
 	}
 	var links []string
 	for _, name := range []string{"results.md", "results.json", "results.csv", "bench.txt"} {
@@ -171,6 +183,26 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 	return nil
 }
 
+// memoryNotes writes, in place of a memory figure left out, its figures in
+// words or why there are none: a plot of one point is no picture.
+func memoryNotes(w io.Writer, res *lab.Result, figure, live bool) {
+	if !figure {
+		lines := rssSentences(res)
+		if len(lines) == 0 {
+			lines = []string{"No memory figure per child in these results (no process task, or results from a lab that did not read them)."}
+		} else {
+			fmt.Fprintf(w, "### Memory of each child\n\n")
+		}
+		for _, l := range lines {
+			fmt.Fprintf(w, "%s\n", l)
+		}
+		fmt.Fprintln(w)
+	}
+	if !live {
+		fmt.Fprintf(w, "No child was sampled live twice or more in this run, so there is no figure of memory over time.\n\n")
+	}
+}
+
 func figureSentences(name string, res *lab.Result) []string {
 	switch name {
 	case "startup":
@@ -188,7 +220,7 @@ func figureSentences(name string, res *lab.Result) []string {
 // sweepMarkdown is the median startup per method (columns) and parent
 // size (rows).
 func sweepMarkdown(w io.Writer, res *lab.Result) {
-	header := []string{"parent holds"}
+	header := []string{"parent holds"} // cells "ballast + lab" once measured; footprintLine says so
 	right := []bool{true}
 	for _, m := range res.Spec.Methods {
 		header = append(header, string(m))
@@ -196,7 +228,7 @@ func sweepMarkdown(w io.Writer, res *lab.Result) {
 	}
 	var rows [][]string
 	for _, size := range res.Spec.ParentRSSBytes {
-		row := []string{sizeText(size)}
+		row := []string{parentCell(res, size)}
 		for _, m := range res.Spec.Methods {
 			keep := func(r *lab.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
 			s := lab.Summarize(lab.Figures(res.Runs, keep, func(t *lab.Task) *int64 { return t.StartupNS }))

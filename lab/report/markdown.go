@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/proclab/proclab/lab"
@@ -26,6 +27,9 @@ func Markdown(w io.Writer, res *lab.Result) error {
 		if err := methodsTable(w, res); err != nil {
 			return err
 		}
+		if line := footprintLine(res); line != "" {
+			fmt.Fprintf(w, "%s\n\n", line)
+		}
 		runsMarkdown(w, res)
 	}
 	figs := Figures(res)
@@ -33,6 +37,16 @@ func Markdown(w io.Writer, res *lab.Result) error {
 		fmt.Fprintf(w, "## Figures\n\n")
 		for _, f := range figs {
 			fmt.Fprintf(w, "![%s](%s.png)\n\n([SVG](%s.svg))\n\n", f.Title, f.Name, f.Name)
+		}
+	}
+	if !slices.ContainsFunc(figs, func(f Figure) bool { return f.Name == "startup" }) {
+		if lines := startupSentences(res); len(lines) > 0 { // too few tasks to plot: in words
+			fmt.Fprintf(w, "## Startup latency\n\n%s\n\n", strings.Join(lines, "\n"))
+		}
+	}
+	if !slices.ContainsFunc(figs, func(f Figure) bool { return f.Name == "rss" }) {
+		if lines := rssSentences(res); len(lines) > 0 { // too few tasks to plot: in words
+			fmt.Fprintf(w, "## Memory of each child\n\n%s\n\n", strings.Join(lines, "\n"))
 		}
 	}
 	warnings(w, res)
@@ -66,7 +80,8 @@ func compareMarkdown(w io.Writer, res *lab.Result) {
 		[]bool{true, true, true, true, true, true, true, true}, rows)
 	fmt.Fprintf(w, "Median wall time per run of n_tasks tasks over %d round(s). Speedup is single over %s; "+
 		"efficiency is the speedup over min(n_tasks, CPUs).\n\n", res.Cells[0].Rounds, m)
-	fmt.Fprintf(w, "Crossover, the smallest n_iters from which on %s processes beat one process:\n\n", m)
+	fmt.Fprintf(w, "Crossover, the smallest n_iters of the grid from which on %s processes beat one process, "+
+		"and where the speedups of processes and of threads cross 1× (interpolated between grid points on log n_iters):\n\n", m)
 	for _, line := range crossoverLines(res) {
 		fmt.Fprintf(w, "- %s\n", line)
 	}
@@ -90,10 +105,14 @@ func runsMarkdown(w io.Writer, res *lab.Result) {
 		if startup.N > 0 {
 			st = dur(startup.Median)
 		}
-		rows = append(rows, []string{string(r.Method), sizeText(r.ParentRSSBytes), fmt.Sprint(r.Round),
+		parent := sizeText(r.ParentRSSBytes)
+		if r.LabRSSBytes > 0 {
+			parent = sizeText(r.ParentRSSBytes) + " + " + bytesIEC(max(float64(r.LabRSSBytes-r.ParentRSSBytes), 0))
+		}
+		rows = append(rows, []string{string(r.Method), parent, fmt.Sprint(r.Round),
 			fmt.Sprint(len(r.Tasks)), dur(float64(r.WallNS)), st, dur(total.Median), fmt.Sprint(failedIn(r))})
 	}
-	mdTable(w, []string{"method", "parent", "round", "tasks", "wall", "startup (median)", "total/task (median)", "failed"},
+	mdTable(w, []string{"method", parentHeader(res), "round", "tasks", "wall", "startup (median)", "total/task (median)", "failed"},
 		[]bool{false, true, true, true, true, true, true, true}, rows)
 }
 

@@ -2,23 +2,172 @@ package report
 
 import (
 	"fmt"
+	"image/color"
 	"slices"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/proclab/proclab/lab"
 )
 
-// maxRSSChildren bounds the lines of the RSS figure: past a few dozen
+// memMeasure is one per-task memory figure that every process task has
+// (read at task end whatever the live sampler did), in the order the
+// memory figure draws them within a method's column.
+type memMeasure struct {
+	name string
+	of   func(*lab.Task) *int64
+}
+
+var memMeasures = []memMeasure{
+	{"peak (own VmHWM)", func(t *lab.Task) *int64 { return t.HWMBytes }},
+	{"RSS at task end", func(t *lab.Task) *int64 { return t.EndRSSBytes }},
+	{"PSS at task end", func(t *lab.Task) *int64 { return t.EndPSSBytes }},
+	{"USS at task end", func(t *lab.Task) *int64 { return t.EndUSSBytes }},
+}
+
+// memColumn is one method's memory figures at one parent size: per
+// measure, the values of its tasks in MiB (positive only: a log axis).
+type memColumn struct {
+	m      lab.Method
+	values [][]float64 // by memMeasures index
+	tasks  int         // tasks with at least one figure
+}
+
+func memColumns(res *lab.Result, size int64) []memColumn {
+	var cols []memColumn
+	for _, m := range res.Spec.Methods {
+		if !m.CreatesProcess() {
+			continue // a thread's memory is the lab's
+		}
+		c := memColumn{m: m, values: make([][]float64, len(memMeasures))}
+		for _, r := range res.Runs {
+			if r.Method != m || r.ParentRSSBytes != size {
+				continue
+			}
+			for i := range r.Tasks {
+				has := false
+				for k, ms := range memMeasures {
+					if v := ms.of(&r.Tasks[i]); v != nil && *v > 0 {
+						c.values[k] = append(c.values[k], float64(*v)/(1<<20))
+						has = true
+					}
+				}
+				if has {
+					c.tasks++
+				}
+			}
+		}
+		if c.tasks > 0 && !slices.ContainsFunc(cols, func(x memColumn) bool { return x.m == m }) {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+// rssFigure: the memory of each child process by start method, from the
+// figures every process task has: its own peak (VmHWM) and its RSS, PSS
+// and USS at task end; each task a dot, the median a bar, at the smallest
+// parent size. A fork child's RSS counts the pages it still shares with
+// the lab; PSS divides them among the sharers and USS counts only its
+// own. Left out when fewer than two tasks have a figure: one task is a
+// sentence (rssSentences), not a picture.
+func rssFigure(res *lab.Result) *Figure {
+	size := smallestParent(res)
+	cols := memColumns(res, size)
+	tasks := 0
+	for _, c := range cols {
+		tasks += c.tasks
+	}
+	if tasks == 0 {
+		// Results of a lab that did not read the end-of-task figures:
+		// the live series are the only memory figure there is.
+		if f := liveFigure(res); f != nil {
+			f.Name = "rss"
+			return f
+		}
+		return nil
+	}
+	if tasks < 2 {
+		return nil
+	}
+	title := "Memory of each child process by start method"
+	if size > 0 {
+		title += fmt.Sprintf(" (parent holding %s)", sizeText(size))
+	}
+	p := newPlot(title, "start method (each point one task; bar: median)", "memory (MiB, log scale)")
+	logAxis(&p.Y)
+	p.Legend.Left, p.Legend.XOffs = false, -vg.Points(6)
+	var names []string
+	legend := make([]bool, len(memMeasures))
+	const width = 0.8 // of a method's column, shared by the measures
+	slot := width / float64(len(memMeasures))
+	for i, c := range cols {
+		names = append(names, string(c.m))
+		for k, vs := range c.values {
+			if len(vs) == 0 {
+				continue
+			}
+			x := float64(i) - width/2 + slot*(float64(k)+0.5)
+			pts := make(plotter.XYs, len(vs))
+			for j, v := range vs {
+				pts[j] = plotter.XY{X: x + slot*0.6*jitter(j), Y: v}
+			}
+			col, shape := seriesStyle(k)
+			sc, err := plotter.NewScatter(pts)
+			if err != nil {
+				continue
+			}
+			sc.GlyphStyle.Color, sc.GlyphStyle.Shape, sc.GlyphStyle.Radius = faded(col), shape, vg.Points(2.5)
+			p.Add(sc)
+			bar, err := plotter.NewLine(plotter.XYs{{X: x - slot*0.45, Y: lab.Summarize(vs).Median}, {X: x + slot*0.45, Y: lab.Summarize(vs).Median}})
+			if err != nil {
+				continue
+			}
+			bar.LineStyle.Width, bar.LineStyle.Color = vg.Points(2.5), col
+			p.Add(bar)
+			if !legend[k] {
+				legend[k] = true
+				p.Legend.Add(memMeasures[k].name, bar, sc)
+			}
+		}
+	}
+	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.6, float64(len(cols))-0.4
+	fitLogAxis(&p.Y)
+	// Room above the data for the legend (a factor on a log axis).
+	n := 0
+	for _, l := range legend {
+		if l {
+			n++
+		}
+	}
+	p.Y.Max *= 1 + 0.6*float64(n)
+	return &Figure{Name: "rss", Title: title, plot: p}
+}
+
+// maxRSSChildren bounds the lines of the live figure: past a few dozen
 // children it is a tangle, not a picture.
 const maxRSSChildren = 24
 
-// rssFigure: RSS (solid) and PSS (dashed) of each child over time, from
+// rssLiveFigure is the live series beside the memory figure; when there
+// are no end-of-task figures they are the memory figure itself (rss).
+func rssLiveFigure(res *lab.Result) *Figure {
+	for _, c := range memColumns(res, smallestParent(res)) {
+		if c.tasks > 0 {
+			return liveFigure(res)
+		}
+	}
+	return nil
+}
+
+// liveFigure: RSS (solid) and PSS (dashed) of each child over time, from
 // the live samples, for the first recorded round at the smallest parent
-// size. A fork child's RSS counts the pages it shares with the parent;
-// its PSS divides them among the sharers, the fairer figure.
-func rssFigure(res *lab.Result) *Figure {
+// size; only children with at least two samples (one is a dot of the
+// memory figure, not a series). Nil when no child has a series.
+func liveFigure(res *lab.Result) *Figure {
 	size := smallestParent(res)
 	type child struct {
 		m lab.Method
@@ -31,7 +180,7 @@ func rssFigure(res *lab.Result) *Figure {
 			continue
 		}
 		for j := range r.Tasks {
-			if len(r.Tasks[j].Samples) > 0 && len(kids) < maxRSSChildren {
+			if len(r.Tasks[j].Samples) >= 2 && len(kids) < maxRSSChildren {
 				kids = append(kids, child{r.Method, &r.Tasks[j]})
 			}
 		}
@@ -39,10 +188,11 @@ func rssFigure(res *lab.Result) *Figure {
 	if len(kids) == 0 {
 		return nil
 	}
-	const title = "Memory of each child over its life"
+	const title = "Memory of each child over its life (live samples)"
 	p := newPlot(title, "time since the create call (ms)", "memory (MiB): RSS solid, PSS dashed")
 	p.Legend.Left, p.Legend.XOffs = false, -vg.Points(6)
 	var legend []lab.Method
+	drawn := false
 	for _, k := range kids {
 		var rss, pss plotter.XYs
 		for _, s := range k.t.Samples {
@@ -53,33 +203,37 @@ func rssFigure(res *lab.Result) *Figure {
 			}
 		}
 		col, shape := methodStyle(k.m)
-		rl, rs, err := plotter.NewLinePoints(rss)
-		if err != nil {
-			continue
-		}
-		rl.LineStyle.Color, rl.LineStyle.Width = col, vg.Points(1.5)
-		rs.GlyphStyle.Color, rs.GlyphStyle.Shape, rs.GlyphStyle.Radius = col, shape, vg.Points(2)
-		p.Add(rl, rs)
 		first := !slices.Contains(legend, k.m)
+		if addSeries(p, rss, col, shape, nil, first, fmt.Sprintf("%s RSS", k.m)) {
+			drawn = true
+		}
+		if len(pss) >= 2 {
+			addSeries(p, pss, col, shape, []vg.Length{vg.Points(5), vg.Points(3)}, first, fmt.Sprintf("%s PSS", k.m))
+		}
 		if first {
 			legend = append(legend, k.m)
-			p.Legend.Add(fmt.Sprintf("%s RSS", k.m), rl, rs)
-		}
-		if len(pss) == 0 {
-			continue
-		}
-		pl, ps, err := plotter.NewLinePoints(pss)
-		if err != nil {
-			continue
-		}
-		pl.LineStyle.Color, pl.LineStyle.Width, pl.LineStyle.Dashes = col, vg.Points(1.5), []vg.Length{vg.Points(5), vg.Points(3)}
-		ps.GlyphStyle.Color, ps.GlyphStyle.Shape, ps.GlyphStyle.Radius = col, shape, vg.Points(2)
-		p.Add(pl, ps)
-		if first {
-			p.Legend.Add(fmt.Sprintf("%s PSS", k.m), pl, ps)
 		}
 	}
-	p.X.Min, p.Y.Min = 0, 0
+	if !drawn {
+		return nil
+	}
+	p.X.Min, p.Y.Min = min(p.X.Min, 0), min(p.Y.Min, 0)
 	roomForLegend(p, 2*len(legend))
-	return &Figure{Name: "rss", Title: title, plot: p}
+	return &Figure{Name: "rss-live", Title: title, plot: p}
+}
+
+// addSeries draws one line with its points, labelled in the legend if
+// asked; it reports whether it could.
+func addSeries(p *plot.Plot, xys plotter.XYs, col color.Color, shape draw.GlyphDrawer, dashes []vg.Length, legend bool, name string) bool {
+	line, sc, err := plotter.NewLinePoints(xys)
+	if err != nil {
+		return false
+	}
+	line.LineStyle.Color, line.LineStyle.Width, line.LineStyle.Dashes = col, vg.Points(1.5), dashes
+	sc.GlyphStyle.Color, sc.GlyphStyle.Shape, sc.GlyphStyle.Radius = col, shape, vg.Points(2)
+	p.Add(line, sc)
+	if legend {
+		p.Legend.Add(name, line, sc)
+	}
+	return true
 }

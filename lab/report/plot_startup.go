@@ -23,15 +23,17 @@ func startupFigure(res *lab.Result) *Figure {
 		ms []float64
 	}
 	var cols []column
+	points := 0
 	for _, m := range res.Spec.Methods {
 		keep := func(r *lab.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
 		ms := positive(scale(lab.Figures(res.Runs, keep, func(t *lab.Task) *int64 { return t.StartupNS }), 1e-6))
 		if len(ms) > 0 {
 			cols = append(cols, column{m, ms})
+			points += len(ms)
 			names = append(names, string(m))
 		}
 	}
-	if len(cols) == 0 {
+	if points == 0 {
 		return nil
 	}
 	title := "Startup latency by start method"
@@ -67,6 +69,7 @@ func startupFigure(res *lab.Result) *Figure {
 	}
 	p.NominalX(names...)
 	p.X.Min, p.X.Max = -0.6, float64(len(cols))-0.2
+	fitLogAxis(&p.Y)
 	return &Figure{Name: "startup", Title: title, plot: p}
 }
 

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -19,7 +20,7 @@ import (
 
 // A Figure is one plot of the results, drawn as PNG or SVG.
 type Figure struct {
-	Name  string // file name without extension: startup, speedup, parent-rss, rss
+	Name  string // file name without extension: startup, speedup, parent-rss, rss, rss-live
 	Title string
 	plot  *plot.Plot
 }
@@ -35,7 +36,7 @@ const (
 // size, no live samples) is left out rather than drawn empty.
 func Figures(res *lab.Result) []Figure {
 	var out []Figure
-	for _, f := range []func(*lab.Result) *Figure{startupFigure, speedupFigure, parentRSSFigure, rssFigure} {
+	for _, f := range []func(*lab.Result) *Figure{startupFigure, speedupFigure, parentRSSFigure, rssFigure, rssLiveFigure} {
 		if fig := f(res); fig != nil {
 			out = append(out, *fig)
 		}
@@ -82,26 +83,70 @@ func gridLines() plot.Plotter {
 
 // logAxis turns a into a log axis labelled at 1, 2 and 5 times powers of
 // ten (gonum's LogTicks labels only the powers, too few on a short range).
+// Call fitLogAxis once the data is added: gonum panics on a log range
+// that reaches 0.
 func logAxis(a *plot.Axis) {
 	a.Scale = plot.LogScale{}
-	a.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
-		var ticks []plot.Tick
-		for e := math.Floor(math.Log10(min)); math.Pow(10, e) <= max*1.0001; e++ {
-			base := math.Pow(10, e)
-			for m := 1; m < 10; m++ {
-				v := base * float64(m)
-				if v < min*0.9999 || v > max*1.0001 {
-					continue
-				}
-				t := plot.Tick{Value: v}
-				if m == 1 || m == 2 || m == 5 {
-					t.Label = strconv.FormatFloat(v, 'g', 4, 64)
-				}
-				ticks = append(ticks, t)
+	a.Tick.Marker = plot.TickerFunc(logTicks)
+}
+
+// logTicks marks 1, 2 and 5 times the powers of ten in [min, max]; over
+// many decades only the powers, every few of them, so that the labels do
+// not pile up. It returns nothing for a range a log axis cannot have.
+func logTicks(min, max float64) []plot.Tick {
+	if !(min > 0) || !(max >= min) || math.IsInf(max, 0) {
+		return nil
+	}
+	lo, hi := math.Floor(math.Log10(min)), math.Ceil(math.Log10(max))
+	mults := []int{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	step := 1.0
+	if hi-lo > 8 {
+		mults, step = []int{1}, math.Ceil((hi-lo)/8)
+	}
+	var ticks []plot.Tick
+	for e := lo; e <= hi; e += step {
+		base := math.Pow(10, e)
+		for _, m := range mults {
+			v := base * float64(m)
+			if v < min*0.9999 || v > max*1.0001 {
+				continue
 			}
+			t := plot.Tick{Value: v}
+			if m == 1 || m == 2 || m == 5 {
+				t.Label = strconv.FormatFloat(v, 'g', 4, 64)
+			}
+			ticks = append(ticks, t)
 		}
-		return ticks
-	})
+	}
+	labelled := 0
+	for _, t := range ticks {
+		if t.Label != "" {
+			labelled++
+		}
+	}
+	if labelled < 3 { // a short range: label every tick
+		for i := range ticks {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 4, 64)
+		}
+	}
+	return ticks
+}
+
+// fitLogAxis gives a log axis a range it can draw whatever the data: one
+// value (gonum would pad it to value±1, below 0 for any value under 1),
+// equal values, or no value at all. The range is widened to at least a
+// factor of four, so that ticks fall inside it, and by a margin, so that
+// no point sits on the frame.
+func fitLogAxis(a *plot.Axis) {
+	lo, hi := a.Min, a.Max
+	if !(lo > 0) || math.IsInf(lo, 0) || !(hi >= lo) || math.IsInf(hi, 0) {
+		lo, hi = 1, 10
+	}
+	if hi/lo < 4 {
+		mid := math.Sqrt(lo * hi)
+		lo, hi = mid/2, mid*2
+	}
+	a.Min, a.Max = lo/1.3, hi*1.3
 }
 
 // palette is Okabe and Ito's: eight colours that colour-blind readers
@@ -119,7 +164,13 @@ var palette = []color.Color{
 
 // methodStyle is the colour and glyph of method m, the same in every
 // figure.
+// Python's rows take the colour of the lab's method of the same name
+// (py-fork fork's, py-thread thread's) with a glyph of their own.
 func methodStyle(m lab.Method) (color.Color, draw.GlyphDrawer) {
+	if m.IsPython() {
+		i := max(slices.Index(lab.Methods, lab.Method(strings.TrimPrefix(string(m), "py-"))), 0)
+		return palette[i%len(palette)], plotutil.Shape(len(lab.Methods) + i)
+	}
 	i := slices.Index(lab.Methods, m)
 	return seriesStyle(max(i, 0))
 }

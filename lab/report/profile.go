@@ -32,8 +32,8 @@ var ErrNoProfile = errors.New("no task profiles in the result (profiling off, or
 // addresses symbolized against res.Binary.
 //
 // There are two sample types: samples/count, and cpu/nanoseconds, where
-// each sample of a task weighs the task's measured CPU (user + sys) over
-// the samples it took. The kernel delivers profiling signals at most once
+// each sample of a task weighs the task's own CPU (task_cpu_ns) over the
+// samples it took. The kernel delivers profiling signals at most once
 // per tick (CONFIG_HZ), so the rate asked for is not always the rate had;
 // the measured CPU is the truth. Addresses become file addresses of the
 // executable, so the tasks of PIE workers loaded at different bases share
@@ -145,9 +145,20 @@ func (b *profileBuilder) addTask(run lab.RunResult, t lab.Task) {
 	if len(tp.PCs) == 0 {
 		return
 	}
+	// Each sample weighs the task's own CPU time, task_cpu_ns, read around
+	// the loop where the task ran, over the samples it took: exec and Go
+	// runtime start (workers), fork set-up and exit teardown (children)
+	// are not in it, so the hot loop gets the same CPU under every method.
+	// Only when task_cpu_ns is null (results of a lab that did not measure
+	// it) does the weight fall back to the whole process's CPU (user + sys
+	// from rusage), which pours start-up and exit into the loop.
 	// Dropped samples count in the divisor: each kept sample stands for
 	// the same CPU as any other, the lost ones are simply not shown.
-	weight := float64(t.UserNS+t.SysNS) / float64(taken)
+	cpu := t.UserNS + t.SysNS
+	if t.TaskCPUNS != nil {
+		cpu = *t.TaskCPUNS
+	}
+	weight := float64(cpu) / float64(taken)
 	if weight <= 0 { // no CPU figure (a task that failed): the nominal period
 		weight = 1e9 / float64(tp.Hz)
 	}
@@ -165,11 +176,16 @@ func (b *profileBuilder) addTask(run lab.RunResult, t lab.Task) {
 		"task": {int64(t.Task)}, "pid": {int64(t.PID)},
 		"n_iters": {int64(run.NIters)}, "round": {int64(run.Round)},
 	}
+	// Values are rounded on the running total, so that a task's samples
+	// add up to its CPU exactly, not to it plus each location's rounding.
+	var seen int64
 	for _, loc := range order {
 		n := counts[loc]
+		before := int64(math.Round(float64(seen) * weight))
+		seen += n
 		b.p.Sample = append(b.p.Sample, &profile.Sample{
 			Location: []*profile.Location{loc},
-			Value:    []int64{n, int64(math.Round(float64(n) * weight))},
+			Value:    []int64{n, int64(math.Round(float64(seen)*weight)) - before},
 			Label:    labels,
 			NumLabel: num,
 			NumUnit:  numUnits,

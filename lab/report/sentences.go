@@ -70,7 +70,7 @@ func startupSentences(res *lab.Result) []string {
 	} else if thread != nil {
 		out = append(out, fmt.Sprintf("A goroutine (thread) is running its task after a median %s.", dur(thread.median)))
 	}
-	return out
+	return append(out, execSplitSentences(res)...)
 }
 
 func speedupSentences(res *lab.Result) []string {
@@ -102,6 +102,9 @@ func speedupSentences(res *lab.Result) []string {
 		out = append(out, fmt.Sprintf("With %s %s, processes never beat one process within this grid: "+
 			"the work is no larger, and starting processes costs extra.", andList(never), pluralWord(never, "task")))
 	}
+	if line := estimateSentence(res, m); line != "" {
+		out = append(out, line)
+	}
 	// The largest tasks: how close to the ideal, and threads beside.
 	big := cells[0]
 	for _, c := range cells {
@@ -128,6 +131,27 @@ func speedupSentences(res *lab.Result) []string {
 			dur(float64(small.ThreadNS)), small.NTasks))
 	}
 	return out
+}
+
+// estimateSentence says where, between the grid points, the speedups of
+// processes and of threads cross 1, per n_tasks.
+func estimateSentence(res *lab.Result, m lab.Method) string {
+	list := func(est func(lab.Crossover) *float64) string {
+		var parts []string
+		for _, x := range res.Crossover {
+			if e := est(x); e != nil {
+				parts = append(parts, fmt.Sprintf("≈ %s with %s", estText(*e), plural(x.NTasks, "task")))
+			}
+		}
+		if len(parts) == 0 {
+			return "never within the grid"
+		}
+		return "at n_iters " + andStrings(parts)
+	}
+	procs := list(func(x lab.Crossover) *float64 { return x.NItersEstimate })
+	threads := list(func(x lab.Crossover) *float64 { return x.ThreadNItersEstimate })
+	return fmt.Sprintf("Interpolated between grid points (on log n_iters), the speedup of %s processes over one process crosses 1× %s; "+
+		"that of threads %s.", m, procs, threads)
 }
 
 // perTaskSingle is the single time per task at n_iters ni (from the cell
@@ -224,8 +248,39 @@ func theyIt(n int) string {
 	return "they do"
 }
 
+// rssSentences give each process method's memory per child in words:
+// the medians of the figures every process task has (its own peak, and
+// RSS, PSS and USS at task end). Results without them (written before the
+// lab read them) fall back to the live sampler's peaks.
 func rssSentences(res *lab.Result) []string {
 	size := smallestParent(res)
+	var parts []string
+	for _, c := range memColumns(res, size) {
+		var figs []string
+		for k, vs := range c.values {
+			if len(vs) > 0 {
+				figs = append(figs, fmt.Sprintf("%s %s", memShort[k], bytesIEC(lab.Summarize(vs).Median*(1<<20))))
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s %s (%s)", c.m, strings.Join(figs, ", "), plural(c.tasks, "task")))
+	}
+	if len(parts) > 0 {
+		return []string{
+			"Median per child, read at task end for every child: " + strings.Join(parts, "; ") + ".",
+			"RSS counts every page a child maps, including those it still shares with the lab after fork (copy-on-write); " +
+				"PSS divides shared pages among their sharers, so it is the fair share of memory a child costs; " +
+				"USS counts only the pages no other process maps, what ending the child gives back. " +
+				"The peak is the child's own high-water mark, never the lab's.",
+		}
+	}
+	return sampledPeakSentences(res, size)
+}
+
+// memShort names the memMeasures in a sentence.
+var memShort = []string{"peak", "RSS", "PSS", "USS"}
+
+// sampledPeakSentences are the medians of the live sampler's peaks.
+func sampledPeakSentences(res *lab.Result, size int64) []string {
 	var parts []string
 	for _, m := range res.Spec.Methods {
 		var rss, pss []float64
@@ -249,13 +304,13 @@ func rssSentences(res *lab.Result) []string {
 		if len(pss) > 0 {
 			s += fmt.Sprintf(" / %s PSS", bytesIEC(lab.Summarize(pss).Median))
 		}
-		parts = append(parts, s)
+		parts = append(parts, fmt.Sprintf("%s (%d sampled)", s, len(rss)))
 	}
 	if len(parts) == 0 {
 		return nil
 	}
 	return []string{
-		"Median peak per child: " + strings.Join(parts, "; ") + ".",
+		"Median peak per sampled child (live samples only; these results carry no end-of-task figures): " + strings.Join(parts, "; ") + ".",
 		"RSS counts every page a child maps, including those it still shares with the lab after fork (copy-on-write); " +
 			"PSS divides shared pages among their sharers, so it is the fair share of memory a child costs.",
 	}

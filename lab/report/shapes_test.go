@@ -39,11 +39,10 @@ func TestFiguresOfEveryShape(t *testing.T) {
 			run, _ := smallResults(t)
 			return equalFigures(run)
 		}, []string{"startup", "parent-rss"}},
-		// Size 0 has no place on parent-rss's log axis and is left out
-		// (plot_parent.go), which leaves one size: no parent-rss figure
-		// today; if one is drawn, it is checked like the others.
+		// The parent-memory plot places each size at what the lab really
+		// held (ballast + the lab's own footprint), so size 0 has a place.
 		{"parent sizes 0 and 64 MiB", run(lab.Spec{Methods: []lab.Method{lab.Fork, lab.Thread}, NTasks: 2, NIters: 1000,
-			Repeat: 1, ParentRSS: []int64{0, 64 << 20}}), []string{"startup"}},
+			Repeat: 1, ParentRSS: []int64{0, 64 << 20}}), []string{"startup", "parent-rss"}},
 		{"real samples", sampledResult, []string{"startup", "parent-rss", "rss"}},
 	}
 	for _, c := range cases {
@@ -51,11 +50,6 @@ func TestFiguresOfEveryShape(t *testing.T) {
 			res := c.res(t)
 			figs, err := figuresOrPanic(res)
 			if err != nil {
-				// The one panic known today, fixed on another branch: only
-				// that one is let through, and said so.
-				if strings.Contains(err.Error(), "Values must be greater than 0 for a log scale") {
-					t.Skipf("issue 11 item 8: fixed on branch report (%v)", err)
-				}
 				t.Fatal(err)
 			}
 			var names []string

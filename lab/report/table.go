@@ -40,6 +40,9 @@ func Table(w io.Writer, res *lab.Result, opt TableOptions) error {
 			return err
 		}
 	}
+	if line := footprintLine(res); line != "" {
+		fmt.Fprintln(w, "\n"+line)
+	}
 	if len(res.Spec.Methods) == 1 {
 		summaryLines(w, res)
 	}
@@ -99,6 +102,9 @@ func summaryLines(w io.Writer, res *lab.Result) {
 		if startup.N > 0 {
 			fmt.Fprintf(w, "Median startup latency: %10.5f ms   (p10 %s, p90 %s, %d tasks)\n",
 				startup.Median/1e6, dur(startup.P10), dur(startup.P90), startup.N)
+			if line := execSplitLine(res, m, smallestParent(res)); line != "" {
+				fmt.Fprintln(w, line)
+			}
 		}
 	}
 }

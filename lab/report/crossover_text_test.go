@@ -1,0 +1,49 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// The compare text and report.md give the interpolated crossings of
+// processes and of threads, not only the grid point.
+func TestCrossoverEstimateText(t *testing.T) {
+	var cells []lab.Cell
+	ni := uint64(1000)
+	for _, s := range [][2]float64{{0.1, 0.5}, {0.2, 0.9}, {0.4, 1.1}, {0.75, 1.5}, {1.77, 1.9}} {
+		cells = append(cells, lab.Cell{NTasks: 2, NIters: ni, Method: lab.Fork, SingleNS: 1e6, MultiNS: 1e6, ThreadNS: 1e6,
+			Speedup: s[0], ThreadUp: s[1], Parallelism: 2, Rounds: 1})
+		ni *= 10
+	}
+	cells = append(cells, lab.Cell{NTasks: 1, NIters: 1000, Method: lab.Fork, Speedup: 0.5, ThreadUp: 0.9, Parallelism: 1, Rounds: 1})
+	cells = append(cells[len(cells)-1:], cells[:len(cells)-1]...)
+	res := &lab.Result{Schema: lab.Schema, Cells: cells, Crossover: lab.Crossovers(cells),
+		Spec: lab.SpecInfo{Methods: []lab.Method{lab.Single, lab.Fork, lab.Thread}, NItersGrid: []uint64{1000, 1e4, 1e5, 1e6, 1e7}, NTasksGrid: []int{1, 2}}}
+	var text bytes.Buffer
+	if err := Compare(&text, res); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"2 tasks: from n_iters = 10000000 on (speedup 1.77× there); processes cross 1× at n_iters ≈ 1.8M (interpolated on log n_iters); threads cross 1× at n_iters ≈ 32k",
+		"1 task: never within the grid (best speedup 0.50×); threads do not beat one process for good within the grid",
+	} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("compare text lacks %q:\n%s", want, text.String())
+		}
+	}
+	var md bytes.Buffer
+	if err := Lab(&md, LabReport{Title: "t", Root: "r", Sections: []LabSection{{Dir: "c", Res: res, Files: []string{"speedup.png"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"crosses 1× at n_iters ≈ 1.8M with 2 tasks; that of threads at n_iters ≈ 32k with 2 tasks.",
+		"processes cross 1× at n_iters ≈ 1.8M",
+	} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("report.md lacks %q:\n%s", want, md.String())
+		}
+	}
+}

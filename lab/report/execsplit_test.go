@@ -1,0 +1,74 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// The startup of an exec'd worker is shown split: reaching the new image
+// (create → exec_done) and starting the Go program (exec_done →
+// runtime_ready: runtime plus package init), in the table, in the text
+// summary and, in plain words with the figures, in report.md.
+func TestExecSplit(t *testing.T) {
+	res := oneRun(lab.Spawn, []int64{0}, 1_500_000, 1_700_000)
+	for i := range res.Runs[0].Tasks {
+		tk := &res.Runs[0].Tasks[i]
+		tk.ExecDoneNS, tk.RuntimeReadyNS = ns(120_000), ns(*tk.StartupNS-2_000)
+	}
+	fork := oneRun(lab.Fork, []int64{0}, 340_000, 360_000)
+	res.Runs = append(res.Runs, fork.Runs...)
+	res.Spec.Methods = []lab.Method{lab.Spawn, lab.Fork}
+
+	var buf bytes.Buffer
+	if err := Methods(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(buf.String(), "\n")
+	if !strings.Contains(lines[0], "to new image") || !strings.Contains(lines[0], "Go runtime + package init") {
+		t.Errorf("no split columns: %s", lines[0])
+	}
+	if !strings.Contains(lines[1], "120µs") || !strings.Contains(lines[1], "1.48ms") {
+		t.Errorf("spawn's split: %s", lines[1])
+	}
+	if f := strings.Fields(lines[2]); f[0] != "fork" || !strings.Contains(lines[2], " - ") {
+		t.Errorf("fork has no split: %s", lines[2])
+	}
+
+	res.Spec.Methods = []lab.Method{lab.Spawn}
+	res.Runs = res.Runs[:1]
+	buf.Reset()
+	if err := Table(&buf, res, TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "of which reaching the new image (create → exec_done) 120µs, starting the Go program (runtime + package init, exec_done → runtime_ready) 1.48ms") {
+		t.Errorf("summary lacks the split:\n%s", buf.String())
+	}
+
+	md := strings.Join(startupSentences(res), "\n")
+	for _, want := range []string{"**spawn**: of a median 1.60ms", "reaching the new image", "posix_spawn", "takes 120µs",
+		"starting the Go program takes 1.48ms", "`runtime_ready_ns`", "About 92% of this startup is the program starting"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report.md sentences lack %q:\n%s", want, md)
+		}
+	}
+}
+
+// On a real spawn run the split is there, its parts positive and in order.
+func TestExecSplitRealSpawn(t *testing.T) {
+	res, err := lab.Run(context.Background(), lab.Spec{Methods: []lab.Method{lab.Spawn, lab.Fork}, NTasks: 2, NIters: 1000, Repeat: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := execSplitOf(res, lab.Spawn, 0)
+	if s.n != 2 || s.image <= 0 || s.goStart <= 0 || s.toTask < 0 || s.image+s.goStart > s.startup*1.5 {
+		t.Errorf("spawn's split: %+v", s)
+	}
+	if f := execSplitOf(res, lab.Fork, 0); f.n != 0 {
+		t.Errorf("fork has a split: %+v", f)
+	}
+	t.Logf("spawn: startup %s = image %s + Go start %s + to task %s (busy machine)", dur(s.startup), dur(s.image), dur(s.goStart), dur(s.toTask))
+}

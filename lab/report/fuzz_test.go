@@ -1,0 +1,98 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// renderer is one way of writing a Result.
+type renderer struct {
+	name  string
+	write func(io.Writer, *lab.Result) error
+}
+
+// renderers are every renderer of the package: the text table (both
+// ways), the comparison table, JSON, CSV, Markdown, bench.txt, the
+// compare grid, each figure as PNG and SVG, the profile and report.md.
+var renderers = []renderer{
+	{"table", func(w io.Writer, r *lab.Result) error { return Table(w, r, TableOptions{}) }},
+	{"table-per-task", func(w io.Writer, r *lab.Result) error { return Table(w, r, TableOptions{PerTask: true}) }},
+	{"methods", Methods},
+	{"json", JSON},
+	{"csv", CSV},
+	{"markdown", Markdown},
+	{"bench", Bench},
+	{"compare", Compare},
+	{"figures", func(w io.Writer, r *lab.Result) error {
+		for _, f := range Figures(r) {
+			if err := f.PNG(w); err != nil {
+				return err
+			}
+			if err := f.SVG(w); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
+	{"profile", func(w io.Writer, r *lab.Result) error {
+		if err := Profile(w, r); err != nil && !errors.Is(err, ErrNoProfile) {
+			return err
+		}
+		return nil
+	}},
+	{"report.md", func(w io.Writer, r *lab.Result) error {
+		var files []string
+		for _, e := range Exports(r) {
+			files = append(files, e.Name)
+		}
+		return Lab(w, LabReport{Title: "fuzz", Root: "results", Sections: []LabSection{{Dir: "d", Res: r, Files: files}}})
+	}},
+}
+
+// renderAll runs every renderer on res and returns the first error, or a
+// panic turned into an error with the renderer's name.
+func renderAll(res *lab.Result) (err error) {
+	for _, rd := range renderers {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("%s panicked: %v", rd.name, p)
+				}
+			}()
+			if e := rd.write(io.Discard, res); e != nil && err == nil {
+				err = fmt.Errorf("%s: %w", rd.name, e)
+			}
+		}()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FuzzRenderers: no renderer panics or fails on any Result the generator
+// makes from the fuzzer's bytes (one point, one cell, equal values,
+// zeros, null figures, huge ranges, parent sizes 0 and 64 MiB). The seed
+// corpus in testdata/fuzz/FuzzRenderers holds the shapes that panicked
+// or failed before.
+func FuzzRenderers(f *testing.F) {
+	for _, seed := range [][]byte{
+		{},
+		bytes.Repeat([]byte{0}, 64),
+		bytes.Repeat([]byte{1}, 64),
+		bytes.Repeat([]byte{0xff}, 256),
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res := genResult(data)
+		if err := renderAll(res); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
