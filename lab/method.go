@@ -44,6 +44,9 @@ func ParseMethods(s string) ([]Method, error) {
 	for _, f := range strings.Split(s, ",") {
 		m := Method(strings.TrimSpace(f))
 		if !m.Valid() {
+			if hint := SuggestMethod(string(m)); hint != "" {
+				return nil, fmt.Errorf("unknown method %q: did you mean %s? (want all or a list of: %s)", string(m), hint, methodNames())
+			}
 			return nil, fmt.Errorf("unknown method %q (want all or a list of: %s)", string(m), methodNames())
 		}
 		if slices.Contains(out, m) {

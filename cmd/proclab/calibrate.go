@@ -73,7 +73,7 @@ within 1.15x, total per fork task within 1.2x).`,
 	fl.Var(newMethodList(&methods), "method", "process methods to compare (a list); default every process method")
 	fl.Var(rateList, "rate-tasks", "also measure fork throughput and the lab's peak RSS for these task counts, e.g. 1000,10000")
 	fl.BoolVar(&jsonOut, "json", false, "write the calibration as one JSON document to stdout")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagError(c, err)} })
 	return cmd
 }
 

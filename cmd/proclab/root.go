@@ -89,6 +89,7 @@ Exit status: 0 ok, 1 a task failed, 2 bad input or limits too low,
 	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr), newCalibrateCmd(stdout),
 		newVersionCmd(stdout), newDiffCmd(stdout))
 	cmd.Version = lab.VersionLine()
+	cmd.SuggestionsMinimumDistance = 2 // "did you mean" for a mistyped command
 	cmd.SetVersionTemplate("{{.Version}}\n")
 	fl := cmd.Flags()
 	f.methodFlag = newMethodList(&f.methods, lab.Fork)
@@ -112,7 +113,7 @@ Exit status: 0 ok, 1 a task failed, 2 bad input or limits too low,
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
 	})
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagError(c, err)} })
 	return cmd
 }
 
