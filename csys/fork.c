@@ -55,21 +55,31 @@ int proclab_fork_exec(const char *path, char *const argv[], char *const envp[],
 	int64_t t0 = proclab_now_ns();
 	pid_t p = fork();
 	if (p == 0) {
-		// Child: async-signal-safe calls only, never return.
+		// Child: async-signal-safe calls only, never return. Every way
+		// of failing before execve writes its errno to the error pipe:
+		// EOF alone must mean the exec succeeded.
 		int ef = errp[1];
-		if (ef <= PROCLAB_WORKER_FD)
-			ef = fcntl(ef, F_DUPFD_CLOEXEC, PROCLAB_WORKER_FD + 1);
-		int e = EBADF;
-		if (ef >= 0 && proclab_child_setup(parent, out_fd, 0) >= 0) {
-			sigset_t none;
-			sigemptyset(&none);
-			sigprocmask(SIG_SETMASK, &none, 0);
-			execve(path, argv, envp);
+		int e;
+		if (ef <= PROCLAB_WORKER_FD) {
+			// Move the error pipe out of the result fd's way; if that
+			// fails, say so on the pipe where it is, before fd 3 changes.
+			int moved = fcntl(ef, F_DUPFD_CLOEXEC, PROCLAB_WORKER_FD + 1);
+			if (moved < 0) {
+				e = errno;
+				while (write(ef, &e, sizeof e) < 0 && errno == EINTR) {
+				}
+				_exit(127);
+			}
+			ef = moved;
+		}
+		if (proclab_child_setup(parent, out_fd, 0) < 0) {
+			e = errno;
+		} else {
+			execve(path, argv, envp); // the mask is empty: setup cleared it
 			e = errno;
 		}
-		if (ef >= 0)
-			while (write(ef, &e, sizeof e) < 0 && errno == EINTR) {
-			}
+		while (write(ef, &e, sizeof e) < 0 && errno == EINTR) {
+		}
 		_exit(127);
 	}
 	int err = errno;

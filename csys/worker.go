@@ -1,11 +1,13 @@
 package csys
 
+// #include <stdlib.h>
 // #include "csys.h"
 import "C"
 
 import (
 	"fmt"
 	"syscall"
+	"unsafe"
 )
 
 // Worker is the re-exec'd worker binary, prepared once for many tasks: C
@@ -16,14 +18,22 @@ import (
 // concurrent use; Close frees it once no start is running.
 type Worker struct {
 	path   string
-	c      *cArgv // path and environment; argv is built per task
+	c      *cArgv // the image to exec and the environment; argv is built per task
+	argv0  *C.char
 	labPID int
 }
 
 // NewWorker prepares path (this binary) as the worker of the lab labPID,
 // with this process's environment as it is now.
 func NewWorker(path string, labPID int) *Worker {
-	return &Worker{path: path, c: newCArgv(path, nil), labPID: labPID}
+	return NewWorkerImage(path, path, labPID)
+}
+
+// NewWorkerImage is NewWorker for a worker that execs image but shows
+// argv0 as its name: the lab passes SelfExe, so that its workers run the
+// very file it runs even if the file at its path is replaced mid-run.
+func NewWorkerImage(image, argv0 string, labPID int) *Worker {
+	return &Worker{path: image, c: newCArgv(image, nil), argv0: C.CString(argv0), labPID: labPID}
 }
 
 // Close frees the worker's C memory.
@@ -31,6 +41,8 @@ func (w *Worker) Close() {
 	if w.c != nil {
 		w.c.free()
 		w.c = nil
+		C.free(unsafe.Pointer(w.argv0))
+		w.argv0 = nil
 	}
 }
 
@@ -47,7 +59,9 @@ func (w *Worker) ForkExec(t Task, outFD int) (Created, error) {
 }
 
 func (w *Worker) start(how C.int, what string, t Task, outFD int) (Created, error) {
-	c := C.proclab_start_worker(how, w.c.path, w.c.envp(), C.int32_t(w.labPID),
+	lockFork()
+	defer unlockFork()
+	c := C.proclab_start_worker(how, w.c.path, w.argv0, w.c.envp(), C.int32_t(w.labPID),
 		C.uint32_t(t.Index), C.uint64_t(t.NIters), C.uint32_t(t.ProfileHz), C.int(outFD))
 	if c.err != 0 {
 		return Created{}, fmt.Errorf("csys: %s %s: %w", what, w.path, syscall.Errno(c.err))

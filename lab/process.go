@@ -21,6 +21,7 @@ type child struct {
 	parentPID int
 	createNS  int64
 	wait      func() (csys.Exit, error) // reaps the child (or learns how it ended)
+	kill      func()                    // SIGKILLs it; nil: by pid (the lab's own child)
 }
 
 // starter creates the process for task t; w is the write end of the task's
@@ -72,7 +73,7 @@ func (e *env) startOSExec(t csys.Task, w int) (child, error) {
 	wf := os.NewFile(uintptr(fd), "result")
 	defer wf.Close() // the child has its copy once Start returns
 	argv := csys.WorkerArgv(e.exe, e.labPID, t)
-	cmd := &exec.Cmd{Path: e.exe, Args: argv, ExtraFiles: []*os.File{wf},
+	cmd := &exec.Cmd{Path: csys.SelfExe, Args: argv, ExtraFiles: []*os.File{wf},
 		Stdout: os.Stdout, Stderr: os.Stderr}
 	t0 := csys.Now()
 	if err := cmd.Start(); err != nil {
@@ -151,7 +152,7 @@ func (e *env) runProcesses(ctx context.Context, start starter) []Task {
 			tasks[i].Error = notStarted
 			continue
 		}
-		live.add(c.pid)
+		live.add(c.pid, c.kill)
 		if e.obs != nil {
 			e.obs.watch(i, c.pid, c.createNS)
 		}
