@@ -35,8 +35,9 @@ static char *put_u64(char *buf, uint64_t v) {
 }
 
 struct proclab_created proclab_start_worker(int how, const char *path, const char *argv0,
-                                            char *const envp[], int32_t lab_pid, uint32_t task, uint64_t n_iters,
-                                            uint32_t profile_hz, int out_fd) {
+                                            char *const envp[], int32_t lab_pid, uint32_t task,
+                                            uint64_t n_iters, uint32_t profile_hz, int out_fd,
+                                            int cancel_fd, int timeout_ms) {
 	// The argv worker.c's constructor parses:
 	// argv0 __proclab_worker <proto> <lab-pid> <task> <n_iters> <profile_hz>
 	// (path is what is exec'd: the lab's own image, /proc/self/exe)
@@ -59,7 +60,7 @@ struct proclab_created proclab_start_worker(int how, const char *path, const cha
 		c.err = proclab_posix_spawn(path, argv, envp, out_fd, &pid, &t0);
 		break;
 	case PROCLAB_START_FORK_EXEC:
-		c.err = proclab_fork_exec(path, argv, envp, out_fd, &pid, &t0);
+		c.err = proclab_fork_exec(path, argv, envp, out_fd, cancel_fd, timeout_ms, &pid, &t0);
 		break;
 	default:
 		c.err = EINVAL;

@@ -108,7 +108,7 @@ func ForkExec(path string, argv []string, outFD int) (Created, error) {
 	var t0 C.int64_t
 	lockFork()
 	defer unlockFork()
-	if e := C.proclab_fork_exec(a.path, a.argv(), a.envp(), C.int(outFD), &pid, &t0); e != 0 {
+	if e := C.proclab_fork_exec(a.path, a.argv(), a.envp(), C.int(outFD), -1, 0, &pid, &t0); e != 0 {
 		return Created{}, fmt.Errorf("csys: fork+exec %s: %w", path, syscall.Errno(e))
 	}
 	return Created{PID: int(pid), CreateNS: int64(t0)}, nil

@@ -111,7 +111,9 @@ void proclab_child_task(const struct proclab_task *t, int out_fd, uint32_t flags
 int proclab_fork_run(const struct proclab_task *t, int out_fd, int *pid,
                      int64_t *t_create_ns);
 int proclab_fork_exec(const char *path, char *const argv[], char *const envp[],
-                      int out_fd, int *pid, int64_t *t_create_ns);
+                      int out_fd, int cancel_fd, int timeout_ms, int *pid,
+                      int64_t *t_create_ns);
+extern int proclab_test_stall_exec; // tests: the fork-exec child pauses before execve
 int proclab_posix_spawn(const char *path, char *const argv[], char *const envp[],
                         int out_fd, int *pid, int64_t *t_create_ns);
 
@@ -128,9 +130,12 @@ struct proclab_created {
 
 struct proclab_created proclab_fork_task(uint32_t task, uint64_t n_iters, uint32_t profile_hz,
                                          int out_fd);
+// cancel_fd and timeout_ms bound the wait for a fork-exec worker's exec
+// (see proclab_fork_exec); posix_spawn's own wait cannot be bounded.
 struct proclab_created proclab_start_worker(int how, const char *path, const char *argv0,
-                                            char *const envp[], int32_t lab_pid, uint32_t task, uint64_t n_iters,
-                                            uint32_t profile_hz, int out_fd);
+                                            char *const envp[], int32_t lab_pid, uint32_t task,
+                                            uint64_t n_iters, uint32_t profile_hz, int out_fd,
+                                            int cancel_fd, int timeout_ms);
 
 // ---- in-process tasks (inproc.c) ----
 

@@ -403,3 +403,48 @@ func childPIDs() []int {
 	}
 	return out
 }
+
+// A fork-exec start whose child never reaches its exec (here it pauses
+// before execve, as one stopped, or exec'ing from a dead mount, would)
+// gives way to Cancel and to the exec timeout: the child is killed and
+// reaped. Before, the lab waited on the error pipe forever.
+func TestForkExecGivesWay(t *testing.T) {
+	setStallExec(true)
+	defer setStallExec(false)
+	exe, _ := os.Executable()
+	for _, tc := range []struct {
+		name string
+		want syscall.Errno
+	}{{"cancel", syscall.ECANCELED}, {"timeout", syscall.ETIMEDOUT}} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := NewWorker(exe, os.Getpid())
+			defer w.Close()
+			if tc.want == syscall.ETIMEDOUT {
+				w.SetExecTimeout(300 * time.Millisecond)
+			} else {
+				go func() {
+					// Cancel once the child is there, stalled.
+					waitFor(func() bool { return len(childPIDs()) > 0 })
+					w.Cancel()
+				}()
+			}
+			r, fd := pipe(t)
+			defer r.Close()
+			done := make(chan error, 1)
+			go func() {
+				_, err := w.ForkExec(Task{NIters: 1}, fd)
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if !errors.Is(err, tc.want) {
+					t.Errorf("ForkExec: %v, want %v", err, tc.want)
+				}
+			case <-time.After(hangLimit):
+				t.Fatal("ForkExec still waits for a stalled child's exec")
+			}
+			unix.Close(fd)
+			assertNoZombies(t)
+		})
+	}
+}

@@ -22,6 +22,15 @@ func setNoCloseRange(on bool) {
 	C.proclab_test_no_close_range = v
 }
 
+// setStallExec makes fork-exec children pause before their execve.
+func setStallExec(on bool) {
+	v := C.int(0)
+	if on {
+		v = 1
+	}
+	C.proclab_test_stall_exec = v
+}
+
 // profHammer runs proclab_prof_record count times on each of threads OS
 // threads at once, into one fresh buffer (thread i records PC i+1), and
 // returns what the buffer holds, and whether the words right after it

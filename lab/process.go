@@ -122,7 +122,10 @@ func (e *env) runProcesses(ctx context.Context, start starter) []Task {
 	n := e.spec.NTasks
 	tasks := make([]Task, n)
 	live := newLiveSet()
-	stop := context.AfterFunc(ctx, func() { live.killAll(killInterrupted) })
+	stop := context.AfterFunc(ctx, func() {
+		live.killAll(killInterrupted)
+		e.worker.Cancel() // a fork-exec start waiting for its exec gives up
+	})
 	defer stop()
 	slots := make(chan struct{}, e.spec.alive())
 
