@@ -96,7 +96,8 @@ type ForkserverConn struct {
 	fd  int
 	pid int // 0 when there is no process behind the socket (a test's fake peer)
 
-	mu     sync.Mutex // held while reaping, and by Kill and Close
+	mu     sync.Mutex   // held while reaping, and by Kill and Close
+	sendMu sync.RWMutex // held for reading by every send, for writing by Close
 	reaped bool
 	closed bool
 	exit   Exit
@@ -191,6 +192,11 @@ func (c *ForkserverConn) Request(seq uint32, t Task, pipeW int) (int64, error) {
 	le.PutUint32(b[20:], t.ProfileHz)
 	le.PutUint64(b[24:], t.NIters)
 	oob := unix.UnixRights(pipeW)
+	c.sendMu.RLock()
+	defer c.sendMu.RUnlock()
+	if c.isClosed() {
+		return 0, fmt.Errorf("csys: forkserver request: %w", unix.EBADF)
+	}
 	for {
 		t0 := Now()
 		n, err := unix.SendmsgN(c.fd, b, oob, nil, unix.MSG_NOSIGNAL)
@@ -222,6 +228,13 @@ func (c *ForkserverConn) sendPid(t ForkserverMsgType, pid int) error {
 	b := make([]byte, fsPidSize)
 	putHeader(b, t)
 	binary.LittleEndian.PutUint32(b[8:], uint32(int32(pid)))
+	// A send may come from a goroutine that outlives the run (a KILL sent
+	// asynchronously): after Close the fd number may be another file's.
+	c.sendMu.RLock()
+	defer c.sendMu.RUnlock()
+	if c.isClosed() {
+		return fmt.Errorf("csys: forkserver %v %d: %w", t, pid, unix.EBADF)
+	}
 	for {
 		_, err := unix.SendmsgN(c.fd, b, nil, nil, unix.MSG_NOSIGNAL)
 		if err == unix.EINTR {
@@ -449,6 +462,8 @@ func (c *ForkserverConn) Wait() (Exit, error) {
 // fd could close someone else's. Call it when nothing uses the conn any
 // more (Recv has returned).
 func (c *ForkserverConn) Close() error {
+	c.sendMu.Lock() // no send in flight (each is bounded by SetSendTimeout)
+	defer c.sendMu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -456,6 +471,12 @@ func (c *ForkserverConn) Close() error {
 	}
 	c.closed = true
 	return unix.Close(c.fd)
+}
+
+func (c *ForkserverConn) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
 }
 
 // DescribeStatus says how a process ended, briefly: "exit status 3",
