@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -446,5 +447,67 @@ func TestForkExecGivesWay(t *testing.T) {
 			unix.Close(fd)
 			assertNoZombies(t)
 		})
+	}
+}
+
+// With the fd table full, the creates report what went wrong: posix_spawn's
+// move of the result fd says EMFILE (before: EBADF), and a fork-exec child
+// that cannot move its error pipe out of the way says so on the pipe
+// (before: it exited 127 unheard, and the start passed for a successful
+// exec). The test fills the fd table in a child process of its own (the
+// test binary again), with the result pipe on fd 3.
+func TestFdTableFull(t *testing.T) {
+	if os.Getenv("PROCLAB_TEST_FD_TABLE_FULL") == "" {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		cmd := exec.Command(os.Args[0], "-test.run=^TestFdTableFull$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), "PROCLAB_TEST_FD_TABLE_FULL=1")
+		cmd.ExtraFiles = []*os.File{w}
+		out, err := cmd.Output()
+		w.Close()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestFdTableFull") {
+			t.Fatalf("helper: %v\n%s", err, out)
+		}
+		return
+	}
+	// The helper: fd 3 is the result pipe.
+	exe, _ := os.Executable()
+	wk := NewWorker(exe, os.Getpid())
+	defer wk.Close()
+	argv := WorkerArgv(exe, os.Getpid(), Task{NIters: 1})
+	ents, _ := os.ReadDir("/proc/self/fd")
+	top := 0
+	for _, e := range ents {
+		n, _ := strconv.Atoi(e.Name())
+		top = max(top, n)
+	}
+	lim := &unix.Rlimit{Cur: uint64(top + 8), Max: uint64(top + 8)}
+	var old unix.Rlimit
+	unix.Getrlimit(unix.RLIMIT_NOFILE, &old)
+	lim.Max = old.Max
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, lim); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+			break // EMFILE: every fd below the limit is taken
+		}
+	}
+	if _, err := Spawn(exe, argv, 3); !errors.Is(err, syscall.EMFILE) {
+		t.Errorf("spawn with a full fd table: %v, want EMFILE", err)
+	}
+	// Free two fds below 3: the error pipe gets them, and the child
+	// cannot move it above fd 3.
+	unix.Close(0)
+	unix.Close(2)
+	c, err := wk.ForkExec(Task{NIters: 1}, 3)
+	if !errors.Is(err, syscall.EMFILE) {
+		t.Errorf("fork-exec whose child cannot move its error pipe: %v (pid %d), want EMFILE", err, c.PID)
+		if err == nil {
+			Wait4(c.PID)
+		}
 	}
 }
