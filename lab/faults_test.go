@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -291,4 +292,42 @@ func TestReapRetriesEINTR(t *testing.T) {
 		t.Errorf("reaped %v after %d calls", csys.DescribeStatus(ex.Status), calls)
 	}
 	assertNoChildren(t)
+}
+
+// unwatchCheck is an observer that checks, when the lab stops watching a
+// child (after which it is reaped), that the pid still names that child.
+type unwatchCheck struct {
+	t      *testing.T
+	server int
+	starts sync.Map // pid -> start time, read when watched
+}
+
+func (u *unwatchCheck) watch(_, pid int, _ int64) {
+	if _, _, start, err := procIdentity(pid); err == nil {
+		u.starts.Store(pid, start)
+	}
+}
+
+func (u *unwatchCheck) unwatch(pid int) []Sample {
+	want, ok := u.starts.Load(pid)
+	state, ppid, start, err := procIdentity(pid)
+	if !ok || err != nil || start != want || ppid != u.server {
+		u.t.Errorf("pid %d at unwatch: %s, parent %d, start %s (%v); want the server's unreaped child started at %v",
+			pid, state, ppid, start, err, want)
+	}
+	return nil
+}
+
+// The sampler reads /proc/PID of a forkserver child until collect
+// unwatches it; the server must not have reaped it by then (the pid could
+// be another process's). Before, the server reaped each child as soon as
+// it ended, so a short task's pid was usually gone (and free) at unwatch.
+func TestForkserverChildUnreapedUntilUnwatched(t *testing.T) {
+	e, server := serverEnv(t, context.Background(), Spec{Methods: []Method{Forkserver}, NTasks: 8, NIters: 1000})
+	e.obs = &unwatchCheck{t: t, server: server}
+	for i, tk := range e.runProcesses(context.Background(), e.fs.start) {
+		if tk.Error != "" || tk.ExitCode == nil || *tk.ExitCode != 0 {
+			t.Errorf("task %d: %+v", i, tk)
+		}
+	}
 }
