@@ -511,3 +511,47 @@ func TestFdTableFull(t *testing.T) {
 		}
 	}
 }
+
+// A profiled task samples with a CPU-time timer of its own thread, in a
+// worker (where the Go runtime has other threads) as in a fork child:
+// /proc/PID/timers shows a thread CPU-clock timer (ClockID 3) aimed at one
+// thread of the process. Before, ITIMER_PROF (process-wide, not listed
+// there) could interrupt any thread, two at once.
+func TestProfilerTimerIsPerThread(t *testing.T) {
+	exe, _ := os.Executable()
+	w := NewWorker(exe, os.Getpid())
+	defer w.Close()
+	for name, create := range map[string]func(Task, int) (Created, error){"fork": ForkRun, "spawn": w.Spawn} {
+		r, fd := pipe(t)
+		c, err := create(Task{NIters: 1 << 40, ProfileHz: 100}, fd)
+		unix.Close(fd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var timers string
+		waitFor(func() bool {
+			b, _ := os.ReadFile("/proc/" + strconv.Itoa(c.PID) + "/timers")
+			timers = string(b)
+			return timers != ""
+		})
+		tid := ""
+		for _, line := range strings.Split(timers, "\n") {
+			if rest, ok := strings.CutPrefix(line, "notify: signal/tid."); ok {
+				tid = rest
+			}
+		}
+		if !strings.Contains(timers, "ClockID: -2\n") || tid == "" {
+			t.Errorf("%s: timers %q, want a thread CPU-time timer aimed at a thread", name, timers)
+		} else if _, err := os.Stat("/proc/" + strconv.Itoa(c.PID) + "/task/" + tid); err != nil {
+			t.Errorf("%s: the timer's thread %s is not one of the child's: %v", name, tid, err)
+		}
+		syscall.Kill(c.PID, syscall.SIGKILL)
+		Wait4(c.PID)
+		r.Close()
+	}
+
+	// A worker's samples land in the hot loop.
+	task := Task{Index: 1, NIters: 100_000_000, ProfileHz: 250}
+	_, rec, ex := runChild(t, func(fd int) (Created, error) { return w.Spawn(task, fd) })
+	checkSamples(t, "spawned worker", rec.Samples, rec.TextBase, 250, int64(ex.Usage.User+ex.Usage.Sys))
+}
