@@ -108,13 +108,15 @@ func loadSelfSymbols() (*Symbols, error) {
 }
 
 // selfBuildID is the GNU build ID of the running image ("" if it has none
-// or it cannot be read).
+// or it cannot be read). It reads the ELF headers and one note, not the
+// symbols: it runs before every run.
 func selfBuildID() string {
-	s, err := loadSelfSymbols()
+	f, err := elf.Open("/proc/self/exe")
 	if err != nil {
 		return ""
 	}
-	return s.BuildID
+	defer f.Close()
+	return gnuBuildID(f)
 }
 
 func readSymbols(path string) (*Symbols, error) { return readSymbolsFrom(path, path) }
