@@ -12,8 +12,12 @@ BIN := bin/proclab
 
 all: build
 
+# The version `proclab version` prints: git describe of this tree.
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS := $(if $(VERSION),-X github.com/proclab/proclab/lab.buildVersion=$(VERSION))
+
 build:
-	$(GO) build -o $(BIN) ./cmd/proclab
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/proclab
 
 # The main job: the whole lab on this machine, written to results/<timestamp>/.
 lab: build
@@ -33,8 +37,14 @@ vet:
 staticcheck:
 	$(GO) tool staticcheck ./...
 
+# Tests run in a random order (every test must hold in any order); the
+# seed is printed so a failing order can be rerun: make unit SHUFFLE=<seed>.
+ifndef SHUFFLE
+SHUFFLE := $(shell echo $$RANDOM$$RANDOM)
+endif
 unit:
-	$(GO) test -race -count=1 ./...
+	@echo "unit: go test -race -count=1 -shuffle=$(SHUFFLE) ./..."
+	$(GO) test -race -count=1 -shuffle=$(SHUFFLE) ./...
 
 # Fidelity and speed: proclab against this machine's floor, benchmarks,
 # scale; writes docs/PERFORMANCE.md (about 10 minutes; see the script).

@@ -34,9 +34,18 @@ static int write_all(int fd, const void *buf, size_t n) {
 // async-signal-safe functions: another thread of the parent may have held a
 // lock (malloc's, stdio's, the Go runtime's) at the instant of the fork, and
 // that lock stays held forever in the child. So: no malloc, no stdio, no
-// locks. The record lives on the stack, the samples in a static buffer;
-// errors become exit codes. The first thing it does is read the clock, which
-// is what startup latency is measured to.
+// locks. The record lives on the stack, the samples and the /proc text in
+// static buffers; errors become exit codes. The first thing it does is read
+// the clock, which is what startup latency is measured to.
+//
+// Around the loop it reads its thread's CPU clock (clock_gettime): the
+// task's own CPU time, exact, where wait4's user/sys are tick-sampled and
+// count the whole process (exec, Go runtime start, exit teardown). After
+// task_end_ns it reads its own memory from /proc/self (status, smaps_rollup;
+// open/read/close and hand-written parsing, selfmem.c), so that read is in
+// neither startup nor run; mem_read_ns stamps its end. These figures are
+// the child's own address space, never the lab's: ru_maxrss would carry the
+// lab's high-water mark across execve.
 //
 // Exit codes: 0 record written; 3 the record could not be written (the lab
 // is gone or closed the pipe).
@@ -44,13 +53,24 @@ void proclab_child_task(const struct proclab_task *t, int out_fd, uint32_t flags
                         int64_t exec_done_ns, int64_t runtime_ready_ns) {
 	struct proclab_record rec;
 	rec.task_start_ns = proclab_now_ns();
+	int64_t cpu0 = proclab_thread_cpu_ns();
 	// Profiling is best effort: if it cannot start, n_samples is 0.
 	if (t->profile_hz > 0)
 		proclab_prof_start(t->profile_hz);
 	uint64_t sum = proclab_hot_loop(t->n_iters);
 	if (t->profile_hz > 0)
 		proclab_prof_stop();
+	int64_t cpu1 = proclab_thread_cpu_ns();
 	rec.task_end_ns = proclab_now_ns();
+
+	struct proclab_self_mem mem;
+	rec.mem_err = (uint32_t)proclab_self_mem(&mem);
+	rec.mem_read_ns = proclab_now_ns();
+	rec.hwm_bytes = mem.hwm_bytes;
+	rec.end_rss_bytes = mem.rss_bytes;
+	rec.end_pss_bytes = mem.pss_bytes;
+	rec.end_uss_bytes = mem.uss_bytes;
+	rec.task_cpu_ns = cpu0 >= 0 && cpu1 >= cpu0 ? cpu1 - cpu0 : -1;
 
 	rec.magic = PROCLAB_RECORD_MAGIC;
 	rec.version = PROCLAB_RECORD_VERSION;
@@ -67,7 +87,6 @@ void proclab_child_task(const struct proclab_task *t, int out_fd, uint32_t flags
 	rec.profile_hz = t->profile_hz;
 	rec.n_samples = t->profile_hz > 0 ? proclab_prof_buf.n : 0;
 	rec.samples_dropped = t->profile_hz > 0 ? proclab_prof_buf.dropped : 0;
-	rec.reserved = 0;
 
 	if (write_all(out_fd, &rec, sizeof rec) != 0 ||
 	    write_all(out_fd, proclab_prof_buf.pcs, rec.n_samples * sizeof(uint64_t)) != 0)

@@ -12,7 +12,20 @@
 
 // proclab_hot_loop runs n_iters iterations of a serial xorshift chain and
 // returns a checksum of all of them. Deterministic; see hotloop.c.
+// It runs in blocks of PROCLAB_STOP_EVERY iterations; between blocks it
+// reads the calling thread's stop flag, if any (see hotloop.c).
 uint64_t proclab_hot_loop(uint64_t n_iters);
+
+#define PROCLAB_STOP_EVERY 4096
+extern __thread const volatile uint32_t *proclab_hot_loop_stop;
+extern __thread uint64_t proclab_hot_loop_done;
+
+// proclab_hot_loop_stoppable runs the hot loop in the calling thread until
+// it is done or *stop becomes nonzero (checked every PROCLAB_STOP_EVERY
+// iterations); *done is the iterations run, and the checksum is the hot
+// loop's only when *done == n_iters (inproc.c).
+uint64_t proclab_hot_loop_stoppable(uint64_t n_iters, const volatile uint32_t *stop,
+                                    uint64_t *done);
 
 // ---- the result record (record.c) ----
 //
@@ -21,12 +34,13 @@ uint64_t proclab_hot_loop(uint64_t n_iters);
 // checks the two agree.
 
 #define PROCLAB_RECORD_MAGIC 0x43524c50u // "PLRC" little-endian
-#define PROCLAB_RECORD_VERSION 1
+#define PROCLAB_RECORD_VERSION 2
 #define PROCLAB_MAX_SAMPLES 8192
 
 // Record flags.
 #define PROCLAB_REC_EXECED 0x1    // the child ran a fresh image (execve)
 #define PROCLAB_REC_GO_RUNTIME 0x2 // the child started its own Go runtime
+#define PROCLAB_REC_PYTHON 0x4     // a Python child (lab/proclab_pydriver.py); its record is made by the lab
 
 struct proclab_record {
 	uint32_t magic;
@@ -46,8 +60,29 @@ struct proclab_record {
 	uint32_t profile_hz;      // sampling rate asked for, 0 = not profiled
 	uint32_t n_samples;       // PCs following the header
 	uint32_t samples_dropped; // samples lost because the buffer was full
-	uint32_t reserved;
+	uint32_t mem_err;         // errno of the end-of-task memory read, 0 if it worked
+	int64_t task_cpu_ns;      // the task's CPU time around the loop (its thread's CPU clock)
+	int64_t mem_read_ns;      // CLOCK_MONOTONIC when the memory read below was done
+	// The child's own memory, read from /proc/self after task_end_ns (so the
+	// read is in neither startup nor run); bytes, 0 if it could not be read.
+	int64_t hwm_bytes;     // VmHWM: the peak resident size of its own mm
+	int64_t end_rss_bytes; // smaps_rollup Rss at task end
+	int64_t end_pss_bytes; // smaps_rollup Pss
+	int64_t end_uss_bytes; // smaps_rollup Private_Clean + Private_Dirty
 };
+
+// ---- a child's own CPU and memory (selfmem.c) ----
+
+struct proclab_self_mem {
+	int64_t hwm_bytes, rss_bytes, pss_bytes, uss_bytes;
+};
+// proclab_self_mem reads the calling process's own memory from /proc/self;
+// returns 0 or an errno value. Async-signal-safe, not reentrant.
+int proclab_self_mem(struct proclab_self_mem *m);
+// proclab_kib_field parses "<key> <n> kB" out of a /proc text; bytes or -1.
+int64_t proclab_kib_field(const char *buf, const char *key);
+// proclab_thread_cpu_ns is the calling thread's CPU clock; -1 on error.
+int64_t proclab_thread_cpu_ns(void);
 
 // ---- task parameters, shared by every way of running a task ----
 
@@ -142,14 +177,16 @@ struct proclab_created proclab_start_worker(int how, const char *path, const cha
 struct proclab_inproc {
 	int64_t task_start_ns, task_end_ns;
 	uint64_t checksum;
+	uint64_t iters_done; // < n_iters if the task was stopped
 	int32_t tid;
+	int64_t task_cpu_ns; // the thread's CPU clock around the loop
 	int64_t user_ns, sys_ns;
 	int64_t minflt, majflt, nvcsw, nivcsw;
 	uint32_t n_samples, samples_dropped; // profile: PCs stored in pcs, PCs lost
 	int32_t prof_err;                    // errno if sampling could not start, else 0
 };
 void proclab_task_inproc(const struct proclab_task *t, struct proclab_inproc *out,
-                         uint64_t *pcs, uint32_t cap);
+                         uint64_t *pcs, uint32_t cap, const volatile uint32_t *stop);
 
 // ---- the re-exec'd worker (worker.c) ----
 

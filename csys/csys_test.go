@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -43,6 +44,8 @@ func TestRecordLayout(t *testing.T) {
 		"size": RecordHeaderSize, "version": 4, "task": 8, "pid": 16, "n_iters": 24,
 		"checksum": 32, "exec_done_ns": 40, "runtime_ready_ns": 48, "task_start_ns": 56,
 		"task_end_ns": 64, "text_base": 72, "profile_hz": 80, "n_samples": 84, "samples_dropped": 88,
+		"mem_err": 92, "task_cpu_ns": 96, "mem_read_ns": 104, "hwm_bytes": 112, "end_rss_bytes": 120,
+		"end_pss_bytes": 128, "end_uss_bytes": 136,
 	}
 	got := cRecordLayout()
 	for k, w := range want {
@@ -176,15 +179,16 @@ func TestSpawnMissingBinary(t *testing.T) {
 // exit status 2 and a one-line reason, before any CLI code.
 func TestWorkerStartedWrongly(t *testing.T) {
 	exe, _ := os.Executable()
+	v := strconv.Itoa(ProtocolVersion)
 	cases := []struct {
 		name   string
 		args   []string
 		pipe   bool
 		reason string
 	}{
-		{"no pipe", []string{"1", "1", "0", "10", "0"}, false, "no result pipe on fd 3"},
-		{"bad n_iters", []string{"1", "1", "0", "ten", "0"}, true, "bad n_iters: ten"},
-		{"zero n_iters", []string{"1", "1", "0", "0", "0"}, true, "bad n_iters: 0"},
+		{"no pipe", []string{v, "1", "0", "10", "0"}, false, "no result pipe on fd 3"},
+		{"bad n_iters", []string{v, "1", "0", "ten", "0"}, true, "bad n_iters: ten"},
+		{"zero n_iters", []string{v, "1", "0", "0", "0"}, true, "bad n_iters: 0"},
 		{"missing args", []string{"1"}, true, "want 5 arguments"},
 		{"wrong protocol", []string{"9", "1", "0", "10", "0"}, true, "unsupported protocol version: 9"},
 	}

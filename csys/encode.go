@@ -25,7 +25,13 @@ func AppendRecord(b []byte, r *Record) []byte {
 	b = le.AppendUint32(b, r.ProfileHz)
 	b = le.AppendUint32(b, uint32(len(r.Samples)))
 	b = le.AppendUint32(b, r.SamplesDropped)
-	b = le.AppendUint32(b, 0) // reserved
+	b = le.AppendUint32(b, r.MemErr)
+	b = le.AppendUint64(b, uint64(r.TaskCPUNS))
+	b = le.AppendUint64(b, uint64(r.MemReadNS))
+	b = le.AppendUint64(b, uint64(r.HWMBytes))
+	b = le.AppendUint64(b, uint64(r.EndRSSBytes))
+	b = le.AppendUint64(b, uint64(r.EndPSSBytes))
+	b = le.AppendUint64(b, uint64(r.EndUSSBytes))
 	for _, pc := range r.Samples {
 		b = le.AppendUint64(b, pc)
 	}

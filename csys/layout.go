@@ -25,5 +25,12 @@ func cRecordLayout() map[string]uintptr {
 		"profile_hz":       unsafe.Offsetof(r.profile_hz),
 		"n_samples":        unsafe.Offsetof(r.n_samples),
 		"samples_dropped":  unsafe.Offsetof(r.samples_dropped),
+		"mem_err":          unsafe.Offsetof(r.mem_err),
+		"task_cpu_ns":      unsafe.Offsetof(r.task_cpu_ns),
+		"mem_read_ns":      unsafe.Offsetof(r.mem_read_ns),
+		"hwm_bytes":        unsafe.Offsetof(r.hwm_bytes),
+		"end_rss_bytes":    unsafe.Offsetof(r.end_rss_bytes),
+		"end_pss_bytes":    unsafe.Offsetof(r.end_pss_bytes),
+		"end_uss_bytes":    unsafe.Offsetof(r.end_uss_bytes),
 	}
 }

@@ -11,13 +11,14 @@ import (
 // header, then NSamples little-endian uint64 program counters.
 const (
 	RecordMagic      = 0x43524c50 // "PLRC"
-	RecordHeaderSize = 96
+	RecordHeaderSize = 144
 )
 
 // Record flags.
 const (
 	FlagExeced    = 0x1 // the child ran a fresh image
 	FlagGoRuntime = 0x2 // the child started its own Go runtime
+	FlagPython    = 0x4 // a Python multiprocessing child (lab/python.go)
 )
 
 // Record is a decoded child record. Stamps are CLOCK_MONOTONIC nanoseconds;
@@ -37,6 +38,16 @@ type Record struct {
 	ProfileHz      uint32
 	SamplesDropped uint32
 	Samples        []uint64 // sampled program counters
+
+	// TaskCPUNS is the task's CPU time around the loop, from the CPU clock
+	// of the thread that ran it; -1 if the clock could not be read.
+	TaskCPUNS int64
+	// The child's own memory, read from /proc/self after TaskEndNS, in
+	// bytes; 0 where it could not be read (MemErr then says why).
+	// MemReadNS stamps the end of that read.
+	HWMBytes, EndRSSBytes, EndPSSBytes, EndUSSBytes int64
+	MemReadNS                                       int64
+	MemErr                                          uint32 // errno, 0 if the read worked
 }
 
 // ErrNoRecord means the child closed its pipe without writing anything.
@@ -80,6 +91,13 @@ func DecodeHeader(b []byte) (Record, int, error) {
 	r.ProfileHz = le.Uint32(b[80:])
 	n := le.Uint32(b[84:])
 	r.SamplesDropped = le.Uint32(b[88:])
+	r.MemErr = le.Uint32(b[92:])
+	r.TaskCPUNS = int64(le.Uint64(b[96:]))
+	r.MemReadNS = int64(le.Uint64(b[104:]))
+	r.HWMBytes = int64(le.Uint64(b[112:]))
+	r.EndRSSBytes = int64(le.Uint64(b[120:]))
+	r.EndPSSBytes = int64(le.Uint64(b[128:]))
+	r.EndUSSBytes = int64(le.Uint64(b[136:]))
 	switch {
 	case n > MaxSamples:
 		return r, 0, &RecordError{fmt.Sprintf("%d samples, at most %d", n, MaxSamples)}
@@ -87,6 +105,9 @@ func DecodeHeader(b []byte) (Record, int, error) {
 		return r, 0, &RecordError{fmt.Sprintf("pid %d", r.PID)}
 	case r.TaskStartNS <= 0 || r.TaskEndNS < r.TaskStartNS:
 		return r, 0, &RecordError{fmt.Sprintf("task stamps %d..%d out of order", r.TaskStartNS, r.TaskEndNS)}
+	}
+	if err := r.selfConsistent(); err != nil {
+		return r, 0, err
 	}
 	return r, int(n) * 8, nil
 }

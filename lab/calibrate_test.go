@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestCalibrate(t *testing.T) {
@@ -33,30 +35,61 @@ func TestCalibrate(t *testing.T) {
 	if len(cal.Methods) != 3 {
 		t.Fatalf("methods %+v", cal.Methods)
 	}
+	// Each method beside the C loop that makes its system calls; the
+	// forkserver's children are fork()ed, so fork's floor is its own.
+	paired := map[Method]string{Fork: "fork+_exit+wait4", Spawn: "posix_spawn+wait4", Forkserver: "fork+_exit+wait4"}
+	var fork MethodOverhead
 	for _, mo := range cal.Methods {
-		if mo.Method == Forkserver {
-			// Built on another branch; until then it says why it is absent.
-			if mo.Error == "" && mo.N != 4 {
-				t.Errorf("forkserver: %+v", mo)
-			}
-			continue
-		}
 		if mo.Error != "" || mo.N != 4 || mo.Failed != 0 {
 			t.Errorf("%s: %+v", mo.Method, mo)
+		}
+		if mo.Floor != paired[mo.Method] {
+			t.Errorf("%s compared with floor %q, want %q", mo.Method, mo.Floor, paired[mo.Method])
+		}
+		f := cal.floor(mo.Floor)
+		if f.Name == "" || f.TotalNS <= 0 {
+			t.Fatalf("%s: floor %q not measured: %+v", mo.Method, mo.Floor, cal.Floors)
 		}
 		if mo.TotalRatio <= 0 || mo.StartupRatio <= 0 || mo.StartupNS <= 0 || mo.TotalNS <= mo.StartupNS || mo.MinFlt <= 0 {
 			t.Errorf("%s: figures %+v", mo.Method, mo)
 		}
-		if (mo.ExecDoneNS != nil) != (mo.Method == Spawn) {
-			t.Errorf("%s: exec_done %v", mo.Method, mo.ExecDoneNS)
+		// The ratios and overheads are of the medians reported, exactly.
+		if mo.TotalRatio != mo.TotalNS/f.TotalNS || mo.TotalOverNS != mo.TotalNS-f.TotalNS {
+			t.Errorf("%s: total ratio %v, overhead %v; want %v/%v", mo.Method, mo.TotalRatio, mo.TotalOverNS, mo.TotalNS, f.TotalNS)
+		}
+		if f.StartupNS == nil {
+			if mo.StartupRatio != 0 {
+				t.Errorf("%s: startup ratio %v over a floor with no startup", mo.Method, mo.StartupRatio)
+			}
+		} else if mo.StartupRatio != mo.StartupNS / *f.StartupNS || mo.StartupOverNS != mo.StartupNS-*f.StartupNS {
+			t.Errorf("%s: startup ratio %v, overhead %v; want %v/%v", mo.Method, mo.StartupRatio, mo.StartupOverNS, mo.StartupNS, *f.StartupNS)
+		}
+		if (mo.ExecDoneNS != nil) != (mo.Method == Spawn) || (mo.RuntimeReadyNS != nil) != (mo.Method == Spawn) {
+			t.Errorf("%s: exec_done %v runtime_ready %v", mo.Method, mo.ExecDoneNS, mo.RuntimeReadyNS)
+		}
+		// Medians keep the per-task order: exec done, then the runtime,
+		// then the task.
+		if mo.ExecDoneNS != nil && mo.RuntimeReadyNS != nil &&
+			!(0 < *mo.ExecDoneNS && *mo.ExecDoneNS < *mo.RuntimeReadyNS && *mo.RuntimeReadyNS <= mo.StartupNS) {
+			t.Errorf("%s: exec_done %v, runtime_ready %v, startup %v out of order", mo.Method, *mo.ExecDoneNS, *mo.RuntimeReadyNS, mo.StartupNS)
+		}
+		if mo.Method == Fork {
+			fork = mo
 		}
 	}
-	if len(cal.Goals) != 2 || cal.Goals[0].Limit != GoalForkStartupRatio || cal.Goals[1].Limit != GoalForkTotalRatio {
-		t.Errorf("goals %+v", cal.Goals)
+	if fork.StartupRatio <= 0 {
+		t.Fatalf("fork has no startup ratio: %+v", fork)
 	}
-	for _, g := range cal.Goals {
-		if g.Met != (g.Ratio <= g.Limit) {
-			t.Errorf("goal %+v: verdict does not follow the ratio", g)
+	want := []Goal{
+		{Name: "fork startup", Ratio: fork.StartupRatio, Limit: GoalForkStartupRatio},
+		{Name: "fork total per task", Ratio: fork.TotalRatio, Limit: GoalForkTotalRatio},
+	}
+	if len(cal.Goals) != len(want) {
+		t.Fatalf("goals %+v, want %+v", cal.Goals, want)
+	}
+	for i, g := range cal.Goals {
+		if g.Name != want[i].Name || g.Ratio != want[i].Ratio || g.Limit != want[i].Limit || g.Met != (g.Ratio <= g.Limit) {
+			t.Errorf("goal %+v, want %+v (met when the ratio is within the limit)", g, want[i])
 		}
 	}
 	assertNoChildren(t)
@@ -106,13 +139,24 @@ func TestCalibrateRates(t *testing.T) {
 	assertNoChildren(t)
 }
 
+// peakRSS reads VmHWM: after touching 64 MiB of fresh pages it must have
+// risen by about that much. The high-water mark is reset first (as the
+// rates do), so a peak left by an earlier test (a 256 MiB ballast, say)
+// cannot hide the rise: the test holds in any order. The 64 MiB are
+// mapped anew (not from the Go heap, which may reuse resident pages).
 func TestPeakRSS(t *testing.T) {
+	if !resetPeakRSS() {
+		t.Fatal("cannot reset VmHWM through /proc/self/clear_refs")
+	}
 	before, err := peakRSS()
 	if err != nil || before <= 0 {
 		t.Fatalf("peak RSS %d, %v", before, err)
 	}
-	// 64 MiB touched now must show in the peak.
-	b := make([]byte, 64<<20)
+	b, err := unix.Mmap(-1, 0, 64<<20, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(b)
 	for i := 0; i < len(b); i += 4096 {
 		b[i] = 1
 	}
@@ -120,5 +164,4 @@ func TestPeakRSS(t *testing.T) {
 	if err != nil || after < before+60<<20 {
 		t.Errorf("peak RSS %d after touching 64 MiB, %d before (%v)", after, before, err)
 	}
-	_ = b[len(b)-1]
 }

@@ -81,7 +81,7 @@ func (s *CompareSpec) Validate() error {
 		return fmt.Errorf("--method %s starts no process; compare needs a process method (%s)", s.Method, processMethodNames())
 	}
 	for _, n := range s.NTasks {
-		cell := &Spec{Methods: []Method{s.method(), Thread}, NTasks: n, NIters: 1, Repeat: s.Repeat, Warmup: s.Warmup}
+		cell := &Spec{Methods: []Method{s.method(), threadOf(s.method())}, NTasks: n, NIters: 1, Repeat: s.Repeat, Warmup: s.Warmup}
 		if err := cell.Validate(); err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ func Compare(ctx context.Context, spec CompareSpec) (*Result, error) {
 	slices.Sort(tasks)
 	tasks = slices.Compact(tasks)
 
-	methods := []Method{Single, spec.method(), Thread}
+	methods := []Method{singleOf(spec.method()), spec.method(), threadOf(spec.method())}
 	res := &Result{Schema: Schema, Runs: []RunResult{}}
 	perCell := (spec.Warmup + max(spec.Repeat, 1)) * len(methods)
 	total := perCell * len(iters) * len(tasks)
@@ -163,6 +163,7 @@ func finishComparison(res *Result, spec CompareSpec, iters []uint64, tasks []int
 	res.Spec.NTasksGrid, res.Spec.NItersGrid = tasks, iters
 	res.Cells = Cells(res.Runs, spec.method(), spec.cpus())
 	res.Crossover = Crossovers(res.Cells)
+	res.Summary = Summaries(res)
 }
 
 // Cells computes the grid's cells from the runs: for each (n_tasks,
@@ -188,7 +189,7 @@ func Cells(runs []RunResult, method Method, cpus int) []Cell {
 	var cells []Cell
 	for _, k := range order {
 		w := walls[k]
-		single, multi, thread := Summarize(w[Single]), Summarize(w[method]), Summarize(w[Thread])
+		single, multi, thread := Summarize(w[singleOf(method)]), Summarize(w[method]), Summarize(w[threadOf(method)])
 		if single.N == 0 || multi.N == 0 || thread.N == 0 {
 			continue
 		}
@@ -219,11 +220,28 @@ func Cells(runs []RunResult, method Method, cpus int) []Cell {
 	return cells
 }
 
+// singleOf and threadOf are the in-process rows method is compared with:
+// the lab's own for its methods, Python's for Python's (one Python process
+// running the tasks one after another, and Python threads under the GIL).
+func singleOf(method Method) Method {
+	if method.IsPython() {
+		return PySingle
+	}
+	return Single
+}
+
+func threadOf(method Method) Method {
+	if method.IsPython() {
+		return PyThread
+	}
+	return Thread
+}
+
 // failed reports whether any task of r went wrong: its wall time then
 // measures the failure, not the work.
 func failed(r *RunResult) bool {
 	for _, t := range r.Tasks {
-		if t.Error != "" || !t.ChecksumOK {
+		if !t.Good() {
 			return true
 		}
 	}

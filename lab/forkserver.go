@@ -270,13 +270,14 @@ func (fs *forkserver) dispatch(m csys.ForkserverMsg) error {
 		if req == nil || req.task != m.Task {
 			return &csys.ForkserverProtocolError{Reason: fmt.Sprintf("STARTED for request %d (task %d) that was not asked for", m.Seq, m.Task)}
 		}
+		if m.Err == nil && fs.exits[m.PID] != nil {
+			// The request stays pending, so that fail answers it.
+			return &csys.ForkserverProtocolError{Reason: fmt.Sprintf("STARTED twice for pid %d", m.PID)}
+		}
 		delete(fs.starts, m.Seq)
 		if m.Err != nil {
 			req.ch <- fsStarted{err: fmt.Errorf("forkserver: fork for task %d: %w", m.Task, m.Err)}
 			return nil
-		}
-		if fs.exits[m.PID] != nil {
-			return &csys.ForkserverProtocolError{Reason: fmt.Sprintf("STARTED twice for pid %d", m.PID)}
 		}
 		// Registered before the starter hears of it: the server sends a
 		// child's EXITED only after its STARTED, and this goroutine reads

@@ -128,7 +128,7 @@ func TestForkserverKilledMidRun(t *testing.T) {
 	}
 	for i, tk := range o.res.Runs[0].Tasks {
 		want := fmt.Sprintf("forkserver: server exited (signal killed) while task %d was running", i)
-		if tk.Error != want || tk.ChecksumOK {
+		if tk.Error != want || tk.ChecksumOK != nil {
 			t.Errorf("round 0 task %d: error %q, want %q", i, tk.Error, want)
 		}
 	}

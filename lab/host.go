@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -105,7 +106,32 @@ func kernelHz(release string) int {
 
 // proclabVersion is the module version of this build, else its VCS
 // revision, else "devel".
+// buildVersion is stamped by the Makefile (-ldflags -X, from git describe);
+// empty in a plain `go build`.
+var buildVersion string
+
+// Version is proclab's version: the Makefile's stamp (git describe), else
+// the module version, else the VCS revision Go recorded in the build.
+func Version() string { return proclabVersion() }
+
+// VersionLine is what `proclab version` prints: the version, the VCS
+// revision and the toolchain.
+func VersionLine() string {
+	rev := "unknown revision"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				rev = "revision " + s.Value[:min(len(s.Value), 12)]
+			}
+		}
+	}
+	return fmt.Sprintf("proclab %s (%s, %s %s/%s)", proclabVersion(), rev, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
 func proclabVersion() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "devel"

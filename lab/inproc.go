@@ -4,14 +4,62 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/proclab/proclab/csys"
 )
 
+// inprocTask is one task about to run in a thread of the lab, with what
+// stops it: a thread cannot be killed, so --timeout and a cancelled run
+// (Ctrl-C, SIGTERM) set its loop's stop flag instead, which the loop reads
+// every csys.StopEvery iterations.
+type inprocTask struct {
+	p       *csys.InProcessTask
+	why     atomic.Int32 // the first killReason that stopped it
+	unwatch func() bool  // stops watching ctx
+	timer   *time.Timer  // the --timeout; nil without one
+}
+
+// prepareInProcess allocates everything task i needs to run and to be
+// stopped (sample buffer, stop flag, the context watch, the timer) before
+// the caller stamps its create call, so that the thread's startup figure
+// holds no allocation. The --timeout timer therefore starts a moment
+// before that stamp: it can fire early by that moment, never late.
+func (e *env) prepareInProcess(ctx context.Context, i int) *inprocTask {
+	it := &inprocTask{p: csys.NewInProcessTask(e.task(i))}
+	it.unwatch = context.AfterFunc(ctx, func() { it.stop(killInterrupted) })
+	if e.spec.Timeout > 0 {
+		it.timer = time.AfterFunc(e.spec.Timeout, func() { it.stop(killTimeout) })
+	}
+	return it
+}
+
+func (it *inprocTask) stop(why killReason) {
+	it.why.CompareAndSwap(int32(killNone), int32(why))
+	it.p.Stop()
+}
+
+// run runs the task in the calling goroutine's thread, then releases its
+// watches. It returns the task's figures, its end stamp, and why it was
+// stopped (killNone if it ran to the end).
+func (it *inprocTask) run() (csys.InProcess, int64, killReason) {
+	ip := it.p.Run()
+	t1 := csys.Now()
+	it.unwatch()
+	if it.timer != nil {
+		it.timer.Stop()
+	}
+	if !ip.Stopped {
+		return ip, t1, killNone
+	}
+	return ip, t1, killReason(it.why.Load())
+}
+
 // runThreads runs each task in its own goroutine (and so its own thread for
 // the length of the cgo call): parallel work without a process. At most
-// MaxProcs run at once. A running thread cannot be stopped: on cancel, the
-// tasks not yet started are skipped and the running ones finish.
+// MaxProcs run at once. On cancel, the tasks not yet started are skipped and
+// the running ones are stopped; a task past --timeout is stopped.
 func (e *env) runThreads(ctx context.Context) []Task {
 	tasks := make([]Task, e.spec.NTasks)
 	slots := make(chan struct{}, e.spec.alive())
@@ -21,12 +69,13 @@ func (e *env) runThreads(ctx context.Context) []Task {
 			tasks[i] = Task{Task: i, Error: "not started: interrupted"}
 			continue
 		}
+		it := e.prepareInProcess(ctx, i) // allocates; before the stamp
 		t0 := csys.Now()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ip := csys.RunInProcess(e.task(i))
-			tasks[i] = e.inProcessTask(i, t0, ip, csys.Now(), true)
+			ip, t1, why := it.run()
+			tasks[i] = e.inProcessTask(i, t0, ip, t1, why, true)
 			<-slots
 		}()
 	}
@@ -35,8 +84,8 @@ func (e *env) runThreads(ctx context.Context) []Task {
 }
 
 // runSingle runs the tasks one after another in the calling goroutine: the
-// tutorial's single process. On cancel, the tasks not yet started are
-// skipped.
+// tutorial's single process. On cancel, the running task is stopped and
+// the tasks not yet started are skipped.
 func (e *env) runSingle(ctx context.Context) []Task {
 	tasks := make([]Task, e.spec.NTasks)
 	for i := range tasks {
@@ -44,14 +93,15 @@ func (e *env) runSingle(ctx context.Context) []Task {
 			tasks[i] = Task{Task: i, Error: "not started: interrupted"}
 			continue
 		}
+		it := e.prepareInProcess(ctx, i)
 		t0 := csys.Now()
-		ip := csys.RunInProcess(e.task(i))
-		tasks[i] = e.inProcessTask(i, t0, ip, csys.Now(), false)
+		ip, t1, why := it.run()
+		tasks[i] = e.inProcessTask(i, t0, ip, t1, why, false)
 	}
 	return tasks
 }
 
-func (e *env) inProcessTask(i int, t0 int64, ip csys.InProcess, t1 int64, started bool) Task {
+func (e *env) inProcessTask(i int, t0 int64, ip csys.InProcess, t1 int64, why killReason, started bool) Task {
 	t := Task{
 		Task:     i,
 		PID:      e.labPID,
@@ -60,17 +110,24 @@ func (e *env) inProcessTask(i int, t0 int64, ip csys.InProcess, t1 int64, starte
 		RunNS:    ip.TaskEndNS - ip.TaskStartNS,
 		Checksum: ip.Checksum,
 		createNS: t0,
-		verify:   true,
 	}
 	if started {
 		t.StartupNS = ptr(ip.TaskStartNS - t0)
 	}
+	if ip.TaskCPUNS >= 0 {
+		t.TaskCPUNS = ptr(ip.TaskCPUNS)
+	}
 	t.setUsage(ip.Usage)
 	t.setInProcessProfile(e.spec.ProfileHz, ip)
-	if e.spec.Timeout > 0 && t.TotalNS > int64(e.spec.Timeout) {
-		// Reported, not killed: a thread of the lab cannot be.
+	switch {
+	case !ip.Stopped:
+		t.verify = true // ran to the end: its checksum is checked
+	case why == killTimeout:
 		t.TimedOut = true
-		t.Error = fmt.Sprintf("timed out: ran longer than --timeout %v (an in-process task cannot be killed, so it ran to the end)", e.spec.Timeout)
+		t.Error = fmt.Sprintf("timed out: still running after --timeout %v, stopped after %d of %d iterations",
+			e.spec.Timeout, ip.ItersDone, e.spec.NIters)
+	default:
+		t.Error = fmt.Sprintf("interrupted: stopped by the lab after %d of %d iterations", ip.ItersDone, e.spec.NIters)
 	}
 	return t
 }

@@ -57,7 +57,7 @@ func TestProcessMethods(t *testing.T) {
 
 func checkProcessTask(t *testing.T, i int, tk Task, parent int) {
 	t.Helper()
-	if tk.Error != "" || !tk.ChecksumOK || tk.Task != i {
+	if !tk.Good() || tk.Task != i {
 		t.Fatalf("task %d: %+v", i, tk)
 	}
 	if tk.StartupNS == nil || *tk.StartupNS <= 0 || *tk.StartupNS >= tk.TotalNS {
@@ -72,8 +72,8 @@ func checkProcessTask(t *testing.T, i int, tk Task, parent int) {
 	if tk.ParentPID == nil || *tk.ParentPID != parent {
 		t.Errorf("task %d: parent %v, want %d", i, tk.ParentPID, parent)
 	}
-	if tk.MaxRSSBytes == nil || *tk.MaxRSSBytes <= 0 || tk.MinFlt <= 0 {
-		t.Errorf("task %d: rusage missing: rss %v minflt %d", i, tk.MaxRSSBytes, tk.MinFlt)
+	if tk.RusageMaxRSSBytes == nil || *tk.RusageMaxRSSBytes <= 0 || tk.MinFlt <= 0 {
+		t.Errorf("task %d: rusage missing: rss %v minflt %d", i, tk.RusageMaxRSSBytes, tk.MinFlt)
 	}
 }
 
@@ -95,10 +95,10 @@ func TestInProcessMethods(t *testing.T) {
 	res := runSpec(t, Spec{Methods: []Method{Thread, Single}, NTasks: 3, NIters: 100000})
 	for _, r := range res.Runs {
 		for i, tk := range r.Tasks {
-			if !tk.ChecksumOK || tk.PID != os.Getpid() || tk.TID == 0 {
+			if !tk.Good() || tk.PID != os.Getpid() || tk.TID == 0 {
 				t.Errorf("%s task %d: %+v", r.Method, i, tk)
 			}
-			if tk.MaxRSSBytes != nil || tk.ExitCode != nil || tk.ParentPID != nil {
+			if tk.RusageMaxRSSBytes != nil || tk.HWMBytes != nil || tk.ExitCode != nil || tk.ParentPID != nil {
 				t.Errorf("%s task %d: process-only figures should be null: %+v", r.Method, i, tk)
 			}
 			if (tk.StartupNS != nil) != (r.Method == Thread) {
@@ -110,8 +110,12 @@ func TestInProcessMethods(t *testing.T) {
 
 func TestParseMethods(t *testing.T) {
 	ms, err := ParseMethods("all")
-	if err != nil || len(ms) != len(Methods) {
-		t.Fatalf("all: %v %v", ms, err)
+	want := len(Methods)
+	if _, perr := Python(); perr == nil {
+		want += len(PythonMethods) // py-fork, py-spawn, py-forkserver
+	}
+	if err != nil || len(ms) != want {
+		t.Fatalf("all: %v %v, want %d methods", ms, err, want)
 	}
 	ms, err = ParseMethods("spawn, fork,spawn")
 	if err != nil || len(ms) != 2 || ms[0] != Spawn || ms[1] != Fork {

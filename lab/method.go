@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -23,22 +24,19 @@ const (
 var Methods = []Method{Fork, ForkExec, Spawn, Forkserver, Exec, Thread, Single}
 
 // CreatesProcess reports whether m starts a child process per task.
-func (m Method) CreatesProcess() bool { return m != Thread && m != Single }
+func (m Method) CreatesProcess() bool {
+	return m != Thread && m != Single && m != PyThread && m != PySingle
+}
 
 // Valid reports whether m is a known method.
 func (m Method) Valid() bool {
-	for _, k := range Methods {
-		if m == k {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Methods, m) || m.IsPython()
 }
 
 // ParseMethods reads "all" or a comma-separated list of method names.
 func ParseMethods(s string) ([]Method, error) {
 	if strings.TrimSpace(s) == "all" {
-		return append([]Method(nil), Methods...), nil
+		return AllMethods(), nil
 	}
 	var out []Method
 	seen := map[Method]bool{}
@@ -55,9 +53,19 @@ func ParseMethods(s string) ([]Method, error) {
 	return out, nil
 }
 
+// AllMethods is what `--method all` runs: every method, and Python's
+// multiprocessing start methods when python3 is found.
+func AllMethods() []Method {
+	all := append([]Method(nil), Methods...)
+	if _, err := Python(); err == nil {
+		all = append(all, PythonMethods...)
+	}
+	return all
+}
+
 func methodNames() string {
 	var names []string
-	for _, m := range Methods {
+	for _, m := range append(append(slices.Clone(Methods), PythonMethods...), pythonInProcess...) {
 		names = append(names, string(m))
 	}
 	return strings.Join(names, ", ")

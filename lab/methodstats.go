@@ -34,7 +34,7 @@ func MethodStats(res *Result) []MethodStat {
 				if r := &res.Runs[i]; keep(r) {
 					walls = append(walls, float64(r.WallNS))
 					for _, t := range r.Tasks {
-						if t.Error != "" || !t.ChecksumOK {
+						if t.Failed() {
 							st.Failed++
 						}
 					}

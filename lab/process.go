@@ -18,11 +18,17 @@ import (
 // child is a process just created for one task.
 type child struct {
 	pid       int
-	parentPID int
+	parentPID int    // the process that created it: its record must name it as ppid
+	flags     uint32 // the record flags its method sets (csys.FlagExeced...)
 	createNS  int64
 	wait      func() (csys.Exit, error) // reaps the child (or learns how it ended)
 	kill      func()                    // SIGKILLs it; nil: by pid (the lab's own child)
 }
+
+// workerFlags are the record flags of a re-exec'd worker: a fresh image
+// with its own Go runtime. Fork children (the lab's and the forkserver's)
+// set none.
+const workerFlags = csys.FlagExeced | csys.FlagGoRuntime
 
 // starter creates the process for task t; w is the write end of the task's
 // result pipe, which the starter passes on and the caller closes.
@@ -34,28 +40,30 @@ func (e *env) starter(m Method) starter {
 	// (csys stamps in C right before it) and nothing before it either: the
 	// worker's path and environment were copied to C once per run.
 	case Fork:
-		return e.reaped(csys.ForkRun)
+		return e.reaped(csys.ForkRun, 0)
 	case Spawn:
-		return e.reaped(e.worker.Spawn)
+		return e.reaped(e.worker.Spawn, workerFlags)
 	case ForkExec:
-		return e.reaped(e.worker.ForkExec)
+		return e.reaped(e.worker.ForkExec, workerFlags)
 	case Exec:
 		return e.startOSExec
 	case Forkserver:
 		return e.fs.start
+	case PyFork, PySpawn, PyForkserver:
+		return e.py.starter(m)
 	}
 	return func(csys.Task, int) (child, error) { return child{}, fmt.Errorf("method %s is not available", m) }
 }
 
 // reaped turns a csys create function into a starter whose children the
-// lab reaps itself with wait4.
-func (e *env) reaped(create func(csys.Task, int) (csys.Created, error)) starter {
+// lab reaps itself with wait4; flags are the record flags its children set.
+func (e *env) reaped(create func(csys.Task, int) (csys.Created, error), flags uint32) starter {
 	return func(t csys.Task, w int) (child, error) {
 		c, err := create(t, w)
 		if err != nil {
 			return child{}, err
 		}
-		return child{pid: c.PID, parentPID: e.labPID, createNS: c.CreateNS,
+		return child{pid: c.PID, parentPID: e.labPID, flags: flags, createNS: c.CreateNS,
 			wait: func() (csys.Exit, error) { return reap(c.PID) }}, nil
 	}
 }
@@ -79,7 +87,7 @@ func (e *env) startOSExec(t csys.Task, w int) (child, error) {
 	if err := cmd.Start(); err != nil {
 		return child{}, fmt.Errorf("os/exec: %w", err)
 	}
-	return child{pid: cmd.Process.Pid, parentPID: e.labPID, createNS: t0, wait: func() (csys.Exit, error) {
+	return child{pid: cmd.Process.Pid, parentPID: e.labPID, flags: workerFlags, createNS: t0, wait: func() (csys.Exit, error) {
 		err := cmd.Wait()
 		now := csys.Now()
 		var ee *exec.ExitError
@@ -219,7 +227,7 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 	}
 	t.TotalNS = ex.ReapedNS - c.createNS
 	t.setUsage(ex.Usage)
-	t.MaxRSSBytes = ptr(ex.Usage.MaxRSSBytes)
+	t.RusageMaxRSSBytes = ptr(ex.Usage.MaxRSSBytes)
 	switch {
 	case ex.Status.Signaled():
 		t.Signal = ptr(int(ex.Status.Signal()))
@@ -241,7 +249,13 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 	}
 	t.Checksum = rec.Checksum
 	t.Error = e.recordMismatch(&rec, i, c.pid)
+	if t.Error == "" {
+		t.Error = checkRecord(&rec, c)
+	}
 	t.verify = t.Error == "" // the record answers this task: check its checksum
+	if t.verify {
+		t.setRecordFigures(&rec)
+	}
 	if t.Error == "" {
 		t.Error = endedBadly(killed, ex)
 	}
@@ -250,4 +264,28 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 			Hz: int(rec.ProfileHz), Dropped: int(rec.SamplesDropped)}
 	}
 	return t
+}
+
+// setRecordFigures copies the figures the child measured itself: its task
+// CPU, and its own memory (a 0 is a figure the child could not read).
+func (t *Task) setRecordFigures(rec *csys.Record) {
+	if rec.TaskCPUNS >= 0 {
+		t.TaskCPUNS = ptr(rec.TaskCPUNS)
+	}
+	pos := func(v int64) *int64 {
+		if v > 0 {
+			return ptr(v)
+		}
+		return nil
+	}
+	t.HWMBytes = pos(rec.HWMBytes)
+	t.EndRSSBytes = pos(rec.EndRSSBytes)
+	t.EndPSSBytes = pos(rec.EndPSSBytes)
+	t.EndUSSBytes = pos(rec.EndUSSBytes)
+	if rec.MemReadNS >= rec.TaskEndNS {
+		t.MemReadNS = ptr(rec.MemReadNS - rec.TaskEndNS)
+		// The read is the lab's instrument, not the task's work: total_ns
+		// (and so the run's wall) leaves it out, as startup_ns and run_ns do.
+		t.TotalNS -= *t.MemReadNS
+	}
 }

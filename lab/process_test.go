@@ -30,7 +30,7 @@ func TestPipesClosedOnceUnderGC(t *testing.T) {
 		res := runSpec(t, Spec{Methods: []Method{Exec, Fork, Forkserver}, NTasks: 3, NIters: 1000, Timeout: 30 * time.Second})
 		for _, r := range res.Runs {
 			for j, tk := range r.Tasks {
-				if tk.Error != "" || !tk.ChecksumOK {
+				if !tk.Good() {
 					t.Fatalf("iteration %d, %s task %d: %+v", i, r.Method, j, tk)
 				}
 			}

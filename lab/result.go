@@ -12,13 +12,20 @@ type Result struct {
 	// Forkserver is the run's forkserver (forkserver.go), measured once;
 	// null when no method used it.
 	Forkserver *ForkserverInfo `json:"forkserver"`
+	// Python is the run's Python driver (python.go), measured once; null
+	// when no py-* method ran.
+	Python *PythonInfo `json:"python"`
 
-	Runs       []RunResult   `json:"runs"`
-	Incomplete bool          `json:"incomplete"`         // interrupted: holds what was measured so far
-	Warnings   []string      `json:"warnings,omitempty"` // things a reader should know
-	Binary     string        `json:"binary"`             // the executable children ran (symbols for profiles)
-	Host       *Host         `json:"host"`               // the machine, read before the runs
-	Sampler    *SamplerStats `json:"sampler"`            // what live sampling cost; null when off
+	// Summary is the runs summarised per method and parent size (and
+	// compare cell): median, p10, p90, mean, stddev, min and max of
+	// startup, total and wall (summary.go). Filled when the runs end.
+	Summary    []SummaryEntry `json:"summary"`
+	Runs       []RunResult    `json:"runs"`
+	Incomplete bool           `json:"incomplete"`         // interrupted: holds what was measured so far
+	Warnings   []string       `json:"warnings,omitempty"` // things a reader should know
+	Binary     string         `json:"binary"`             // the executable children ran (symbols for profiles)
+	Host       *Host          `json:"host"`               // the machine, read before the runs
+	Sampler    *SamplerStats  `json:"sampler"`            // what live sampling cost; null when off
 	// LabPeakRSSBytes is the lab process's own peak resident memory (its
 	// VmHWM, ballast included) when the run ended.
 	LabPeakRSSBytes int64 `json:"lab_peak_rss_bytes"`
@@ -80,37 +87,57 @@ type Task struct {
 	StartupNS      *int64 `json:"startup_ns"`       // create call to first instruction of the task
 	ExecDoneNS     *int64 `json:"exec_done_ns"`     // create call to the new image's constructor
 	RuntimeReadyNS *int64 `json:"runtime_ready_ns"` // create call to the worker's Go runtime ready
-	TotalNS        int64  `json:"total_ns"`         // create call to reaped (or to task done)
+	TotalNS        int64  `json:"total_ns"`         // create call to reaped (or to task done), less mem_read_ns
 	RunNS          int64  `json:"run_ns"`           // the loop itself
 
 	// TaskCPUNS is the CPU time of the task itself, measured where it
-	// runs around the loop (the thread's CPU clock). user_ns/sys_ns are the
-	// kernel's tick-based split of the whole process's time.
+	// runs around the loop (the CPU clock of the thread that ran it, read
+	// by the child or by the lab's thread). Null when the task gave no
+	// record. user_ns/sys_ns below are the kernel's tick-based split of
+	// the whole process's time (exec, runtime start and exit included).
 	TaskCPUNS *int64 `json:"task_cpu_ns"`
 	// HWMBytes is the task's own peak resident memory: the high-water mark
-	// of its own address space (VmHWM), never the lab's. Null for tasks
-	// that run inside the lab.
+	// of its own address space (VmHWM, read by the child from
+	// /proc/self/status after its loop), never the lab's. Null for tasks
+	// that run inside the lab, and when the child could not read it.
 	HWMBytes *int64 `json:"hwm_bytes"`
-	// The task's memory at task end, read for every process task whatever
-	// the live sampler did: RSS, PSS and USS of its own address space.
+	// The task's memory at task end, read by every process child from
+	// /proc/self/smaps_rollup after its loop, whatever the live sampler
+	// did: RSS, PSS and USS (private clean + dirty) of its own address
+	// space. A fork child's RSS counts the pages it still shares with the
+	// lab; PSS splits them, USS leaves them out.
 	EndRSSBytes *int64 `json:"end_rss_bytes"`
 	EndPSSBytes *int64 `json:"end_pss_bytes"`
 	EndUSSBytes *int64 `json:"end_uss_bytes"`
+	// MemReadNS is what reading those figures cost the child (from task
+	// end to the read done). It grows with the page tables the child has
+	// (~22 ms per GiB a fork child shares with its parent), so total_ns
+	// leaves it out, as startup_ns and run_ns do: total_ns is create call
+	// to reaped, less mem_read_ns.
+	MemReadNS *int64 `json:"mem_read_ns"`
 
-	UserNS      int64  `json:"user_ns"`
-	SysNS       int64  `json:"sys_ns"`
-	MaxRSSBytes *int64 `json:"max_rss_bytes"`
-	MinFlt      int64  `json:"minflt"`
-	MajFlt      int64  `json:"majflt"`
-	NVCSW       int64  `json:"nvcsw"`
-	NIVCSW      int64  `json:"nivcsw"`
+	UserNS int64 `json:"user_ns"` // the kernel's tick-based split of the process's CPU
+	SysNS  int64 `json:"sys_ns"`
+	// RusageMaxRSSBytes is wait4's ru_maxrss, kept as the kernel's figure:
+	// it carries the pre-exec high-water mark across execve, so for spawn,
+	// fork-exec and exec it is the lab's size, not the worker's. hwm_bytes
+	// is the task's own.
+	RusageMaxRSSBytes *int64 `json:"rusage_maxrss_bytes"`
+	MinFlt            int64  `json:"minflt"`
+	MajFlt            int64  `json:"majflt"`
+	NVCSW             int64  `json:"nvcsw"`
+	NIVCSW            int64  `json:"nivcsw"`
 
-	ExitCode   *int   `json:"exit_code"` // null if killed by a signal or not a process
-	Signal     *int   `json:"signal"`    // null unless killed by a signal
-	Checksum   uint64 `json:"checksum"`
-	ChecksumOK bool   `json:"checksum_ok"`
+	ExitCode *int   `json:"exit_code"`       // null if killed by a signal or not a process
+	Signal   *int   `json:"signal"`          // null unless killed by a signal
+	Checksum uint64 `json:"checksum,string"` // a string: 64-bit values lose digits as JSON numbers in jq and JavaScript
+	// ChecksumOK is whether the checksum matched the hot loop's: null when
+	// it was not verified (the task gave no checksum, was stopped, or the
+	// run was interrupted before the lab computed the expected value).
+	// Unknown is not false.
+	ChecksumOK *bool  `json:"checksum_ok"`
 	Error      string `json:"error,omitempty"` // what went wrong, if anything
-	TimedOut   bool   `json:"timed_out"`       // ran past --timeout (a process is then killed)
+	TimedOut   bool   `json:"timed_out"`       // ran past --timeout (the task was then killed or stopped)
 
 	// Live samples of the child taken while it ran (gopsutil), and their
 	// peaks; empty/null when sampling is off or the task was too short.
@@ -144,5 +171,15 @@ type TaskProfile struct {
 	Dropped  int
 	Err      string // why the task has no samples, if sampling failed to start
 }
+
+// Good reports whether the task ended well: no error and a checksum
+// verified to match. A task whose checksum was not verified is not known
+// good.
+func (t *Task) Good() bool { return t.Error == "" && t.ChecksumOK != nil && *t.ChecksumOK }
+
+// Failed reports whether the task is known to have gone wrong: an error,
+// or a checksum verified not to match. In an interrupted run a task can be
+// neither Good nor Failed: it finished, and its checksum is unknown.
+func (t *Task) Failed() bool { return t.Error != "" || t.ChecksumOK != nil && !*t.ChecksumOK }
 
 func ptr[T any](v T) *T { return &v }

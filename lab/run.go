@@ -17,6 +17,7 @@ type env struct {
 	expected uint64       // the hot loop's checksum, once verify.go has computed it
 	obs      observer     // live sampler of children; nil when sampling is off
 	fs       *forkserver  // the run's forkserver; nil unless a method needs it
+	py       *pydriver    // the run's Python driver; nil unless a py-* method runs
 	worker   *csys.Worker // spawn and fork-exec workers, prepared once (csys/worker.go)
 	warnings []string     // what the current run wants the reader to know
 }
@@ -98,9 +99,19 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 	if e.fs != nil {
 		res.Forkserver = &e.fs.info
 	}
+	if slices.ContainsFunc(spec.Methods, Method.IsPython) {
+		if e.py, err = startPython(ctx, e.labPID, spec.Methods); err != nil {
+			return res, err
+		}
+		defer e.py.close()
+		res.Python = &e.py.info
+	}
 	total := len(spec.parentSizes()) * (spec.Warmup + spec.rounds()) * len(spec.Methods)
 	done := 0
-	defer func() { res.LabPeakRSSBytes = labPeakRSS() }()
+	defer func() {
+		res.LabPeakRSSBytes = labPeakRSS()
+		res.Summary = Summaries(res)
+	}()
 	for _, size := range spec.parentSizes() {
 		ballast, err := holdMemoryContext(ctx, size, spec.ParentTHP)
 		if err != nil {
@@ -150,6 +161,8 @@ func (e *env) runOnce(ctx context.Context, m Method) RunResult {
 		run.Tasks = e.runThreads(ctx)
 	case Single:
 		run.Tasks = e.runSingle(ctx)
+	case PyThread, PySingle:
+		run.Tasks = e.py.runInProcess(ctx, m, e.spec.NTasks, e.spec.NIters, e.spec.Timeout)
 	default:
 		run.Tasks = e.runProcesses(ctx, e.starter(m))
 	}

@@ -71,6 +71,11 @@ func (s *Spec) Validate() error {
 		if !m.Valid() {
 			return fmt.Errorf("unknown method %q", m)
 		}
+		if m.IsPython() {
+			if _, err := Python(); err != nil {
+				return fmt.Errorf("--method %s: %w", m, err)
+			}
+		}
 	}
 	for _, b := range s.ParentRSS {
 		if b < 0 {

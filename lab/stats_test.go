@@ -35,7 +35,7 @@ func TestSummarize(t *testing.T) {
 
 func TestMethodStatsRatios(t *testing.T) {
 	mk := func(m Method, startup, wall int64) RunResult {
-		return RunResult{Method: m, WallNS: wall, Tasks: []Task{{StartupNS: ptr(startup), TotalNS: wall, ChecksumOK: true}}}
+		return RunResult{Method: m, WallNS: wall, Tasks: []Task{{StartupNS: ptr(startup), TotalNS: wall, ChecksumOK: ptr(true)}}}
 	}
 	res := &Result{
 		Spec: SpecInfo{Methods: []Method{Fork, Spawn}, ParentRSSBytes: []int64{0}},

@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/proclab/proclab/csys"
 )
@@ -35,8 +36,8 @@ func (e *env) verifyChecksums(ctx context.Context, res *Result) error {
 			if !t.verify {
 				continue
 			}
-			t.ChecksumOK = t.Checksum == sum
-			if !t.ChecksumOK {
+			t.ChecksumOK = ptr(t.Checksum == sum)
+			if !*t.ChecksumOK {
 				bad := fmt.Sprintf("bad record: checksum %#x, want %#x", t.Checksum, sum)
 				if t.Error != "" {
 					bad = t.Error + "; " + bad
@@ -49,15 +50,30 @@ func (e *env) verifyChecksums(ctx context.Context, res *Result) error {
 }
 
 // hotLoop runs the hot loop in a thread of the lab and returns its
-// checksum, or ctx's error if ctx is cancelled first (the loop cannot be
-// stopped; its thread finishes it unseen).
+// checksum, or ctx's error if ctx is cancelled first (the loop is then
+// stopped within a few thousand iterations, and its thread freed).
 func hotLoop(ctx context.Context, nIters uint64) (uint64, error) {
+	var stop atomic.Uint32
 	done := make(chan uint64, 1)
-	go func() { done <- csys.HotLoop(nIters) }()
+	go func() {
+		sum, _ := csys.HotLoopStoppable(nIters, &stop)
+		done <- sum
+	}()
 	select {
 	case sum := <-done:
 		return sum, nil
 	case <-ctx.Done():
+		stop.Store(1)
 		return 0, ctx.Err()
 	}
+}
+
+// checkRecord checks a child's record against what the lab knows of the
+// child (csys.Record.Check): the parent that created it (the lab, or the
+// forkserver), the flags of its method, and stamps after the create call.
+func checkRecord(rec *csys.Record, c child) string {
+	if err := rec.Check(csys.Expect{PPID: c.parentPID, Flags: c.flags, CreateNS: c.createNS}); err != nil {
+		return err.Error()
+	}
+	return ""
 }

@@ -119,6 +119,27 @@ has_flag --max-procs || pending+=("tasks/s at \`--max-procs\` 2 and 64 against t
 has_flag --cpuprofile || pending+=("the lab's own CPU profile through \`proclab --cpuprofile\` (profile branch), filled in by this script once the flag exists.")
 ! grep -q 'forkserver: not available' "$tmp/calibrate.txt" || pending+=("forkserver against the fork floor in \`proclab calibrate\` (forkserver branch): calibrate includes it by itself once the method works.")
 
+# ---- 3b. Python's multiprocessing: the lab's rows against Python timing itself ----
+python_section="skipped: python3 is not on PATH."
+if command -v python3 >/dev/null; then
+	say "Python's start methods: proclab's py-* rows and scripts/pystart.py, alternated"
+	: >"$tmp/py-lab.txt"
+	: >"$tmp/py-plain.txt"
+	for _ in 1 2 3; do
+		"$bin" --method py-fork,py-forkserver,py-spawn --n-tasks 1 --n-iters 1000 --repeat 30 --warmup 2 \
+			--sample-interval 0 --profile-hz 0 | grep -E '^py-' >>"$tmp/py-lab.txt" || true
+		python3 scripts/pystart.py 30 >>"$tmp/py-plain.txt" || true
+	done
+	python_section="\`proclab --method py-fork,py-forkserver,py-spawn --n-tasks 1 --n-iters 1000 --repeat 30\`
+(the comparison table's rows: startup median, p10 … p90), three times, alternated with
+\`python3 scripts/pystart.py 30\` (a plain script: \`Process.start()\` to the target's first statement):
+
+\`\`\`
+$(cat "$tmp/py-lab.txt")
+$(cat "$tmp/py-plain.txt")
+\`\`\`"
+fi
+
 # ---- 4. before/after the create-path changes ----
 ab_section="skipped (AB_BEFORE is empty)."
 if [ -n "$AB_BEFORE" ] && git cat-file -e "$AB_BEFORE^{commit}" 2>/dev/null; then
@@ -259,6 +280,10 @@ $(cat "$tmp/pprof.txt")
 \`\`\`
 
 Through \`proclab --cpuprofile\`: $cpuprofile_section
+
+## 3b. Python's multiprocessing: the lab's rows against a plain script
+
+$python_section
 
 ## 4. Before and after the create-path changes
 

@@ -7,7 +7,8 @@
 # about two minutes on a 2-core machine (the budget is 5).
 #
 # Environment knobs (the defaults are the standard lab):
-#   LAB_METHODS        methods compared side by side        (all)
+#   LAB_METHODS        methods compared side by side        (every method but Python's)
+#   LAB_PYTHON         run Python's multiprocessing part     (1 when python3 is found)
 #   LAB_SWEEP_METHODS  methods of the parent-memory sweep   (fork,fork-exec,spawn,forkserver)
 #   LAB_SWEEP_MAX_MIB  largest parent size in MiB           (min(8192, MemAvailable/3))
 set -euo pipefail
@@ -33,7 +34,7 @@ fi
 #    hot loop is profiled in every child.
 cpus=$(nproc)
 step "start methods side by side"
-"$bin" --method "${LAB_METHODS:-all}" --n-tasks $(( cpus < 8 ? cpus : 8 )) --n-iters 50000000 \
+"$bin" --method "${LAB_METHODS:-fork,fork-exec,spawn,forkserver,exec,thread,single}" --n-tasks $(( cpus < 8 ? cpus : 8 )) --n-iters 50000000 \
 	--repeat 30 --warmup 2 --profile-hz 250 "${sampling[@]}" --out "$out/methods"
 
 # 2. The tutorial's grid: one process against n_tasks processes and threads.
@@ -56,6 +57,21 @@ else
 		--n-iters 1000000 --repeat 5 --warmup 1 --parent-rss "$sizes" --out "$out/parent-rss" >/dev/null
 fi
 
+# 4. Python's multiprocessing start methods beside the lab's own, in one run
+#    (the same task in pure Python is ~100x slower per iteration, so the
+#    tasks are shorter), and the tutorial's experiment 1 with Python
+#    processes and Python threads.
+if [[ ${LAB_PYTHON:-1} == 1 ]] && command -v python3 >/dev/null; then
+	step "Python's multiprocessing beside the lab's methods"
+	"$bin" --method py-fork,py-spawn,py-forkserver,fork,spawn,forkserver --n-tasks $(( cpus < 8 ? cpus : 8 )) \
+		--n-iters 200000 --repeat 10 --warmup 1 "${sampling[@]}" --out "$out/python" >/dev/null
+	step "one Python process against several (experiment 1 in Python)"
+	"$bin" compare --method py-fork --n-iters 1000,10000,100000,1000000 --n-tasks 1,2,4 \
+		--repeat 3 --warmup 1 --out "$out/compare-python" >/dev/null
+else
+	echo "lab: python3 not found; skipping Python's multiprocessing part" >&2
+fi
+
 step "report"
-"$bin" report "$out" >/dev/null
-echo "proclab: lab done in $(( SECONDS - t0 ))s; the report is $out/report.md"
+"$bin" report --html "$out" >/dev/null
+echo "proclab: lab done in $(( SECONDS - t0 ))s; the report is $out/report.md (and, in one file, $out/report.html)"

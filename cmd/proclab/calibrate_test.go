@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -19,18 +20,39 @@ func TestCalibrateJSON(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatalf("stdout is not one JSON document: %v\n%s", err, out.String())
 	}
-	for _, k := range []string{"schema", "host", "rounds", "floors", "methods", "goals"} {
-		if _, ok := doc[k]; !ok {
-			t.Errorf("document lacks %q", k)
+	jsonKinds(t, "document", doc, map[string]string{"schema": "string", "host": "object", "rounds": "positive",
+		"warmup": "number", "n_iters": "positive", "floors": "array", "methods": "array", "goals": "array"})
+	if doc["rounds"] != 3.0 {
+		t.Errorf("rounds %v, want 3", doc["rounds"])
+	}
+	floors, _ := doc["floors"].([]any)
+	names := map[string]bool{}
+	for _, f := range floors {
+		fl := f.(map[string]any)
+		jsonKinds(t, "floor", fl, map[string]string{"name": "string", "n": "positive", "total_ns": "positive",
+			"minflt": "number", "startup_ns": "positive|null"})
+		names[fmt.Sprint(fl["name"])] = true
+	}
+	methods, _ := doc["methods"].([]any)
+	if len(methods) != 2 {
+		t.Errorf("%d methods, want 2", len(methods))
+	}
+	for _, m := range methods {
+		mo := m.(map[string]any)
+		jsonKinds(t, fmt.Sprintf("method %v", mo["method"]), mo, map[string]string{"method": "string", "floor": "string",
+			"n": "positive", "startup_ns": "positive", "total_ns": "positive", "startup_ratio": "positive",
+			"total_ratio": "positive", "startup_overhead_ns": "number", "total_overhead_ns": "number",
+			"minflt": "positive", "failed": "number"})
+		if !names[fmt.Sprint(mo["floor"])] {
+			t.Errorf("method %v compared with floor %v, which is not among the floors %v", mo["method"], mo["floor"], names)
 		}
 	}
-	for _, m := range doc["methods"].([]any) {
-		mo := m.(map[string]any)
-		for _, k := range []string{"method", "floor", "startup_ns", "total_ns", "startup_ratio", "total_ratio"} {
-			if _, ok := mo[k]; !ok {
-				t.Errorf("method lacks %q: %v", k, mo)
-			}
-		}
+	goals, _ := doc["goals"].([]any)
+	if len(goals) != 2 {
+		t.Errorf("%d goals, want 2", len(goals))
+	}
+	for _, g := range goals {
+		jsonKinds(t, "goal", g.(map[string]any), map[string]string{"name": "string", "ratio": "positive", "limit": "positive", "met": "bool"})
 	}
 }
 

@@ -64,7 +64,7 @@ func TestCreationFailureEAGAIN(t *testing.T) {
 		}
 		if stopped >= 0 {
 			t.Errorf("task %d after the stop at %d: %q", i, stopped, tk.Error)
-		} else if tk.Error != "" || !tk.ChecksumOK {
+		} else if !tk.Good() {
 			t.Errorf("task %d started before the stop: %+v", i, tk)
 		}
 	}

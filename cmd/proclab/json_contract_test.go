@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"testing"
 )
@@ -19,28 +20,49 @@ func TestJSONContract(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatalf("stdout is not one JSON document: %v\n%s", err, out.String())
 	}
+	jsonKinds(t, "document", doc, map[string]string{
+		"schema": "string", "spec": "object", "runs": "array", "incomplete": "bool",
+		"binary": "string", "host": "object", "lab_peak_rss_bytes": "positive",
+		"forkserver": "null",   // no forkserver method asked for
+		"python":     "null",   // no Python method asked for
+		"summary":    "array",  // one entry per method and parent size
+		"sampler":    "object", // live sampling is on by default
+	})
+	if host, ok := doc["host"].(map[string]any); ok {
+		jsonKinds(t, "host", host, map[string]string{"cpus": "positive", "kernel": "string", "thp": "string",
+			"memory_bytes": "positive", "go_version": "string"})
+	}
+	if spec, ok := doc["spec"].(map[string]any); ok {
+		jsonKinds(t, "spec", spec, map[string]string{"methods": "array", "n_tasks": "positive", "n_iters": "positive",
+			"repeat": "positive", "warmup": "number", "parent_rss_bytes": "array"})
+	}
 	runs, ok := doc["runs"].([]any)
 	if !ok || len(runs) != 2 {
 		t.Fatalf("runs: %v", doc["runs"])
 	}
 	for _, r := range runs {
 		run := r.(map[string]any)
-		for _, k := range []string{"method", "n_tasks", "n_iters", "wall_ns", "tasks", "parent_rss_bytes"} {
-			if _, ok := run[k]; !ok {
-				t.Errorf("run lacks %q", k)
-			}
-		}
-		if run["n_tasks"].(float64) != 2 || run["n_iters"].(float64) != 1000 {
+		jsonKinds(t, "run", run, map[string]string{"method": "string", "round": "number", "n_tasks": "number",
+			"n_iters": "number", "wall_ns": "positive", "tasks": "array", "parent_rss_bytes": "number"})
+		if run["n_tasks"] != 2.0 || run["n_iters"] != 1000.0 {
 			t.Errorf("aliases --n_tasks/--n_iters not applied: %v", run)
 		}
-		for _, tk := range run["tasks"].([]any) {
+		tasks, _ := run["tasks"].([]any)
+		if len(tasks) != 2 {
+			t.Errorf("%v tasks, want 2", len(tasks))
+		}
+		for _, tk := range tasks {
 			task := tk.(map[string]any)
-			for _, k := range []string{"task", "pid", "startup_ns", "total_ns", "user_ns", "sys_ns", "max_rss_bytes", "minflt", "exit_code", "signal", "checksum_ok", "parent_pid"} {
-				if _, ok := task[k]; !ok {
-					t.Errorf("task lacks %q", k)
-				}
-			}
-			if task["checksum_ok"] != true || task["signal"] != nil || task["exit_code"].(float64) != 0 {
+			jsonKinds(t, fmt.Sprintf("%v task %v", run["method"], task["task"]), task, map[string]string{
+				"task": "number", "pid": "positive", "parent_pid": "positive", "startup_ns": "positive",
+				"total_ns": "positive", "run_ns": "positive", "user_ns": "number", "sys_ns": "number",
+				"task_cpu_ns": "positive", "hwm_bytes": "positive", "end_rss_bytes": "positive",
+				"end_pss_bytes": "positive", "end_uss_bytes": "positive", "mem_read_ns": "positive",
+				"rusage_maxrss_bytes": "positive", // the kernel's figure (the lab's size for an exec'd worker)
+				"minflt":              "positive", "majflt": "number", "nvcsw": "number", "nivcsw": "number",
+				"exit_code": "number", "signal": "null", "checksum": "string", "checksum_ok": "bool", "timed_out": "bool",
+			})
+			if task["checksum_ok"] != true || task["exit_code"] != 0.0 {
 				t.Errorf("task %v", task)
 			}
 		}

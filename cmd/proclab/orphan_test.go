@@ -3,7 +3,6 @@ package main
 import (
 	"syscall"
 	"testing"
-	"time"
 )
 
 // No child outlives the lab: with the lab killed by SIGKILL (no chance to
@@ -16,10 +15,11 @@ func TestNoOrphansWhenLabKilled(t *testing.T) {
 			l := startLab(t, nil, "--method", method, "--n-tasks", "3", "--n-iters", longIters, "--repeat", "1")
 			if !l.waitForTasks(t, 3) {
 				l.wait(t)
-				skipIfNotBuilt(t, l.errb.String())
 				t.Fatalf("the lab exited before starting its tasks: %s", l.errb.String())
 			}
-			time.Sleep(50 * time.Millisecond)
+			if !l.waitForBusyTasks(t, 3) {
+				t.Fatalf("the lab exited before its tasks ran: %s", l.errb.String())
+			}
 			ps := descendants(l.pid())
 			syscall.Kill(l.pid(), syscall.SIGKILL)
 			l.wait(t)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -140,14 +139,6 @@ func (l *startedLab) waitForTasks(t *testing.T, n int) bool {
 	return true
 }
 
-// skipIfNotBuilt skips a forkserver case while that method is a stub.
-func skipIfNotBuilt(t *testing.T, stderr string) {
-	t.Helper()
-	if strings.Contains(stderr, "not built yet") {
-		t.Skipf("forkserver not built yet: %s", strings.TrimSpace(stderr))
-	}
-}
-
 func decodeResult(t *testing.T, stdout string) *lab.Result {
 	t.Helper()
 	var res lab.Result
@@ -155,15 +146,4 @@ func decodeResult(t *testing.T, stdout string) *lab.Result {
 		t.Fatalf("stdout is not one JSON result: %v\n%s", err, stdout)
 	}
 	return &res
-}
-
-func itoa(n int) string { return strconv.Itoa(n) }
-
-func readDirNames(dir string) ([]string, error) {
-	ents, err := os.ReadDir(dir)
-	var out []string
-	for _, e := range ents {
-		out = append(out, e.Name())
-	}
-	return out, err
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,7 +79,10 @@ memory, faults and context switches.`,
 	}
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
-	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr), newCalibrateCmd(stdout))
+	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr), newCalibrateCmd(stdout),
+		newVersionCmd(stdout), newDiffCmd(stdout))
+	cmd.Version = lab.VersionLine()
+	cmd.SetVersionTemplate("{{.Version}}\n")
 	fl := cmd.Flags()
 	fl.StringVar(&f.method, "method", "fork", "start method: "+strings.Join(methodNames(), ", ")+"; a comma list, or all")
 	fl.IntVar(&f.nTasks, "n-tasks", 4, "tasks per run, each in its own process (or goroutine)")
@@ -108,6 +113,7 @@ func (f *runFlags) spec() (lab.Spec, error) {
 	if err != nil {
 		return lab.Spec{}, err
 	}
+	warnNoPython(f.method)
 	sizes, err := parseSizes(f.parentRSS)
 	if err != nil {
 		return lab.Spec{}, fmt.Errorf("--parent-rss: %w", err)
@@ -127,10 +133,20 @@ func (f *runFlags) spec() (lab.Spec, error) {
 
 func methodNames() []string {
 	var out []string
-	for _, m := range lab.Methods {
+	for _, m := range append(append(slices.Clone(lab.Methods), lab.PythonMethods...), lab.PyThread, lab.PySingle) {
 		out = append(out, string(m))
 	}
 	return out
+}
+
+// warnNoPython says once that `all` leaves Python's methods out.
+func warnNoPython(method string) {
+	if strings.TrimSpace(method) != "all" {
+		return
+	}
+	if _, err := lab.Python(); err != nil {
+		fmt.Fprintf(os.Stderr, "warning: --method all leaves out %s: %v\n", "py-fork, py-spawn and py-forkserver", err)
+	}
 }
 
 // failedTasks is an error if any task did not finish with a good record;
@@ -140,7 +156,7 @@ func failedTasks(res *lab.Result) error {
 	for _, r := range res.Runs {
 		for _, t := range r.Tasks {
 			total++
-			if t.Error != "" || !t.ChecksumOK {
+			if t.Failed() {
 				if n++; first == "" {
 					first = fmt.Sprintf("%s round %d task %d: %s", r.Method, r.Round, t.Task, t.Error)
 				}

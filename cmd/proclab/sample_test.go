@@ -43,8 +43,11 @@ func TestSampleIntervalJSON(t *testing.T) {
 		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 			t.Fatal(err)
 		}
-		if doc.Host["cpu_model"] == "" || doc.Host["kernel"] == "" || doc.Host["thp"] == nil {
-			t.Errorf("host %v", doc.Host)
+		// Present and filled: a missing key must fail too.
+		for _, k := range []string{"cpu_model", "kernel", "thp"} {
+			if v, ok := doc.Host[k].(string); !ok || v == "" {
+				t.Errorf("host %s = %#v, want a non-empty string: %v", k, doc.Host[k], doc.Host)
+			}
 		}
 		tk := doc.Runs[0].Tasks[0]
 		on := iv != "0"

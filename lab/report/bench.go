@@ -29,7 +29,7 @@ func Bench(w io.Writer, res *lab.Result) error {
 			name += "/parent=" + sizeText(r.ParentRSSBytes)
 		}
 		for _, t := range r.Tasks {
-			if t.Error != "" || !t.ChecksumOK {
+			if !t.Good() {
 				continue // a failed task measured the failure, not the start
 			}
 			br := &benchfmt.Result{Config: config, Name: benchfmt.Name(name), Iters: 1, Values: taskValues(&t)}
@@ -57,8 +57,8 @@ func taskValues(t *lab.Task) []benchfmt.Value {
 	sec(t.RunNS, "run-sec/op")
 	sec(t.UserNS, "user-sec/op")
 	sec(t.SysNS, "sys-sec/op")
-	if t.MaxRSSBytes != nil {
-		vs = append(vs, benchfmt.Value{Value: float64(*t.MaxRSSBytes), Unit: "max-rss-B/op"})
+	if t.HWMBytes != nil {
+		vs = append(vs, benchfmt.Value{Value: float64(*t.HWMBytes), Unit: "hwm-B/op"})
 	}
 	if t.PeakPSSBytes != nil {
 		vs = append(vs, benchfmt.Value{Value: float64(*t.PeakPSSBytes), Unit: "peak-pss-B/op"})

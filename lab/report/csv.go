@@ -14,7 +14,7 @@ var csvHeader = []string{
 	"method", "round", "n_tasks", "n_iters", "parent_rss_bytes", "wall_ns",
 	"task", "pid", "tid", "parent_pid",
 	"startup_ns", "exec_done_ns", "runtime_ready_ns", "total_ns", "run_ns",
-	"user_ns", "sys_ns", "max_rss_bytes", "peak_rss_bytes", "peak_pss_bytes",
+	"user_ns", "sys_ns", "hwm_bytes", "peak_rss_bytes", "peak_pss_bytes",
 	"minflt", "majflt", "nvcsw", "nivcsw",
 	"exit_code", "signal", "checksum_ok", "error",
 }
@@ -31,9 +31,9 @@ func CSV(w io.Writer, res *lab.Result) error {
 				string(r.Method), itoa(r.Round), itoa(r.NTasks), utoa(r.NIters), i64(r.ParentRSSBytes), i64(r.WallNS),
 				itoa(t.Task), itoa(t.PID), optInt(t.TID), optIntPtr(t.ParentPID),
 				opt64(t.StartupNS), opt64(t.ExecDoneNS), opt64(t.RuntimeReadyNS), i64(t.TotalNS), i64(t.RunNS),
-				i64(t.UserNS), i64(t.SysNS), opt64(t.MaxRSSBytes), opt64(t.PeakRSSBytes), opt64(t.PeakPSSBytes),
+				i64(t.UserNS), i64(t.SysNS), opt64(t.HWMBytes), opt64(t.PeakRSSBytes), opt64(t.PeakPSSBytes),
 				i64(t.MinFlt), i64(t.MajFlt), i64(t.NVCSW), i64(t.NIVCSW),
-				optIntPtr(t.ExitCode), optIntPtr(t.Signal), strconv.FormatBool(t.ChecksumOK), t.Error,
+				optIntPtr(t.ExitCode), optIntPtr(t.Signal), optBool(t.ChecksumOK), t.Error,
 			}
 			if err := cw.Write(row); err != nil {
 				return err
@@ -53,6 +53,13 @@ func opt64(p *int64) string {
 		return ""
 	}
 	return i64(*p)
+}
+
+func optBool(p *bool) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatBool(*p)
 }
 
 func optIntPtr(p *int) string {

@@ -11,8 +11,10 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/perf/benchfmt"
+	"gonum.org/v1/plot"
 
 	"github.com/proclab/proclab/lab"
 )
@@ -21,13 +23,15 @@ import (
 // that spawn starts.
 
 var (
-	smallOnce             sync.Once
-	smallRun, smallGrid   *lab.Result
-	smallRunE, smallGridE error
+	smallOnce                        sync.Once
+	smallRun, smallGrid, smallSample *lab.Result
+	smallRunE, smallGridE, smallSE   error
 )
 
 // smallResults are a small real run (two parent sizes, processes and
-// threads) and a small real compare grid, shared by the tests.
+// threads), a small real compare grid, and a real run with live samples
+// (fork children long enough for the sampler to read each several
+// times), shared by the tests.
 func smallResults(t *testing.T) (*lab.Result, *lab.Result) {
 	t.Helper()
 	smallOnce.Do(func() {
@@ -36,11 +40,30 @@ func smallResults(t *testing.T) (*lab.Result, *lab.Result) {
 			Repeat: 2, ParentRSS: []int64{16 << 20, 32 << 20}})
 		smallGrid, smallGridE = lab.Compare(context.Background(), lab.CompareSpec{
 			NIters: []uint64{1000, 300_000}, NTasks: []int{1, 2}, Repeat: 2})
+		smallSample, smallSE = lab.Run(context.Background(), lab.Spec{
+			Methods: []lab.Method{lab.Fork, lab.Spawn}, NTasks: 2, NIters: 60_000_000, Repeat: 1,
+			ParentRSS: []int64{16 << 20, 32 << 20}, SampleInterval: 10 * time.Millisecond})
 	})
-	if smallRunE != nil || smallGridE != nil {
-		t.Fatalf("run: %v; compare: %v", smallRunE, smallGridE)
+	if smallRunE != nil || smallGridE != nil || smallSE != nil {
+		t.Fatalf("run: %v; compare: %v; sampled run: %v", smallRunE, smallGridE, smallSE)
 	}
 	return smallRun, smallGrid
+}
+
+// sampledResult is the small real run with live samples.
+func sampledResult(t *testing.T) *lab.Result {
+	t.Helper()
+	smallResults(t)
+	n := 0
+	for _, r := range smallSample.Runs {
+		for _, tk := range r.Tasks {
+			n += len(tk.Samples)
+		}
+	}
+	if n < 4 {
+		t.Fatalf("the sampled run has %d live samples, want several", n)
+	}
+	return smallSample
 }
 
 func countTasks(res *lab.Result) int {
@@ -54,7 +77,7 @@ func countTasks(res *lab.Result) int {
 // knownUnits are the units bench.txt reads back as; zero values included
 // (a thread's sys time), each must read back as the same unit.
 var knownUnits = map[string]bool{"sec/op": true, "startup-sec/op": true, "run-sec/op": true, "user-sec/op": true,
-	"sys-sec/op": true, "max-rss-B/op": true, "peak-pss-B/op": true, "minflt/op": true}
+	"sys-sec/op": true, "hwm-B/op": true, "peak-pss-B/op": true, "minflt/op": true}
 
 func TestBenchReadsBack(t *testing.T) {
 	run, grid := smallResults(t)
@@ -83,8 +106,8 @@ func TestBenchReadsBack(t *testing.T) {
 				if hasStartup != (method != "single") {
 					t.Errorf("%s: startup-sec/op present = %v", rec.Name, hasStartup)
 				}
-				if _, ok := rec.Value("max-rss-B/op"); ok != lab.Method(method).CreatesProcess() {
-					t.Errorf("%s: max-rss-B/op present = %v", rec.Name, ok)
+				if _, ok := rec.Value("hwm-B/op"); ok != lab.Method(method).CreatesProcess() {
+					t.Errorf("%s: hwm-B/op present = %v", rec.Name, ok)
 				}
 				for _, v := range rec.Values {
 					if !knownUnits[v.Unit] {
@@ -138,14 +161,13 @@ func TestCSVOneRowPerTask(t *testing.T) {
 
 func TestFiguresDecode(t *testing.T) {
 	run, grid := smallResults(t)
-	withSamples := sampled(run)
 	cases := []struct {
 		res  *lab.Result
 		want []string
 	}{
 		{run, []string{"startup", "parent-rss"}},
 		{grid, []string{"startup", "speedup"}},
-		{withSamples, []string{"startup", "parent-rss", "rss"}},
+		{sampledResult(t), []string{"startup", "parent-rss", "rss"}},
 	}
 	for _, c := range cases {
 		figs := Figures(c.res)
@@ -157,61 +179,110 @@ func TestFiguresDecode(t *testing.T) {
 			t.Errorf("figures %v, want %v", names, c.want)
 		}
 		for _, f := range figs {
-			var png, svg bytes.Buffer
-			if err := f.PNG(&png); err != nil {
-				t.Fatal(err)
-			}
-			img, format, err := image.Decode(&png)
-			if err != nil || format != "png" {
-				t.Fatalf("%s.png: %v (%s)", f.Name, err, format)
-			}
-			if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 500 {
-				t.Errorf("%s.png is %v", f.Name, b)
-			}
-			if !inked(img) {
-				t.Errorf("%s.png is blank", f.Name)
-			}
-			if err := f.SVG(&svg); err != nil {
-				t.Fatal(err)
-			}
-			var doc struct{ XMLName xml.Name }
-			if err := xml.Unmarshal(svg.Bytes(), &doc); err != nil || doc.XMLName.Local != "svg" {
-				t.Errorf("%s.svg: %v, root %q", f.Name, err, doc.XMLName.Local)
-			}
-			if !bytes.Contains(svg.Bytes(), []byte(f.Title[:10])) && f.Name != "rss" {
-				t.Errorf("%s.svg lacks its title", f.Name)
-			}
+			checkFigure(t, f)
 		}
 	}
 }
 
-// sampled is run with live samples. When the live sampler filled them,
-// they are its own; until it is on this branch, a short series per child
-// is made from the child's real rusage peak so the figure can be drawn.
-func sampled(run *lab.Result) *lab.Result {
-	for _, r := range run.Runs {
-		for _, tk := range r.Tasks {
-			if len(tk.Samples) > 0 {
-				return run
+// checkFigure draws f as PNG and SVG, decodes both, and checks that its
+// data is drawn: the PNG differs from the same plot (title, axes with the
+// same ranges, grid, legend) drawn without the data in enough pixels.
+func checkFigure(t *testing.T, f Figure) {
+	t.Helper()
+	var png, svg bytes.Buffer
+	if err := f.PNG(&png); err != nil {
+		t.Fatal(err)
+	}
+	img, format, err := image.Decode(&png)
+	if err != nil || format != "png" {
+		t.Fatalf("%s.png: %v (%s)", f.Name, err, format)
+	}
+	if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 500 {
+		t.Errorf("%s.png is %v", f.Name, b)
+	}
+	if !inked(img) {
+		t.Errorf("%s.png is blank", f.Name)
+	}
+	n := dataInk(t, f, img)
+	t.Logf("%s: data drawn in %d pixels", f.Name, n)
+	if n < minDataInk {
+		t.Errorf("%s.png: its data changes %d pixels of the plot without it, want %d or more", f.Name, n, minDataInk)
+	}
+	if err := f.SVG(&svg); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ XMLName xml.Name }
+	if err := xml.Unmarshal(svg.Bytes(), &doc); err != nil || doc.XMLName.Local != "svg" {
+		t.Errorf("%s.svg: %v, root %q", f.Name, err, doc.XMLName.Local)
+	}
+	if !bytes.Contains(svg.Bytes(), []byte(f.Title[:10])) && f.Name != "rss" {
+		t.Errorf("%s.svg lacks its title", f.Name)
+	}
+}
+
+// minDataInk is the fewest pixels the data of a figure must change: one
+// glyph of the smallest radius drawn is some 20 pixels; the smallest
+// figure (one point) has at least a glyph and a median bar.
+const minDataInk = 20
+
+// dataInk counts the pixels where img (f drawn) differs from f's frame
+// alone: a plot with f's title, axes (their ranges included), grid and
+// legend, and no data.
+func dataInk(t *testing.T, f Figure, img image.Image) int {
+	t.Helper()
+	bare := plot.New()
+	bare.Title = f.plot.Title
+	bare.BackgroundColor = f.plot.BackgroundColor
+	bare.X, bare.Y = f.plot.X, f.plot.Y
+	bare.Legend = f.plot.Legend
+	bare.TextHandler = f.plot.TextHandler
+	bare.Add(gridLines())
+	var buf bytes.Buffer
+	if err := (Figure{Name: f.Name, plot: bare}).PNG(&buf); err != nil {
+		t.Fatalf("%s without its data: %v", f.Name, err)
+	}
+	frame, _, err := image.Decode(&buf)
+	if err != nil || frame.Bounds() != img.Bounds() {
+		t.Fatalf("%s without its data: %v", f.Name, err)
+	}
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r1, g1, b1, _ := img.At(x, y).RGBA()
+			r2, g2, b2, _ := frame.At(x, y).RGBA()
+			if absDiff(r1, r2)+absDiff(g1, g2)+absDiff(b1, b2) > 0x3000 {
+				n++
 			}
 		}
 	}
-	cp := *run
-	cp.Runs = append([]lab.RunResult(nil), run.Runs...)
-	for i := range cp.Runs {
-		cp.Runs[i].Tasks = append([]lab.Task(nil), cp.Runs[i].Tasks...)
-		for j := range cp.Runs[i].Tasks {
-			tk := &cp.Runs[i].Tasks[j]
-			if tk.MaxRSSBytes == nil {
-				continue
-			}
-			peak := *tk.MaxRSSBytes
-			for k := int64(1); k <= 4; k++ {
-				tk.Samples = append(tk.Samples, lab.Sample{TNS: k * tk.TotalNS / 5, RSSBytes: peak * k / 4, PSSBytes: peak * k / 8})
-			}
-		}
+	return n
+}
+
+// The frame of a figure without data is the figure: dataInk counts only
+// what data adds.
+func TestDataInkOfNoData(t *testing.T) {
+	p := newPlot("a figure with no data at all", "x", "y")
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 10, 0, 5
+	f := Figure{Name: "empty", Title: "a figure with no data at all", plot: p}
+	var buf bytes.Buffer
+	if err := f.PNG(&buf); err != nil {
+		t.Fatal(err)
 	}
-	return &cp
+	img, _, err := image.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := dataInk(t, f, img); n != 0 {
+		t.Errorf("a figure without data: %d pixels of data", n)
+	}
+}
+
+func absDiff(a, b uint32) uint32 {
+	if a > b {
+		return a - b
+	}
+	return b - a
 }
 
 func containsAll(have, want []string) bool {

@@ -69,7 +69,7 @@ func Lab(w io.Writer, lr LabReport) error {
 	}
 	var benches []string
 	for _, s := range lr.Sections {
-		if err := labSection(w, lr.Root, s); err != nil {
+		if err := labSection(w, lr.Root, s, lr.Sections); err != nil {
 			return err
 		}
 		if slices.Contains(s.Files, "bench.txt") {
@@ -96,10 +96,18 @@ var kindFigures = map[SectionKind][]string{
 	KindParentRSS: {"parent-rss"},
 }
 
-func labSection(w io.Writer, root string, s LabSection) error {
+func labSection(w io.Writer, root string, s LabSection, all []LabSection) error {
 	kind := KindOf(s.Res)
-	fmt.Fprintf(w, "## %s\n\n", kindTitles[kind])
-	fmt.Fprintf(w, "Command: `%s` (results in [%s/](%s/))\n\n", SpecCommand(s.Res), s.Dir, s.Dir)
+	title := kindTitles[kind]
+	if hasPython(s.Res) {
+		title += ", Python's multiprocessing"
+	}
+	fmt.Fprintf(w, "## %s\n\n", title)
+	if s.Dir == "." { // a directory written by --out: the report is beside its files
+		fmt.Fprintf(w, "Command: `%s`\n\n", SpecCommand(s.Res))
+	} else {
+		fmt.Fprintf(w, "Command: `%s` (results in [%s/](%s/))\n\n", SpecCommand(s.Res), s.Dir, s.Dir)
+	}
 	if s.Res.Incomplete {
 		fmt.Fprintf(w, "**Interrupted: these results are incomplete.**\n\n")
 	}
@@ -129,6 +137,18 @@ func labSection(w io.Writer, root string, s LabSection) error {
 			fmt.Fprintf(w, "%s\n", line)
 		}
 		fmt.Fprintln(w)
+	}
+	if hasPython(s.Res) {
+		py := pythonCompareSentences(s.Res, goThreadSpeedup(all, s.Res))
+		if kind != KindCompare {
+			py = pythonSentences(s.Res)
+		}
+		for _, line := range py {
+			fmt.Fprintf(w, "%s\n", line)
+		}
+		if len(py) > 0 {
+			fmt.Fprintln(w)
+		}
 	}
 	if kind == KindMethods && !has("rss.png") {
 		fmt.Fprintf(w, "No live memory samples were recorded in this run, so there is no figure of memory over time.\n\n")

@@ -100,7 +100,7 @@ func runsMarkdown(w io.Writer, res *lab.Result) {
 func failedIn(r *lab.RunResult) int {
 	n := 0
 	for _, t := range r.Tasks {
-		if t.Error != "" || !t.ChecksumOK {
+		if t.Failed() {
 			n++
 		}
 	}

@@ -65,7 +65,7 @@ func Table(w io.Writer, res *lab.Result, opt TableOptions) error {
 func taskRows(w io.Writer, res *lab.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	peaks := hasPeaks(res) // live samples show only as their peaks here
-	header := "method\tround\ttask\tpid\tstartup\ttotal\trun\tuser\tsys\tmax rss\t"
+	header := "method\tround\ttask\tpid\tstartup\ttotal\trun\tuser\tsys\thwm\t"
 	if peaks {
 		header += "peak rss\tpeak pss\t"
 	}
@@ -75,7 +75,7 @@ func taskRows(w io.Writer, res *lab.Result) error {
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t",
 				r.Method, r.Round, t.Task, t.PID, optDur(t.StartupNS), dur(float64(t.TotalNS)),
 				dur(float64(t.RunNS)), dur(float64(t.UserNS)), dur(float64(t.SysNS)),
-				optBytes(t.MaxRSSBytes))
+				optBytes(t.HWMBytes))
 			if peaks {
 				fmt.Fprintf(tw, "%s\t%s\t", optBytes(t.PeakRSSBytes), optBytes(t.PeakPSSBytes))
 			}
@@ -137,7 +137,10 @@ func exitText(t *lab.Task) string {
 }
 
 func checksumText(t *lab.Task) string {
-	if t.ChecksumOK {
+	switch {
+	case t.ChecksumOK == nil:
+		return "-" // not verified
+	case *t.ChecksumOK:
 		return "ok"
 	}
 	return "BAD"

@@ -12,7 +12,8 @@ import (
 func TestTablePeaks(t *testing.T) {
 	rss, pss := int64(270<<20), int64(135<<20)
 	for _, sampled := range []bool{false, true} {
-		tk := lab.Task{PID: 42, ChecksumOK: true}
+		ok := true
+		tk := lab.Task{PID: 42, ChecksumOK: &ok}
 		var sampler *lab.SamplerStats
 		if sampled {
 			sampler = &lab.SamplerStats{IntervalNS: 250e6, Samples: 1, CPUNS: 400e3, ChildCPUNS: 40e6, Overhead: 0.01}

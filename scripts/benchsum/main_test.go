@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -38,13 +39,36 @@ func TestRateOfResult(t *testing.T) {
 	}
 }
 
-func TestMaxRSS(t *testing.T) {
-	var out bytes.Buffer
-	if err := benchsum(&out, []string{"maxrss", "/bin/true"}); err != nil {
-		t.Skip(err)
+// touchEnv makes this test binary, run as a child, touch that many MiB
+// and exit: a child of known peak size for TestMaxRSS.
+const touchEnv = "BENCHSUM_TEST_TOUCH_MIB"
+
+func TestMain(m *testing.M) {
+	if v := os.Getenv(touchEnv); v != "" {
+		mib, _ := strconv.Atoi(v)
+		b := make([]byte, mib<<20)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		os.Exit(int(b[0]) - 1) // 0, and b stays live to here
 	}
-	if s := strings.TrimSpace(out.String()); s == "0" || s == "" {
-		t.Errorf("peak RSS of /bin/true: %q", s)
+	os.Exit(m.Run())
+}
+
+// maxrss prints the child's peak RSS in bytes (ru_maxrss is in KiB): a
+// child that touches 48 MiB peaks at 48 MiB or a little more.
+func TestMaxRSS(t *testing.T) {
+	t.Setenv(touchEnv, "48")
+	var out bytes.Buffer
+	if err := benchsum(&out, []string{"maxrss", os.Args[0]}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(out.String()), 10, 64)
+	if err != nil || n < 48<<20 || n > 48<<20+200<<20 {
+		t.Errorf("peak RSS of a child that touched 48 MiB: %q bytes (%v)", out.String(), err)
+	}
+	if err := benchsum(&out, []string{"maxrss", "/nonexistent/program"}); err == nil {
+		t.Error("maxrss of a program that does not exist: no error")
 	}
 }
 

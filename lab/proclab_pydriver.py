@@ -1,0 +1,355 @@
+"""proclab's Python driver: Python's own multiprocessing start methods,
+measured with the lab's instruments.
+
+The lab (lab/python.go) embeds this file, writes it into a private
+directory and runs
+
+    python3 -I -c 'import sys; sys.path.insert(0, DIR); import proclab_pydriver as d; d.main()' LAB_PID
+
+with one end of an AF_UNIX SOCK_SEQPACKET socketpair on fd 3. Each packet
+is one JSON object. The lab sends
+
+    {"op": "start", "seq": N, "ctx": "fork"|"spawn"|"forkserver",
+     "task": I, "n_iters": K}          with the task's result pipe (SCM_RIGHTS)
+    {"op": "kill", "pid": P}           kill a task still running (SIGKILL)
+    {"op": "inproc", "mode": "thread"|"single", "n_tasks": N, "n_iters": K}
+
+and the driver answers
+
+    {"op": "ready", ...}                                           once
+    {"op": "started", "seq": N, "pid": P, "create_ns": T} or {..., "error": "..."}
+    {"op": "exited", "pid": P, "status": S, "reaped_ns": T, rusage...}
+    {"op": "inproc", "tasks": [...]}
+
+A task starts exactly as in the tutorial: ctx = multiprocessing.get_context
+(method); p = ctx.Process(target=..., args=...); p.start(). The driver
+stamps CLOCK_MONOTONIC right before p.start(); the child stamps it as the
+first statement of its target, runs the hot loop's algorithm in pure
+Python, reads its own memory from /proc/self and writes the lab's binary
+record (struct proclab_record in csys/csys.h) to its result pipe.
+
+The module must stay importable by name (spawn and forkserver children
+import it to find their target), and must not start anything on import.
+"""
+
+import json
+import os
+import signal
+import socket
+import sys
+import time
+
+# Record flags (csys/csys.h): the lab checks them against the method.
+FLAG_EXECED = 0x1
+FLAG_PYTHON = 0x4
+
+MASK = (1 << 64) - 1
+PR_SET_PDEATHSIG = 1
+
+_libc = None
+
+
+def _die_with_parent():
+    """PR_SET_PDEATHSIG(SIGKILL): die when the creating process dies.
+
+    It is not inherited across fork, so every child sets it itself."""
+    global _libc
+    if _libc is None:
+        import ctypes
+
+        _libc = ctypes.CDLL(None, use_errno=True)
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def hot_loop(n_iters):
+    """csys/hotloop.c's xorshift64 chain in pure Python, masked to 64 bits:
+    the same checksum as the C loop."""
+    x = 0x9E3779B97F4A7C15
+    acc = 0
+    for i in range(n_iters):
+        x ^= (x << 13) & MASK
+        x ^= x >> 7
+        x ^= (x << 17) & MASK
+        acc = (acc + (x ^ i)) & MASK
+    return acc ^ x
+
+
+def _kib_fields(path, names):
+    out = {}
+    try:
+        with open(path, "rb") as f:
+            for line in f:
+                k, _, v = line.partition(b":")
+                k = k.decode()
+                if k in names:
+                    out[k] = int(v.split()[0]) * 1024
+    except OSError:
+        pass
+    return out
+
+
+def own_memory():
+    """RSS, PSS, USS and the high-water mark of this process, in bytes."""
+    r = _kib_fields("/proc/self/smaps_rollup", {"Rss", "Pss", "Private_Clean", "Private_Dirty"})
+    s = _kib_fields("/proc/self/status", {"VmHWM"})
+    return {
+        "end_rss_bytes": r.get("Rss", 0),
+        "end_pss_bytes": r.get("Pss", 0),
+        "end_uss_bytes": r.get("Private_Clean", 0) + r.get("Private_Dirty", 0),
+        "hwm_bytes": s.get("VmHWM", 0),
+    }
+
+
+def _clock():
+    return time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+
+
+def child_task(task, n_iters, conn, flags, parent):
+    """The target of every Python child: stamp, loop, report."""
+    task_start_ns = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    # Die with the process that created this one (the driver, or Python's
+    # forkserver); if it is gone already, so is the lab's interest.
+    _die_with_parent()
+    if os.getppid() != parent:
+        os._exit(1)
+    cpu0 = time.thread_time_ns()
+    checksum = hot_loop(n_iters)
+    cpu1 = time.thread_time_ns()
+    task_end_ns = _clock()
+    rec = own_memory()
+    rec["mem_read_ns"] = _clock()
+    rec.update(task=task, flags=flags, pid=os.getpid(), ppid=os.getppid(),
+               n_iters=n_iters, checksum=str(checksum), task_start_ns=task_start_ns,
+               task_end_ns=task_end_ns, task_cpu_ns=cpu1 - cpu0)
+    # One JSON object, then EOF when the child exits; the lab turns it into
+    # its binary record (csys.AppendRecord), so no layout lives here.
+    view = memoryview(json.dumps(rec).encode())
+    fd = conn.fileno()
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+    conn.close()
+
+
+def _inproc_task(task, n_iters, out):
+    create_ns = _clock()
+    out[task] = {"task": task, "create_ns": create_ns}
+
+    def run():
+        start = _clock()
+        cpu0 = time.thread_time_ns()
+        checksum = hot_loop(n_iters)
+        cpu1 = time.thread_time_ns()
+        out[task].update(task_start_ns=start, task_end_ns=_clock(), tid=_gettid(),
+                         checksum=str(checksum), task_cpu_ns=cpu1 - cpu0)
+
+    return run
+
+
+def _gettid():
+    return getattr(threading_mod(), "get_native_id", lambda: 0)()
+
+
+def threading_mod():
+    import threading
+
+    return threading
+
+
+def run_inproc(mode, n_tasks, n_iters):
+    """Python threads (the GIL lets one run at a time) or the tasks one
+    after another in this process: the tutorial's single process."""
+    threading = threading_mod()
+    out = {}
+    if mode == "single":
+        for i in range(n_tasks):
+            _inproc_task(i, n_iters, out)()
+            out[i]["done_ns"] = _clock()
+        return [out[i] for i in range(n_tasks)]
+    threads = []
+    for i in range(n_tasks):
+        run = _inproc_task(i, n_iters, out)
+        th = threading.Thread(target=run)
+        th.start()
+        threads.append((i, th))
+    for i, th in threads:
+        th.join()
+        out[i]["done_ns"] = _clock()
+    return [out[i] for i in range(n_tasks)]
+
+
+class Driver:
+    def __init__(self, sock):
+        import multiprocessing
+        import multiprocessing.connection
+
+        self.mp = multiprocessing
+        self.sock = sock
+        self.procs = {}  # sentinel -> (Process, how it is reaped)
+        self.by_pid = {}
+
+    def send(self, msg):
+        self.sock.send(json.dumps(msg).encode())
+
+    def ready(self, contexts):
+        info = {"op": "ready", "pid": os.getpid(), "python": sys.version.split()[0],
+                "executable": sys.executable}
+        if "forkserver" in contexts:
+            # Started once, here, so its one-time cost is not the first
+            # task's: measured and reported apart, like the lab's own.
+            from multiprocessing import forkserver
+
+            t0 = _clock()
+            forkserver.ensure_running()
+            info["forkserver_startup_ns"] = _clock() - t0
+            info["forkserver_pid"] = forkserver._forkserver._forkserver_pid
+        info["ready_ns"] = _clock()
+        self.send(info)
+
+    def start(self, msg, fds):
+        from multiprocessing.connection import Connection
+
+        seq = msg["seq"]
+        if len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            self.send({"op": "started", "seq": seq, "error": "no result pipe attached"})
+            return
+        how = msg["ctx"]
+        try:
+            ctx = self.mp.get_context(how)
+        except ValueError as e:
+            os.close(fds[0])
+            self.send({"op": "started", "seq": seq, "error": str(e)})
+            return
+        conn = Connection(fds[0], readable=False, writable=True)
+        # No exec stamp: a Python child cannot tell when its image was
+        # exec'd, so its flags say only that it is Python's.
+        flags = FLAG_PYTHON
+        parent = self.parent_of(how)
+        p = ctx.Process(target=child_task, args=(msg["task"], msg["n_iters"], conn, flags, parent))
+        create_ns = _clock()
+        try:
+            p.start()
+        except Exception as e:  # EAGAIN and friends: say why, go on serving
+            conn.close()
+            self.send({"op": "started", "seq": seq, "error": "%s: %s" % (type(e).__name__, e)})
+            return
+        conn.close()  # the child has its copy
+        # multiprocessing reaps finished children itself at the next
+        # start() (process._cleanup); the driver reaps its own with wait4,
+        # for their rusage, so it takes them out of that set.
+        self.mp.process._children.discard(p)
+        self.procs[p.sentinel] = p
+        self.by_pid[p.pid] = p
+        self.send({"op": "started", "seq": seq, "pid": p.pid, "create_ns": create_ns,
+                   "ppid": parent})
+
+    def parent_of(self, how):
+        if how == "forkserver":
+            from multiprocessing import forkserver
+
+            return forkserver._forkserver._forkserver_pid or 0
+        return os.getpid()
+
+    def reap(self, sentinel):
+        p = self.procs.pop(sentinel)
+        self.by_pid.pop(p.pid, None)
+        msg = {"op": "exited", "pid": p.pid}
+        popen = p._popen
+        if popen.__class__.__name__ == "Popen" and popen.__module__.endswith("popen_forkserver"):
+            # The forkserver is the child's parent: it reaps it and sends
+            # the exit code back; no rusage reaches the driver.
+            p.join()
+            code = p.exitcode
+            msg["status"] = (-code) if code < 0 else (code << 8)
+        else:
+            # The driver is the parent: reap with wait4 for the rusage, and
+            # tell multiprocessing the outcome it would have read.
+            try:
+                _, status, ru = os.wait4(p.pid, 0)
+            except ChildProcessError:  # reaped already (by multiprocessing): no rusage
+                code = p.exitcode
+                msg["status"] = (-code) if code < 0 else (code << 8)
+            else:
+                popen.returncode = os.waitstatus_to_exitcode(status)
+                msg["status"] = status
+                msg.update(user_ns=int(ru.ru_utime * 1e9), sys_ns=int(ru.ru_stime * 1e9),
+                           minflt=ru.ru_minflt, majflt=ru.ru_majflt,
+                           nvcsw=ru.ru_nvcsw, nivcsw=ru.ru_nivcsw)
+        msg["reaped_ns"] = _clock()
+        self.send(msg)
+
+    def kill(self, pid):
+        p = self.by_pid.get(pid)
+        if p is not None and p.exitcode is None:
+            try:
+                p.kill()
+            except OSError:
+                pass
+
+    def shutdown(self):
+        for p in list(self.by_pid.values()):
+            try:
+                p.kill()
+            except OSError:
+                pass
+        for s in list(self.procs):
+            try:
+                self.reap(s)
+            except OSError:
+                pass
+        # multiprocessing's helpers (its forkserver, the resource tracker
+        # that spawn and forkserver start) end when the driver's end of
+        # their pipe closes; stop and reap them here, so none is left to
+        # be reparented when the driver exits.
+        from multiprocessing import forkserver, resource_tracker
+
+        for helper in (forkserver._forkserver, resource_tracker._resource_tracker):
+            stop = getattr(helper, "_stop", None)
+            if stop is not None:
+                try:
+                    stop()
+                except (OSError, ChildProcessError):
+                    pass
+
+    def serve(self):
+        from multiprocessing.connection import wait
+
+        while True:
+            for r in wait([self.sock] + list(self.procs)):
+                if r is self.sock:
+                    data, fds, _, _ = socket.recv_fds(self.sock, 1 << 16, 8)
+                    if not data:  # the lab closed its end: done
+                        for fd in fds:
+                            os.close(fd)
+                        self.shutdown()
+                        return
+                    msg = json.loads(data)
+                    op = msg.get("op")
+                    if op == "start":
+                        self.start(msg, fds)
+                    elif op == "kill":
+                        self.kill(msg["pid"])
+                    elif op == "inproc":
+                        tasks = run_inproc(msg["mode"], msg["n_tasks"], msg["n_iters"])
+                        self.send({"op": "inproc", "pid": os.getpid(), "tasks": tasks})
+                    else:
+                        raise SystemExit("proclab python driver: unknown request %r" % op)
+                else:
+                    self.reap(r)
+
+
+def main():
+    # The lab kills and classifies its tasks on Ctrl-C; a terminal's SIGINT
+    # must not turn into a KeyboardInterrupt trace here or in a child.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lab = int(sys.argv[1])
+    _die_with_parent()
+    if os.getppid() != lab:
+        raise SystemExit(1)
+    sock = socket.socket(fileno=3)
+    contexts = sys.argv[2].split(",") if len(sys.argv) > 2 and sys.argv[2] else []
+    d = Driver(sock)
+    d.ready(contexts)
+    d.serve()

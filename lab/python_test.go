@@ -1,0 +1,230 @@
+package lab
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Python's start methods run real python3 processes (CI's machine has
+// python3); the driver is the file embedded in the binary.
+func needPython(t *testing.T) {
+	t.Helper()
+	if _, err := Python(); err != nil {
+		t.Skipf("no python3: %v", err)
+	}
+}
+
+func TestPythonMethods(t *testing.T) {
+	needPython(t)
+	res := runSpec(t, Spec{Methods: []Method{PyFork, PySpawn, PyForkserver}, NTasks: 2, NIters: 3000, Repeat: 2})
+	py := res.Python
+	if py == nil || py.PID <= 0 || py.StartupNS <= 0 || !strings.HasPrefix(py.Version, "3.") {
+		t.Fatalf("python driver figures: %+v", py)
+	}
+	if py.ForkserverPID == nil || *py.ForkserverPID <= 0 || py.ForkserverStartupNS == nil || *py.ForkserverStartupNS <= 0 {
+		t.Fatalf("python forkserver figures: %+v", py)
+	}
+	if len(res.Runs) != 6 {
+		t.Fatalf("%d runs, want 6", len(res.Runs))
+	}
+	pids := map[int]bool{}
+	for _, r := range res.Runs {
+		parent := py.PID // multiprocessing's fork and spawn: the driver's children
+		if r.Method == PyForkserver {
+			parent = *py.ForkserverPID
+		}
+		for i, tk := range r.Tasks {
+			// The checksum is the C loop's, computed by the lab: the
+			// Python loop is the same algorithm.
+			if !tk.Good() || tk.Task != i {
+				t.Fatalf("%s task %d: %+v", r.Method, i, tk)
+			}
+			// The child's own CPU and memory, read by the Python child.
+			if tk.TaskCPUNS == nil || *tk.TaskCPUNS <= 0 || *tk.TaskCPUNS > tk.RunNS+2_000_000 {
+				t.Errorf("%s task %d: task cpu %v, run %d", r.Method, i, tk.TaskCPUNS, tk.RunNS)
+			}
+			if tk.EndRSSBytes == nil || *tk.EndRSSBytes < 1<<20 || tk.HWMBytes == nil || *tk.HWMBytes < *tk.EndRSSBytes ||
+				tk.EndUSSBytes == nil || tk.EndPSSBytes == nil || *tk.EndUSSBytes > *tk.EndPSSBytes || *tk.EndPSSBytes > *tk.EndRSSBytes {
+				t.Errorf("%s task %d: memory hwm %v rss %v pss %v uss %v", r.Method, i, tk.HWMBytes, tk.EndRSSBytes, tk.EndPSSBytes, tk.EndUSSBytes)
+			}
+			if tk.ParentPID == nil || *tk.ParentPID != parent {
+				t.Errorf("%s task %d: parent %v, want %d", r.Method, i, tk.ParentPID, parent)
+			}
+			if tk.StartupNS == nil || *tk.StartupNS <= 0 || *tk.StartupNS >= tk.TotalNS {
+				t.Errorf("%s task %d: startup %v not in (0, total %d)", r.Method, i, tk.StartupNS, tk.TotalNS)
+			}
+			if tk.RunNS <= 0 || tk.RunNS >= tk.TotalNS {
+				t.Errorf("%s task %d: run %d not in (0, total %d)", r.Method, i, tk.RunNS, tk.TotalNS)
+			}
+			if tk.ExitCode == nil || *tk.ExitCode != 0 {
+				t.Errorf("%s task %d: exit %v signal %v", r.Method, i, tk.ExitCode, tk.Signal)
+			}
+			if pids[tk.PID] || tk.PID == py.PID {
+				t.Errorf("%s task %d: pid %d seen before", r.Method, i, tk.PID)
+			}
+			pids[tk.PID] = true
+		}
+	}
+	assertNoChildren(t)
+	assertGone(t, append(keys(pids), py.PID, *py.ForkserverPID))
+}
+
+// py-spawn starts a fresh interpreter: its startup is many times py-fork's
+// (the tutorial's lesson). Compared in one run, interleaved.
+func TestPythonSpawnStartsAnInterpreter(t *testing.T) {
+	needPython(t)
+	res := runSpec(t, Spec{Methods: []Method{PyFork, PySpawn}, NTasks: 1, NIters: 1000, Repeat: 5})
+	med := map[Method]float64{}
+	for _, s := range MethodStats(res) {
+		med[s.Method] = s.Startup.Median
+	}
+	if med[PySpawn] < 3*med[PyFork] {
+		t.Errorf("py-spawn startup %.0fns is not clearly above py-fork's %.0fns", med[PySpawn], med[PyFork])
+	}
+}
+
+func TestPythonInProcess(t *testing.T) {
+	needPython(t)
+	res := runSpec(t, Spec{Methods: []Method{PyThread, PySingle}, NTasks: 3, NIters: 2000})
+	for _, r := range res.Runs {
+		tids := map[int]bool{}
+		for i, tk := range r.Tasks {
+			if !tk.Good() || tk.PID != res.Python.PID || tk.TID == 0 {
+				t.Fatalf("%s task %d: %+v", r.Method, i, tk)
+			}
+			if (tk.StartupNS != nil) != (r.Method == PyThread) {
+				t.Errorf("%s task %d: startup %v", r.Method, i, tk.StartupNS)
+			}
+			if tk.TaskCPUNS == nil || *tk.TaskCPUNS <= 0 {
+				t.Errorf("%s task %d: task cpu %v", r.Method, i, tk.TaskCPUNS)
+			}
+			tids[tk.TID] = true
+		}
+		// Threads are threads; single runs all in the driver's thread.
+		if want := map[Method]int{PyThread: 3, PySingle: 1}[r.Method]; len(tids) != want {
+			t.Errorf("%s: %d distinct threads, want %d", r.Method, len(tids), want)
+		}
+	}
+}
+
+// The tutorial's experiment 1 with Python processes: single, processes and
+// threads are Python's own.
+func TestComparePython(t *testing.T) {
+	needPython(t)
+	res, err := Compare(context.Background(), CompareSpec{NIters: []uint64{100, 1000}, NTasks: []int{2}, Method: PyFork})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Cells) != 2 {
+		t.Fatalf("cells %+v", res.Cells)
+	}
+	seen := map[Method]bool{}
+	for _, r := range res.Runs {
+		seen[r.Method] = true
+	}
+	if !seen[PySingle] || !seen[PyFork] || !seen[PyThread] || seen[Single] || seen[Thread] {
+		t.Fatalf("methods run: %v", seen)
+	}
+}
+
+// A Python task past --timeout is killed like any child.
+func TestPythonTimeout(t *testing.T) {
+	needPython(t)
+	res, err := Run(context.Background(), Spec{Methods: []Method{PyFork, PyForkserver}, NTasks: 2, NIters: 1 << 40,
+		Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Runs {
+		for _, tk := range r.Tasks {
+			if !tk.TimedOut || !strings.HasPrefix(tk.Error, "timed out") {
+				t.Errorf("%s task %d: %+v", r.Method, tk.Task, tk)
+			}
+		}
+	}
+	assertNoChildren(t)
+}
+
+// Killing the driver mid-run fails its tasks with a reason, and takes its
+// children with it: no Python process outlives the lab's run.
+func TestPythonDriverKilled(t *testing.T) {
+	needPython(t)
+	var victims []int
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	go func() {
+		// Wait for the driver's children (the tasks) to exist.
+		for ctx.Err() == nil {
+			for _, d := range childrenOf(os.Getpid()) {
+				if kids := childrenOf(d.pid); len(kids) >= 2 {
+					for _, k := range kids {
+						victims = append(victims, k.pid)
+					}
+					victims = append(victims, d.pid)
+					syscall.Kill(d.pid, syscall.SIGKILL)
+					return
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	res, err := Run(ctx, Spec{Methods: []Method{PyFork}, NTasks: 2, NIters: 1 << 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range res.Runs[0].Tasks {
+		if tk.Error == "" || !strings.Contains(tk.Error, "python driver") {
+			t.Errorf("task %d: %+v", tk.Task, tk)
+		}
+	}
+	assertNoChildren(t)
+	assertGone(t, victims)
+}
+
+// Without python3 on PATH, naming a Python method is bad input that says
+// what to install, and `all` leaves the Python methods out.
+func TestPythonMissing(t *testing.T) {
+	t.Setenv("PATH", "")
+	t.Setenv("PROCLAB_PYTHON", "")
+	s := Spec{Methods: []Method{PyFork}, NTasks: 1, NIters: 1}
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "install it") {
+		t.Fatalf("validate without python3: %v", err)
+	}
+	ms, err := ParseMethods("all")
+	if err != nil || len(ms) != len(Methods) {
+		t.Fatalf("all without python3: %v %v", ms, err)
+	}
+}
+
+func keys(m map[int]bool) []int {
+	var out []int
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// assertGone waits (bounded) for every pid to be gone: processes killed
+// by PR_SET_PDEATHSIG are reaped by init, an instant later.
+func assertGone(t *testing.T, pids []int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for _, pid := range pids {
+		for {
+			b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+			if err != nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("process %d outlived the run: %s", pid, b)
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}

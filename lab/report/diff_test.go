@@ -1,0 +1,51 @@
+package report
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/proclab/proclab/lab"
+)
+
+func runsOf(m lab.Method, startups ...int64) []lab.RunResult {
+	var runs []lab.RunResult
+	for _, s := range startups {
+		s := s
+		runs = append(runs, lab.RunResult{Method: m, NTasks: 1, NIters: 1000, WallNS: 2 * s,
+			Tasks: []lab.Task{{StartupNS: &s, TotalNS: 2 * s}}})
+	}
+	return runs
+}
+
+// A 2x slower B is a significant +100%; a C equal to A is "~"; a figure
+// only A has is compared with whoever has it.
+func TestDiffSignificance(t *testing.T) {
+	a := append(runsOf(lab.Fork, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109), runsOf(lab.Spawn, 5, 6, 7)...)
+	b := runsOf(lab.Fork, 200, 202, 204, 206, 208, 210, 212, 214, 216, 218)
+	c := runsOf(lab.Fork, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109)
+	d := Diff([]DiffInput{{Name: "a", Runs: a}, {Name: "b", Runs: b}, {Name: "c", Runs: c}}, 0.05)
+	if len(d.Rows) != 3 { // fork: startup, total, wall; spawn is A's alone
+		t.Fatalf("rows %+v", d.Rows)
+	}
+	for _, row := range d.Rows {
+		if row.Method != lab.Fork || *row.MedianNS[0]*2 != *row.MedianNS[1] {
+			t.Fatalf("row %+v", row)
+		}
+		up, same := row.Changes[0], row.Changes[1]
+		if !up.Significant || math.Abs(up.ChangePct-100) > 1e-9 || up.P >= 0.05 {
+			t.Errorf("%s: B's change %+v, want a significant +100%%", row.Metric, up)
+		}
+		if same.Significant || same.ChangePct != 0 {
+			t.Errorf("%s: C's change %+v, want none", row.Metric, same)
+		}
+	}
+	var out bytes.Buffer
+	if err := DiffText(&out, d); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "+100.00% (p=") || !strings.Contains(out.String(), "~ (p=1.000 n=10+10)") {
+		t.Errorf("text:\n%s", out.String())
+	}
+}

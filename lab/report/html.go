@@ -1,0 +1,78 @@
+package report
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"html"
+	"io"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+)
+
+// LabHTML writes report.html: report.md (Lab) rendered to HTML, with each
+// figure inlined (its SVG, or its PNG as a data URL where there is no
+// SVG), so the one file carries everything it shows. file reads a file of
+// the report by its path relative to the report (the caller does the I/O).
+func LabHTML(w io.Writer, lr LabReport, file func(rel string) ([]byte, error)) error {
+	var md bytes.Buffer
+	if err := Lab(&md, lr); err != nil {
+		return err
+	}
+	var body bytes.Buffer
+	gm := goldmark.New(goldmark.WithExtensions(extension.Table))
+	if err := gm.Convert(md.Bytes(), &body); err != nil {
+		return fmt.Errorf("report.html: %w", err)
+	}
+	inlined := imgTag.ReplaceAllFunc(body.Bytes(), func(tag []byte) []byte {
+		m := imgTag.FindSubmatch(tag)
+		src, alt := html.UnescapeString(string(m[1])), string(m[2])
+		if svg, err := file(strings.TrimSuffix(src, path.Ext(src)) + ".svg"); err == nil {
+			if i := bytes.Index(svg, []byte("<svg")); i >= 0 {
+				return []byte(fmt.Sprintf(`<figure role="img" aria-label="%s">%s</figure>`, alt, svg[i:]))
+			}
+		}
+		if png, err := file(src); err == nil {
+			return []byte(fmt.Sprintf(`<img src="data:image/png;base64,%s" alt="%s">`, base64.StdEncoding.EncodeToString(png), alt))
+		}
+		return tag
+	})
+	fmt.Fprintf(w, htmlHead, html.EscapeString(lr.Title))
+	if _, err := w.Write(inlined); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "</main>\n</body>\n</html>\n")
+	return err
+}
+
+var imgTag = regexp.MustCompile(`<img src="([^"]+)" alt="([^"]*)"\s*/?>`)
+
+const htmlHead = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>%s</title>
+<style>
+body { font: 15px/1.5 system-ui, sans-serif; color: #1b1b1b; background: #fff; margin: 0; }
+main { max-width: 64rem; margin: 0 auto; padding: 1.5rem 2rem 4rem; }
+h1 { font-size: 1.7rem; border-bottom: 2px solid #ddd; padding-bottom: .3rem; }
+h2 { font-size: 1.35rem; margin-top: 2.2rem; border-bottom: 1px solid #eee; }
+h3 { font-size: 1.1rem; margin-top: 1.6rem; }
+table { border-collapse: collapse; margin: .8rem 0; font-size: .9rem; }
+th, td { border: 1px solid #d6d6d6; padding: .25rem .6rem; text-align: left; }
+th { background: #f4f4f4; }
+td { font-variant-numeric: tabular-nums; }
+pre { background: #f7f7f7; border: 1px solid #e4e4e4; padding: .6rem .8rem; overflow-x: auto; font-size: .82rem; line-height: 1.35; }
+code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9em; }
+figure { margin: 1rem 0; }
+figure svg, img { max-width: 100%%; height: auto; }
+</style>
+</head>
+<body>
+<main>
+`

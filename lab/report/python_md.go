@@ -1,0 +1,137 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// The sentences report.md says about Python's multiprocessing rows: the
+// tutorial proclab grew from, measured with the lab's own instruments.
+
+// hasPython reports whether res ran any py-* method.
+func hasPython(res *lab.Result) bool {
+	return slices.ContainsFunc(res.Spec.Methods, lab.Method.IsPython) ||
+		len(res.Cells) > 0 && res.Cells[0].Method.IsPython()
+}
+
+// pythonSentences compares Python's start methods with each other and
+// with the lab's own, from the startup medians of one run.
+func pythonSentences(res *lab.Result) []string {
+	meds := map[lab.Method]float64{}
+	for _, m := range startupMedians(res) {
+		meds[m.m] = m.median
+	}
+	var out []string
+	var py []string
+	for _, m := range []lab.Method{lab.PyFork, lab.PyForkserver, lab.PySpawn} {
+		if v, ok := meds[m]; ok {
+			py = append(py, fmt.Sprintf("%s %s", m, dur(v)))
+		}
+	}
+	if len(py) > 0 {
+		out = append(out, fmt.Sprintf("Python's multiprocessing (%s), from the create call (`Process.start()`) to the first statement of the task: %s (medians).",
+			pythonVersion(res), andStrings(py)))
+	}
+	if f, s := meds[lab.PyFork], meds[lab.PySpawn]; f > 0 && s > 0 {
+		out = append(out, fmt.Sprintf("Python's spawn starts a fresh interpreter, which imports multiprocessing and the task's module before the task runs: %s the time of Python's fork.",
+			times(s/f)))
+	}
+	var vs []string
+	for _, p := range [][2]lab.Method{{lab.PyFork, lab.Fork}, {lab.PySpawn, lab.Spawn}, {lab.PyForkserver, lab.Forkserver}} {
+		if a, b := meds[p[0]], meds[p[1]]; a > 0 && b > 0 {
+			vs = append(vs, fmt.Sprintf("%s %s against the lab's %s %s (%s)", p[0], dur(a), p[1], dur(b), times(a/b)))
+		}
+	}
+	if len(vs) > 0 {
+		out = append(out, "The same start methods from Go and C in the same run: "+andStrings(vs)+".")
+	}
+	if p := res.Python; p != nil && p.ForkserverStartupNS != nil {
+		out = append(out, fmt.Sprintf("Python's forkserver was started once, before the first task, in %s; no task's figure includes it.",
+			dur(float64(*p.ForkserverStartupNS))))
+	}
+	if c, py := perIter(res, false), perIter(res, true); c > 0 && py > 0 {
+		out = append(out, fmt.Sprintf("The hot loop in pure Python took %.0f ns per iteration against %.2f ns in C: %s.",
+			py, c, times(py/c)))
+	}
+	if slices.ContainsFunc(res.Spec.Methods, lab.Method.IsPython) && res.Spec.ProfileHz > 0 {
+		out = append(out, "Python tasks have no hot-loop profile: the profiler samples the C loop, and the Python rows run no C loop.")
+	}
+	return out
+}
+
+func pythonVersion(res *lab.Result) string {
+	if res.Python != nil && res.Python.Version != "" {
+		return "Python " + res.Python.Version
+	}
+	return "Python"
+}
+
+// perIter is the median run time per iteration of the Python tasks, or of
+// the others (the C loop).
+func perIter(res *lab.Result, python bool) float64 {
+	var xs []float64
+	for _, r := range res.Runs {
+		if r.Method.IsPython() != python || r.NIters == 0 {
+			continue
+		}
+		for _, t := range r.Tasks {
+			if t.Error == "" && t.RunNS > 0 {
+				xs = append(xs, float64(t.RunNS)/float64(r.NIters))
+			}
+		}
+	}
+	return lab.Summarize(xs).Median
+}
+
+// pythonCompareSentences says what Python's threads did in the compare
+// grid: under the GIL, one thread runs Python code at a time. goThreadUp
+// is the Go threads' speedup at the same largest cell where the lab also
+// ran the Go grid (0 when it did not).
+func pythonCompareSentences(res *lab.Result, goThreadUp float64) []string {
+	if len(res.Cells) == 0 || !res.Cells[0].Method.IsPython() {
+		return nil
+	}
+	big := largestCell(res.Cells)
+	if big.NTasks < 2 {
+		return nil
+	}
+	s := fmt.Sprintf("With %d tasks of n_iters = %s, %d Python threads finish %.2f× as fast as one Python process, and %d %s processes %.2f×.",
+		big.NTasks, itersText(big.NIters), big.NTasks, big.ThreadUp, big.NTasks, big.Method, big.Speedup)
+	if big.ThreadUp < 1.2 {
+		s += " Python threads give no speedup: the GIL lets one thread run Python code at a time, so only processes use the other CPUs."
+	}
+	if goThreadUp > 0 {
+		s += fmt.Sprintf(" Go's threads running the C loop reach %.2f× at the same point of the lab's own grid.", goThreadUp)
+	}
+	return []string{s}
+}
+
+// largestCell is the cell with the largest n_iters, and of those the most tasks.
+func largestCell(cells []lab.Cell) lab.Cell {
+	big := cells[0]
+	for _, c := range cells {
+		if c.NIters > big.NIters || c.NIters == big.NIters && c.NTasks > big.NTasks {
+			big = c
+		}
+	}
+	return big
+}
+
+// goThreadSpeedup finds, in the lab's other sections, the Go threads'
+// speedup at python's largest cell.
+func goThreadSpeedup(sections []LabSection, python *lab.Result) float64 {
+	if len(python.Cells) == 0 {
+		return 0
+	}
+	big := largestCell(python.Cells)
+	for _, s := range sections {
+		for _, c := range s.Res.Cells {
+			if !c.Method.IsPython() && c.NIters == big.NIters && c.NTasks == big.NTasks {
+				return c.ThreadUp
+			}
+		}
+	}
+	return 0
+}

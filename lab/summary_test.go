@@ -1,0 +1,78 @@
+package lab
+
+import (
+	"slices"
+	"testing"
+)
+
+// The summary's figures are the distribution of the tasks' own figures,
+// computed here independently (sorting, not Summarize), on real runs.
+func TestSummaryFromRealRuns(t *testing.T) {
+	res := runSpec(t, Spec{Methods: []Method{Fork, Single}, NTasks: 3, NIters: 5000, Repeat: 3})
+	if len(res.Summary) != 2 {
+		t.Fatalf("summary %+v, want one entry per method", res.Summary)
+	}
+	for _, e := range res.Summary {
+		var startups, totals, walls []int64
+		for _, r := range res.Runs {
+			if r.Method != e.Method {
+				continue
+			}
+			walls = append(walls, r.WallNS)
+			for _, tk := range r.Tasks {
+				totals = append(totals, tk.TotalNS)
+				if tk.StartupNS != nil {
+					startups = append(startups, *tk.StartupNS)
+				}
+			}
+		}
+		if e.N != 9 || e.NTasks != 3 || e.NIters != 5000 || e.ParentRSSBytes != 0 {
+			t.Errorf("%s: entry %+v", e.Method, e)
+		}
+		checkDist(t, string(e.Method)+" total", e.Total, totals)
+		checkDist(t, string(e.Method)+" wall", e.Wall, walls)
+		if e.Method == Single {
+			if e.Startup != nil {
+				t.Errorf("single has a startup summary: %+v", e.Startup)
+			}
+		} else if e.Startup == nil {
+			t.Errorf("fork has no startup summary")
+		} else {
+			checkDist(t, "fork startup", *e.Startup, startups)
+		}
+	}
+}
+
+func checkDist(t *testing.T, what string, d Distribution, xs []int64) {
+	t.Helper()
+	slices.Sort(xs)
+	n := len(xs)
+	var sum int64
+	for _, x := range xs {
+		sum += x
+	}
+	median := xs[n/2]
+	if n%2 == 0 {
+		median = (xs[n/2-1] + xs[n/2]) / 2
+	}
+	near := func(a, b int64) bool { return a-b <= 1 && b-a <= 1 }
+	if d.N != n || d.MinNS != xs[0] || d.MaxNS != xs[n-1] || !near(d.MedianNS, median) || !near(d.MeanNS, sum/int64(n)) {
+		t.Errorf("%s: %+v, want n %d min %d max %d median %d mean %d", what, d, n, xs[0], xs[n-1], median, sum/int64(n))
+	}
+	if d.P10NS < d.MinNS || d.P10NS > d.MedianNS || d.P90NS < d.MedianNS || d.P90NS > d.MaxNS || d.StddevNS < 0 {
+		t.Errorf("%s: quantiles out of order: %+v", what, d)
+	}
+}
+
+// A failed task is left out of the summary, and its run's wall with it.
+func TestSummaryLeavesOutFailures(t *testing.T) {
+	one := int64(100)
+	res := &Result{Runs: []RunResult{
+		{Method: Fork, NTasks: 2, NIters: 1, WallNS: 500, Tasks: []Task{{TotalNS: 300, StartupNS: &one}, {TotalNS: 9999, Error: "killed"}}},
+		{Method: Fork, NTasks: 2, NIters: 1, WallNS: 400, Tasks: []Task{{TotalNS: 200, StartupNS: &one}, {TotalNS: 200, StartupNS: &one}}},
+	}}
+	s := Summaries(res)
+	if len(s) != 1 || s[0].N != 3 || s[0].Total.MaxNS != 300 || s[0].Wall.N != 1 || s[0].Wall.MedianNS != 400 {
+		t.Fatalf("summary %+v", s)
+	}
+}
