@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/proclab/proclab/csys"
 )
 
@@ -238,7 +240,14 @@ func TestBallastFillCancelled(t *testing.T) {
 	if ctx.calls != 4 {
 		t.Errorf("looked at the context %d times, want 4: filled 3 chunks and stopped at the next look", ctx.calls)
 	}
-	mem := make([]byte, 5*fillChunk/2)
+	// Mapped, not a Go slice: a large touched Go heap (and its race
+	// detector shadow) would make every later fork in this test process
+	// slower.
+	mem, err := unix.Mmap(-1, 0, 5*fillChunk/2, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(mem)
 	got, err := fill(&cancelAfter{Context: context.Background(), n: 2}, mem)
 	if got != 2*fillChunk || !errors.Is(err, context.Canceled) {
 		t.Errorf("fill: %d bytes, %v; want %d bytes, cancelled", got, err, 2*fillChunk)
