@@ -110,16 +110,23 @@ struct ksigaction {
 // lab's runtime has a handler on every signal (SIGURG, SIGUSR1/2, SIGCHLD,
 // SIGWINCH, the RT signals...); one that ran here would enter the Go
 // runtime, which has no threads in this process. Async-signal-safe.
+//
+// One system call per signal (set the default, get the old action back)
+// and a second only for the rare ignored one, to put SIG_IGN back: the
+// loop runs between fork and the task's first stamp, so it counts in the
+// startup latency (about 15 µs here for 64 signals; reading each action
+// first took 27 µs). Every signal is blocked meanwhile (the parent
+// blocked them around fork), so none can arrive to a default action it
+// should not see.
 static void reset_signals(void) {
 	for (int sig = 1; sig < _NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		struct ksigaction old, dfl = {SIG_DFL, 0, 0, 0};
-		if (syscall(SYS_rt_sigaction, sig, 0, &old, sizeof old.mask) != 0)
+		if (syscall(SYS_rt_sigaction, sig, &dfl, &old, sizeof dfl.mask) != 0)
 			continue;
-		if (old.handler == SIG_DFL || old.handler == SIG_IGN)
-			continue;
-		syscall(SYS_rt_sigaction, sig, &dfl, 0, sizeof dfl.mask);
+		if (old.handler == SIG_IGN)
+			syscall(SYS_rt_sigaction, sig, &old, 0, sizeof old.mask);
 	}
 }
 
