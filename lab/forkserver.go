@@ -184,7 +184,7 @@ func await[T any](fs *forkserver, ch <-chan T, what string) T {
 // A request the server cannot take is a server given up.
 func (fs *forkserver) killChild(pid int) {
 	go func() {
-		if err := fs.conn.KillChild(pid); err != nil {
+		if err := fs.conn.KillChild(pid); err != nil && !serverClosed(err) {
 			fs.giveUp(fmt.Sprintf("could not ask it to kill pid %d (%v)", pid, err))
 		}
 	}()
@@ -214,7 +214,7 @@ func (fs *forkserver) start(t csys.Task, w int) (child, error) {
 			// fsAnswerTimeout.
 			fs.giveUp(fmt.Sprintf("request %d (task %d) not taken within %v", seq, t.Index, fsAnswerTimeout))
 		}
-		if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EAGAIN) {
+		if serverClosed(err) || errors.Is(err, syscall.EAGAIN) {
 			// The server's end is closed: the reader is about to learn
 			// how it ended, which says more than EPIPE.
 			<-fs.done
@@ -232,12 +232,20 @@ func (fs *forkserver) start(t csys.Task, w int) (child, error) {
 		wait: func() (csys.Exit, error) {
 			// The lab is done reading /proc for pid (collect unwatches
 			// first): the server may reap it now.
-			if err := fs.conn.ReapChild(pid); err != nil {
+			if err := fs.conn.ReapChild(pid); err != nil && !serverClosed(err) {
 				fs.giveUp(fmt.Sprintf("could not ask it to reap pid %d (%v)", pid, err))
 			}
 			x := await(fs, r.wait.ch, fmt.Sprintf("EXITED for task %d (pid %d)", t.Index, pid))
 			return x.exit, x.err
 		}}, nil
+}
+
+// serverClosed says a send failed because the server's end is closed (it
+// exited, or the lab shut the socket): the reader learns how it ended and
+// answers every wait, with a better reason than the send's error.
+func serverClosed(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EBADF) || errors.Is(err, syscall.ENOTCONN)
 }
 
 func (fs *forkserver) goneErr() error {
