@@ -49,7 +49,17 @@ Counts are whole decimal numbers: 1000, 10_000_000 or 1e6 (not 010, 0x10,
 +4 or 10M). Lists take commas (fork,spawn), repeated flags
 (--method fork --method spawn) or spaces (--method fork spawn).
 Exit status: 0 ok, 1 a task failed, 2 bad input or limits too low,
-130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (results so far written).`,
+130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (results so far written).
+
+The per-task table: startup (create call to the task's first instruction),
+total (create call to reaped, less the child's end-of-task memory read),
+run (the loop), cpu (the task's own CPU around the loop), hwm (the child's
+own peak resident memory), end rss / end pss (its memory at task end),
+minflt, vcsw, ivcsw (wait4's rusage), exit, checksum (ok, BAD, or - when
+not verified). The comparison table: medians and p10 … p90 per method and
+parent size (ballast + the lab's own memory), for exec'd methods the
+startup split into "to new image" and "Go runtime + package init", wall
+per run (mean ± σ), and startup × / wall × over the fastest method's.`,
 		Example: `  proclab --method fork --n-tasks 4
   proclab --method fork,spawn --n-tasks 4 --repeat 10 --json`,
 		Args:          noArgs,
