@@ -23,6 +23,7 @@ type Result struct {
 	Runs       []RunResult    `json:"runs"`
 	Incomplete bool           `json:"incomplete"`         // interrupted: holds what was measured so far
 	Warnings   []string       `json:"warnings,omitempty"` // things a reader should know
+	Command    []string       `json:"command,omitempty"`  // the command line that produced this result, as typed
 	Binary     string         `json:"binary"`             // the executable children ran (symbols for profiles)
 	Host       *Host          `json:"host"`               // the machine, read before the runs
 	Sampler    *SamplerStats  `json:"sampler"`            // what live sampling cost; null when off

@@ -20,8 +20,13 @@ import (
 )
 
 func main() {
+	invocation = os.Args
 	os.Exit(proclab(os.Stdout, os.Stderr, os.Args[1:]))
 }
+
+// invocation is the command line as typed (the binary's name as given):
+// results record it, so that a report shows the command that ran.
+var invocation []string
 
 // usageError marks bad input: exit status 2.
 type usageError struct{ err error }

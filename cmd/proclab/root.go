@@ -193,6 +193,7 @@ func failedTasks(res *lab.Result) error {
 func emit(stdout io.Writer, res *lab.Result, asJSON bool, table func(io.Writer, *lab.Result) error,
 	out string, runErr error, later ...error) error {
 	clearNonFinite(res)
+	res.Command = invocation
 	var werr error
 	if out != "" {
 		werr = writeOut(out, res)
