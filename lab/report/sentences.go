@@ -70,6 +70,11 @@ func startupSentences(res *lab.Result) []string {
 	} else if thread != nil {
 		out = append(out, fmt.Sprintf("A goroutine (thread) is running its task after a median %s.", dur(thread.median)))
 	}
+	if fs := res.Forkserver; fs != nil && fs.StartupNS > 0 {
+		out = append(out, fmt.Sprintf("The forkserver's own start is paid once per invocation, before the first task, and is in no task's figure: "+
+			"%s from posix_spawn to its READY here (%s resident, %d thread); a program that creates only a few processes pays it on top.",
+			dur(float64(fs.StartupNS)), bytesIEC(float64(fs.RSSBytes)), fs.Threads))
+	}
 	return append(out, execSplitSentences(res)...)
 }
 
