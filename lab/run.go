@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 
 	"github.com/proclab/proclab/csys"
@@ -149,7 +150,7 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 		res.Incomplete = true
 		return res, err
 	}
-	res.Warnings = append(res.Warnings, NoiseWarnings(MethodStats(res))...)
+	res.Warnings = append(res.Warnings, NoiseWarnings(MethodStats(res), spec.Warmup, spec.NTasks, runtime.NumCPU())...)
 	return res, nil
 }
 

@@ -60,7 +60,7 @@ from which on processes beat one process.`,
 			if res == nil {
 				return runErr // the spec was validated above: this is a failure of the machine, not of the input
 			}
-			return emit(stdout, res, f.json, report.Compare, f.out, runErr)
+			return emit(stdout, stderr, res, f.json, report.Compare, f.out, runErr)
 		},
 	}
 	cmd.SetOut(stdout)

@@ -91,7 +91,7 @@ per run (mean ± σ), and startup × / wall × over the fastest method's.`,
 			table := func(w io.Writer, res *lab.Result) error {
 				return report.Table(w, res, report.TableOptions{PerTask: f.perTask})
 			}
-			return emit(stdout, res, f.json, table, f.out, runErr, perr)
+			return emit(stdout, stderr, res, f.json, table, f.out, runErr, perr)
 		},
 	}
 	cmd.SetOut(stdout)
@@ -190,7 +190,7 @@ func failedTasks(res *lab.Result) error {
 // run's own, then a write's, then later, then a failed task. Files come
 // first so that a reader of stdout that leaves early (proclab ... --out D
 // | head -1) costs nothing of D; its leaving is not an error (readerLeft).
-func emit(stdout io.Writer, res *lab.Result, asJSON bool, table func(io.Writer, *lab.Result) error,
+func emit(stdout, stderr io.Writer, res *lab.Result, asJSON bool, table func(io.Writer, *lab.Result) error,
 	out string, runErr error, later ...error) error {
 	clearNonFinite(res)
 	res.Command = invocation
@@ -207,6 +207,7 @@ func emit(stdout io.Writer, res *lab.Result, asJSON bool, table func(io.Writer, 
 	if serr != nil && !readerLeft(serr) && werr == nil {
 		werr = serr
 	}
+	report.Warnings(stderr, res) // grouped; every one is in the JSON
 	for _, err := range append([]error{runErr, werr}, later...) {
 		if err != nil {
 			return err

@@ -61,7 +61,6 @@ func Table(w io.Writer, res *lab.Result, opt TableOptions) error {
 	for _, t := range problems(res) {
 		fmt.Fprintln(w, t)
 	}
-	textWarnings(w, res.Warnings)
 	return nil
 }
 
