@@ -34,6 +34,10 @@ type Spec struct {
 	// is killed and reported as timed out. 0 means no limit.
 	Timeout time.Duration
 
+	// StartProfile records where the CPU goes while tasks start and end
+	// (perf events, kernel and user frames): Result.StartPprof.
+	StartProfile bool
+
 	// Progress, if set, is called after each run with runs done and total.
 	Progress func(done, total int)
 }

@@ -64,17 +64,20 @@ func (o *outputFile) abort() {
 type profileFlags struct {
 	profile    string // --profile: pprof of every task's hot loop
 	cpuProfile string // --cpuprofile: Go CPU profile of the lab itself
+	startProf  string // --start-profile: where the CPU goes while tasks start and end (startprofile.go)
 }
 
 func (f *profileFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.profile, "profile", "", "write a pprof profile of every task's hot loop to this file (gzipped; read it with go tool pprof)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the lab process itself to this file")
+	fl.StringVar(&f.startProf, "start-profile", "", "write a pprof profile of the CPU spent starting and ending tasks (kernel and user frames, perf events) to this file; with --out also DIR/start-profile.pb.gz")
 }
 
 // profiles are the profile outputs of one invocation.
 type profiles struct {
-	hot *outputFile // --profile: the hot loop of every task
-	cpu *outputFile // --cpuprofile: the lab process itself
+	hot   *outputFile // --profile: the hot loop of every task
+	cpu   *outputFile // --cpuprofile: the lab process itself
+	start *outputFile // --start-profile
 }
 
 // start opens the outputs asked for and starts the lab's own CPU profile.
@@ -88,6 +91,13 @@ func (f *profileFlags) startProfiles(spec lab.Spec) (*profiles, error) {
 		}
 		var err error
 		if p.hot, err = createOutput("profile", f.profile); err != nil {
+			return nil, err
+		}
+	}
+	if f.startProf != "" {
+		var err error
+		if p.start, err = createOutput("start-profile", f.startProf); err != nil {
+			p.abort()
 			return nil, err
 		}
 	}
@@ -129,6 +139,9 @@ func (p *profiles) finish(res *lab.Result) error {
 			errs = append(errs, fmt.Errorf("--profile: %w", err))
 		}
 	}
+	if err := p.finishStart(res); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -147,5 +160,8 @@ func (p *profiles) abort() {
 	}
 	if p.hot != nil {
 		p.hot.abort()
+	}
+	if p.start != nil {
+		p.start.abort()
 	}
 }

@@ -49,9 +49,9 @@ type Sample struct {
 // Mapping is an executable file mapping the kernel reported (PERF_RECORD_MMAP2)
 // for a process: exec'd images, the dynamic loader, shared libraries.
 type Mapping struct {
-	PID                uint32
+	PID                 uint32
 	Start, Limit, Pgoff uint64
-	File               string
+	File                string
 }
 
 // Recording is what a Recorder collected.

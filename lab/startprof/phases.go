@@ -1,0 +1,141 @@
+package startprof
+
+import "sort"
+
+// The phases a sample is cut into, from the lab's own stamps.
+const (
+	PhaseCreate     = "create"      // in the lab, during the create call (fork, posix_spawn, the forkserver request)
+	PhaseChildStart = "child-start" // in the child, from its birth to its task's first stamp: exec, loader, constructor, Go runtime
+	PhaseLoop       = "loop"        // in the child, its task
+	PhaseChildExit  = "child-exit"  // in the child, after its task: the memory read, exit, mm teardown
+	PhaseReap       = "reap"        // in the lab, waiting for and reaping the child
+	PhaseServer     = "server"      // in the forkserver
+)
+
+// Span is one task's stamps, all CLOCK_MONOTONIC nanoseconds; a 0 is a
+// stamp not taken.
+type Span struct {
+	Method    string
+	Task      int
+	Round     int
+	ParentRSS int64
+	PID       int // the child
+	// CreatorPID is the process that made the create call (the lab);
+	// CreateTID the thread that made it, 0 if it is not known to have
+	// stayed on one thread.
+	CreatorPID, CreateTID int
+	CreateNS, CreatedNS   int64 // right before and right after the create call
+	StartNS, EndNS        int64 // the task's first and last stamps, taken in the child
+	WaitTID               int   // the lab thread that waited, 0 if unknown
+	WaitNS, ReapedNS      int64 // right before waiting for the child, and once reaped
+}
+
+// Server is a process that creates children on the lab's behalf (the
+// forkserver): all its samples are the server phase, labelled with the
+// task it was serving when one is being created.
+type Server struct {
+	PID    int
+	Method string
+}
+
+// Labeled is a sample with its labels.
+type Labeled struct {
+	Sample
+	Method    string
+	Phase     string
+	Task      int // -1: no task (a server between requests)
+	ParentRSS int64
+}
+
+// Assign labels the samples that fall in a phase of a span, and returns
+// them with the number of samples left out: the lab's other work (its
+// other goroutines, the sampler, GC), and processes no span names.
+func Assign(samples []Sample, spans []Span, servers []Server) (out []Labeled, unattributed int) {
+	byPID := map[int][]*Span{}
+	byCreator := map[int][]*Span{}
+	for i := range spans {
+		s := &spans[i]
+		byPID[s.PID] = append(byPID[s.PID], s)
+		byCreator[s.CreatorPID] = append(byCreator[s.CreatorPID], s)
+	}
+	server := map[int]string{}
+	for _, s := range servers {
+		server[s.PID] = s.Method
+	}
+	for _, s := range byCreator {
+		sort.Slice(s, func(i, j int) bool { return s[i].CreateNS < s[j].CreateNS })
+	}
+	for _, smp := range samples {
+		l, ok := assign(smp, byPID, byCreator, server)
+		if !ok {
+			unattributed++
+			continue
+		}
+		out = append(out, l)
+	}
+	return out, unattributed
+}
+
+func assign(smp Sample, byPID, byCreator map[int][]*Span, server map[int]string) (Labeled, bool) {
+	t := smp.TimeNS
+	pid := int(smp.PID)
+	label := func(s *Span, phase string) (Labeled, bool) {
+		return Labeled{Sample: smp, Method: s.Method, Phase: phase, Task: s.Task, ParentRSS: s.ParentRSS}, true
+	}
+	// In a child: the span that names it and was alive then (a pid can
+	// come back in a later round).
+	for _, s := range byPID[pid] {
+		if t < s.CreateNS || s.ReapedNS != 0 && t > s.ReapedNS {
+			continue
+		}
+		switch {
+		case s.StartNS == 0 || t < s.StartNS:
+			return label(s, PhaseChildStart)
+		case s.EndNS == 0 || t < s.EndNS:
+			return label(s, PhaseLoop)
+		default:
+			return label(s, PhaseChildExit)
+		}
+	}
+	// In a forkserver: the task whose create call it is serving, if any.
+	if m, ok := server[pid]; ok {
+		var near *Span
+		for _, spans := range byCreator {
+			for _, s := range spans {
+				if s.Method != m {
+					continue
+				}
+				if t >= s.CreateNS && t <= s.CreatedNS {
+					return label(s, PhaseServer)
+				}
+				if s.CreateNS <= t && (near == nil || s.CreateNS > near.CreateNS) {
+					near = s
+				}
+			}
+		}
+		l := Labeled{Sample: smp, Method: m, Phase: PhaseServer, Task: -1}
+		if near != nil {
+			l.ParentRSS = near.ParentRSS
+		}
+		return l, true
+	}
+	// In the lab: a create call, then a wait.
+	spans := byCreator[pid]
+	for _, s := range spans {
+		if s.CreateNS > t {
+			break
+		}
+		if t <= s.CreatedNS && (s.CreateTID == 0 || s.CreateTID == int(smp.TID)) {
+			return label(s, PhaseCreate)
+		}
+	}
+	for _, s := range spans {
+		if s.CreateNS > t {
+			break
+		}
+		if s.WaitNS != 0 && t >= s.WaitNS && t <= s.ReapedNS && (s.WaitTID == 0 || s.WaitTID == int(smp.TID)) {
+			return label(s, PhaseReap)
+		}
+	}
+	return Labeled{}, false
+}
