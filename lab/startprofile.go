@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/google/pprof/profile"
 	"golang.org/x/sys/unix"
@@ -41,33 +42,37 @@ func startProfileUnavailable(err error) string {
 	case errors.Is(err, startprof.ErrForced):
 		return "start profile off: " + err.Error()
 	case errors.Is(err, startprof.ErrKptrRestrict):
-		return "start profile off: /proc/kallsyms hides kernel addresses (kernel.kptr_restrict); allow with `sysctl kernel.kptr_restrict=0` (and run as root or with CAP_SYSLOG)"
+		return fmt.Sprintf("start profile off: /proc/kallsyms hides kernel addresses (kernel.kptr_restrict is %s, kernel.perf_event_paranoid is %s); allow with `sysctl kernel.kptr_restrict=0 kernel.perf_event_paranoid=1`, or run with CAP_SYSLOG",
+			sysctl("kptr_restrict"), sysctl("perf_event_paranoid"))
 	case errors.As(err, &oe) && (errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM)):
 		return fmt.Sprintf("start profile off: perf_event_open refused (%v): kernel call chains need kernel.perf_event_paranoid <= 1 or CAP_PERFMON (paranoid is %s here); allow with `sysctl kernel.perf_event_paranoid=1`, or in a container add CAP_PERFMON",
-			oe.Err, paranoid())
+			oe.Err, sysctl("perf_event_paranoid"))
 	case errors.As(err, &oe) && (errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENODEV)):
 		return fmt.Sprintf("start profile off: this kernel has no perf events (%v); it needs CONFIG_PERF_EVENTS", oe.Err)
 	}
 	return "start profile off: " + err.Error()
 }
 
-func paranoid() string {
-	b, err := os.ReadFile("/proc/sys/kernel/perf_event_paranoid")
+// sysctl reads /proc/sys/kernel/name, for a message.
+func sysctl(name string) string {
+	b, err := os.ReadFile("/proc/sys/kernel/" + name)
 	if err != nil {
 		return "unreadable"
 	}
-	return string(b[:len(b)-1])
+	return strings.TrimSpace(string(b))
 }
 
 // openStartProfile starts recording, or says in one line why it cannot.
 func openStartProfile() (*startProfiler, string) {
-	kern, err := startprof.ReadKallsyms("/proc/kallsyms")
-	if err != nil {
-		return nil, startProfileUnavailable(err)
-	}
+	// perf_event_open first: where it is refused, that is the line to say.
 	maps := startprof.SelfMaps()
 	rec, err := startprof.Open(startprof.DefaultPeriod)
 	if err != nil {
+		return nil, startProfileUnavailable(err)
+	}
+	kern, err := startprof.ReadKallsyms("/proc/kallsyms")
+	if err != nil {
+		rec.Stop()
 		return nil, startProfileUnavailable(err)
 	}
 	return &startProfiler{rec: rec, kern: kern, maps: maps}, ""
@@ -173,3 +178,8 @@ func (e *env) finishStartProfile(res **Result) {
 	(*res).StartProfile, (*res).StartPprof = e.prof.finish(*res, e.labPID, fs)
 	e.prof = nil
 }
+
+// PhaseNames are the phases of the start profile, in the order a task
+// goes through them (the forkserver's own is last).
+var PhaseNames = []string{startprof.PhaseCreate, startprof.PhaseChildStart, startprof.PhaseLoop,
+	startprof.PhaseChildExit, startprof.PhaseReap, startprof.PhaseServer}

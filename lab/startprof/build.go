@@ -61,7 +61,7 @@ func Build(samples []Labeled, rec *Recording, sym *Symbolizer, comment string) *
 			Label: map[string][]string{"method": {s.Method}, "phase": {s.Phase}},
 			NumLabel: map[string][]int64{"task": {int64(s.Task)}, "pid": {int64(s.PID)},
 				"parent_rss": {s.ParentRSS}},
-			NumUnit: map[string][]string{"parent_rss": {"bytes"}},
+			NumUnit: numUnits,
 		}
 		for i, pc := range s.Stack {
 			ps.Location = append(ps.Location, b.location(s.PID, pc, i > 0))
@@ -72,6 +72,11 @@ func Build(samples []Labeled, rec *Recording, sym *Symbolizer, comment string) *
 	b.p.DurationNanos = last - first
 	return b.p
 }
+
+// numUnits gives every numeric label a unit: pprof drops a numeric label
+// whose value and unit are both zero, so task 0 (and parent_rss 0) would
+// lose theirs. "index" and "pid" are no units pprof scales.
+var numUnits = map[string][]string{"task": {"index"}, "pid": {"pid"}, "parent_rss": {"bytes"}}
 
 type locKey struct {
 	file string

@@ -31,8 +31,7 @@ type Span struct {
 }
 
 // Server is a process that creates children on the lab's behalf (the
-// forkserver): all its samples are the server phase, labelled with the
-// task it was serving when one is being created.
+// forkserver): its samples while it serves a task are the server phase.
 type Server struct {
 	PID    int
 	Method string
@@ -43,7 +42,7 @@ type Labeled struct {
 	Sample
 	Method    string
 	Phase     string
-	Task      int // -1: no task (a server between requests)
+	Task      int
 	ParentRSS int64
 }
 
@@ -97,27 +96,28 @@ func assign(smp Sample, byPID, byCreator map[int][]*Span, server map[int]string)
 			return label(s, PhaseChildExit)
 		}
 	}
-	// In a forkserver: the task whose create call it is serving, if any.
+	// In a forkserver, while it serves a request: the task whose create
+	// call it is answering, else the latest task it is watching until it
+	// reports the task's end. Its own start and shutdown are left out.
 	if m, ok := server[pid]; ok {
 		var near *Span
 		for _, spans := range byCreator {
 			for _, s := range spans {
-				if s.Method != m {
+				if s.Method != m || t < s.CreateNS {
 					continue
 				}
-				if t >= s.CreateNS && t <= s.CreatedNS {
+				if t <= s.CreatedNS {
 					return label(s, PhaseServer)
 				}
-				if s.CreateNS <= t && (near == nil || s.CreateNS > near.CreateNS) {
+				if t <= s.ReapedNS && (near == nil || s.CreateNS > near.CreateNS) {
 					near = s
 				}
 			}
 		}
-		l := Labeled{Sample: smp, Method: m, Phase: PhaseServer, Task: -1}
 		if near != nil {
-			l.ParentRSS = near.ParentRSS
+			return label(near, PhaseServer)
 		}
-		return l, true
+		return Labeled{}, false
 	}
 	// In the lab: a create call, then a wait.
 	spans := byCreator[pid]
