@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/google/pprof/profile"
 	"golang.org/x/sys/unix"
@@ -63,10 +64,10 @@ func sysctl(name string) string {
 }
 
 // openStartProfile starts recording, or says in one line why it cannot.
-func openStartProfile() (*startProfiler, string) {
+func openStartProfile(period time.Duration) (*startProfiler, string) {
 	// perf_event_open first: where it is refused, that is the line to say.
 	maps := startprof.SelfMaps()
-	rec, err := startprof.Open(startprof.DefaultPeriod)
+	rec, err := startprof.Open(period)
 	if err != nil {
 		return nil, startProfileUnavailable(err)
 	}
@@ -146,7 +147,7 @@ func (e *env) createStamped(start starter, t csys.Task, w int) (child, error) {
 // openStartProfile starts the run's start profile; when it cannot, the
 // returned result (the start of Run's) carries the one line that says why.
 func (e *env) openStartProfile() (*startProfiler, *Result) {
-	sp, off := openStartProfile()
+	sp, off := openStartProfile(e.spec.StartProfilePeriod)
 	if sp == nil {
 		return nil, &Result{StartProfile: &StartProfileInfo{Error: off}}
 	}

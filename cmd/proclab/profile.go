@@ -7,11 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/report"
+	"github.com/proclab/proclab/lab/startprof"
 )
 
 // outputFile is a file written under a temporary name in its final
@@ -62,15 +64,17 @@ func (o *outputFile) abort() {
 
 // profileFlags are the profile outputs asked for on the command line.
 type profileFlags struct {
-	profile    string // --profile: pprof of every task's hot loop
-	cpuProfile string // --cpuprofile: Go CPU profile of the lab itself
-	startProf  string // --start-profile: where the CPU goes while tasks start and end (startprofile.go)
+	profile    string        // --profile: pprof of every task's hot loop
+	cpuProfile string        // --cpuprofile: Go CPU profile of the lab itself
+	startProf  string        // --start-profile: where the CPU goes while tasks start and end (startprofile.go)
+	startEvery time.Duration // --start-profile-period
 }
 
 func (f *profileFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.profile, "profile", "", "write a pprof profile of every task's hot loop to this file (gzipped; read it with go tool pprof)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the lab process itself to this file")
 	fl.StringVar(&f.startProf, "start-profile", "", "write a pprof profile of the CPU spent starting and ending tasks (kernel and user frames, perf events) to this file; with --out also DIR/start-profile.pb.gz")
+	fl.DurationVar(&f.startEvery, "start-profile-period", startprof.DefaultPeriod, "the start profile's sampling period per running thread (at least 10µs; shorter sees more and slows the figures more)")
 }
 
 // profiles are the profile outputs of one invocation.
