@@ -35,10 +35,12 @@ const DefaultPeriod = 250 * time.Microsecond
 
 // ringPages is the data size of each CPU's ring buffer in pages (a power
 // of two): 1 MiB, drained every drainEvery, holds far more than one
-// CPU's samples in that time (~300 bytes each at 10 kHz).
+// CPU's samples in that time (~100 KB at 10 kHz, ~300 bytes each). Each
+// drain wakes a lab thread on a machine the children keep busy, so it is
+// not more frequent than it needs to be.
 const (
 	ringPages  = 256
-	drainEvery = 5 * time.Millisecond
+	drainEvery = 25 * time.Millisecond
 )
 
 // Sample is one cpu-clock sample.
