@@ -26,6 +26,9 @@ type StartProfileInfo struct {
 	Unattributed int    `json:"unattributed"`   // samples outside every phase (the lab's other work, other processes)
 	Lost         uint64 `json:"lost"`           // samples the kernel dropped (ring buffer full)
 	Error        string `json:"error,omitempty"`
+	// Phases is what the profile says, per method, parent size and phase:
+	// CPU and the top kernel and user functions (report.md's sentences).
+	Phases []startprof.PhaseSummary `json:"phases,omitempty"`
 }
 
 // startProfiler is a run's start profile while it records.
@@ -99,10 +102,14 @@ func (sp *startProfiler) finish(res *Result, labPID int, fs *ForkserverInfo) (*S
 	if fs != nil {
 		servers = append(servers, startprof.Server{PID: fs.PID, Method: string(Forkserver)})
 	}
-	labeled, un := startprof.Assign(rec.Samples, spans, servers)
+	syms, err := LoadSymbols(res.Binary)
+	var in startprof.InCall
+	if err == nil {
+		in = inLabCall(syms)
+	}
+	labeled, un := startprof.Assign(rec.Samples, spans, servers, in)
 	info := &StartProfileInfo{PeriodNS: rec.PeriodNS, Events: rec.Events, Samples: len(labeled),
 		Unattributed: un, Lost: rec.Lost}
-	syms, err := LoadSymbols(res.Binary)
 	sym := &startprof.Symbolizer{Kernel: sp.kern, ExePath: res.Binary, Maps: sp.maps}
 	if err == nil {
 		sym.Exe = func(addr uint64) (string, string, int, bool) {
@@ -115,7 +122,17 @@ func (sp *startProfiler) finish(res *Result, labPID int, fs *ForkserverInfo) (*S
 	}
 	comment := fmt.Sprintf("proclab start profile: cpu-clock every %d ns with kernel and user call chains; methods %v, %d task(s), parent sizes %v",
 		rec.PeriodNS, res.Spec.Methods, res.Spec.NTasks, res.Spec.ParentRSSBytes)
-	return info, startprof.Build(labeled, rec, sym, comment)
+	p := startprof.Build(labeled, rec, sym, comment)
+	info.Phases = startprof.Summarize(p)
+	for i := range info.Phases {
+		ph := &info.Phases[i]
+		for _, s := range spans {
+			if s.Method == ph.Method && s.ParentRSS == ph.ParentRSSBytes {
+				ph.Tasks++
+			}
+		}
+	}
+	return info, p
 }
 
 // taskStamps are the stamps the start profile cuts phases with, beyond
@@ -184,3 +201,32 @@ func (e *env) finishStartProfile(res **Result) {
 // goes through them (the forkserver's own is last).
 var PhaseNames = []string{startprof.PhaseCreate, startprof.PhaseChildStart, startprof.PhaseLoop,
 	startprof.PhaseChildExit, startprof.PhaseReap, startprof.PhaseServer}
+
+// inLabCall tells a lab sample taken inside a create call or a wait from
+// the lab's other work (its sampler, other goroutines, GC) by its Go
+// frames: every create call is made in createStamped, every wait in
+// collect. It serves the samples of threads the call is not known to have
+// stayed on (a goroutine waiting for the forkserver's answer, or for a
+// pidfd, moves between threads).
+func inLabCall(syms *Symbols) startprof.InCall {
+	names := map[uint64]string{}
+	fn := func(pc uint64) string {
+		n, ok := names[pc]
+		if !ok {
+			if syms.Contains(pc - 1) {
+				n = syms.Frame(pc - 1).Func
+			}
+			names[pc] = n
+		}
+		return n
+	}
+	want := map[string]string{startprof.PhaseCreate: "lab.(*env).createStamped", startprof.PhaseReap: "lab.(*env).collect"}
+	return func(phase string, s startprof.Sample) bool {
+		for _, pc := range s.Stack {
+			if !startprof.IsKernel(pc) && strings.HasSuffix(fn(pc), want[phase]) {
+				return true
+			}
+		}
+		return false
+	}
+}

@@ -46,10 +46,16 @@ type Labeled struct {
 	ParentRSS int64
 }
 
+// InCall tells whether a sample of the lab, taken on a thread not known
+// to be the one making the call, was taken inside the lab's create call
+// (phase create) or its wait for a child (phase reap): from its stack.
+// nil takes every such sample.
+type InCall func(phase string, s Sample) bool
+
 // Assign labels the samples that fall in a phase of a span, and returns
 // them with the number of samples left out: the lab's other work (its
 // other goroutines, the sampler, GC), and processes no span names.
-func Assign(samples []Sample, spans []Span, servers []Server) (out []Labeled, unattributed int) {
+func Assign(samples []Sample, spans []Span, servers []Server, in InCall) (out []Labeled, unattributed int) {
 	byPID := map[int][]*Span{}
 	byCreator := map[int][]*Span{}
 	for i := range spans {
@@ -65,7 +71,7 @@ func Assign(samples []Sample, spans []Span, servers []Server) (out []Labeled, un
 		sort.Slice(s, func(i, j int) bool { return s[i].CreateNS < s[j].CreateNS })
 	}
 	for _, smp := range samples {
-		l, ok := assign(smp, byPID, byCreator, server)
+		l, ok := assign(smp, byPID, byCreator, server, in)
 		if !ok {
 			unattributed++
 			continue
@@ -75,7 +81,7 @@ func Assign(samples []Sample, spans []Span, servers []Server) (out []Labeled, un
 	return out, unattributed
 }
 
-func assign(smp Sample, byPID, byCreator map[int][]*Span, server map[int]string) (Labeled, bool) {
+func assign(smp Sample, byPID, byCreator map[int][]*Span, server map[int]string, in InCall) (Labeled, bool) {
 	t := smp.TimeNS
 	pid := int(smp.PID)
 	label := func(s *Span, phase string) (Labeled, bool) {
@@ -125,7 +131,7 @@ func assign(smp Sample, byPID, byCreator map[int][]*Span, server map[int]string)
 		if s.CreateNS > t {
 			break
 		}
-		if t <= s.CreatedNS && (s.CreateTID == 0 || s.CreateTID == int(smp.TID)) {
+		if t <= s.CreatedNS && onThread(s.CreateTID, PhaseCreate, smp, in) {
 			return label(s, PhaseCreate)
 		}
 	}
@@ -133,9 +139,18 @@ func assign(smp Sample, byPID, byCreator map[int][]*Span, server map[int]string)
 		if s.CreateNS > t {
 			break
 		}
-		if s.WaitNS != 0 && t >= s.WaitNS && t <= s.ReapedNS && (s.WaitTID == 0 || s.WaitTID == int(smp.TID)) {
+		if s.WaitNS != 0 && t >= s.WaitNS && t <= s.ReapedNS && onThread(s.WaitTID, PhaseReap, smp, in) {
 			return label(s, PhaseReap)
 		}
 	}
 	return Labeled{}, false
+}
+
+// onThread tells whether a lab sample belongs to a call made on thread
+// tid: by its thread when known, else by its stack.
+func onThread(tid int, phase string, smp Sample, in InCall) bool {
+	if tid != 0 {
+		return tid == int(smp.TID)
+	}
+	return in == nil || in(phase, smp)
 }

@@ -21,6 +21,7 @@ func TestAssignPhases(t *testing.T) {
 	smp := func(pid, tid uint32, t int64) Sample {
 		return Sample{PID: pid, TID: tid, TimeNS: t, Stack: []uint64{1}}
 	}
+	reaping := func(s Sample) Sample { s.Stack = []uint64{2}; return s }
 	cases := []struct {
 		s      Sample
 		method string
@@ -32,8 +33,9 @@ func TestAssignPhases(t *testing.T) {
 		{smp(300, 300, 1050), "fork", PhaseChildStart, 0},
 		{smp(300, 300, 1250), "fork", PhaseLoop, 0},
 		{smp(300, 300, 1350), "fork", PhaseChildExit, 0},
-		{smp(lab, other, 1380), "fork", PhaseReap, 0}, // the wait may run on any thread
-		{smp(lab, tid, 1500), "", "", 0},              // the lab between tasks
+		{reaping(smp(lab, other, 1380)), "fork", PhaseReap, 0}, // the wait may run on any thread
+		{smp(lab, other, 1390), "", "", 0},                     // another goroutine meanwhile
+		{smp(lab, tid, 1500), "", "", 0},                       // the lab between tasks
 		{smp(lab, other, 2050), "forkserver", PhaseCreate, 1},
 		{smp(srv, srv, 2050), "forkserver", PhaseServer, 1},
 		{smp(srv, srv, 2350), "forkserver", PhaseServer, 1}, // reporting the task's end
@@ -45,7 +47,10 @@ func TestAssignPhases(t *testing.T) {
 	for _, c := range cases {
 		samples = append(samples, c.s)
 	}
-	got, un := Assign(samples, spans, []Server{{PID: srv, Method: "forkserver"}})
+	// The stack of a lab sample on an unknown thread says whether it is
+	// in the call: here, address 2 is the wait.
+	in := func(phase string, s Sample) bool { return phase == PhaseCreate || s.Stack[0] == 2 }
+	got, un := Assign(samples, spans, []Server{{PID: srv, Method: "forkserver"}}, in)
 	i := 0
 	wantUn := 0
 	for _, c := range cases {
