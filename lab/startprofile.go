@@ -205,9 +205,9 @@ var PhaseNames = []string{startprof.PhaseCreate, startprof.PhaseChildStart, star
 // inLabCall tells a lab sample taken inside a create call or a wait from
 // the lab's other work (its sampler, other goroutines, GC) by its Go
 // frames: every create call is made in createStamped, every wait in
-// collect. It serves the samples of threads the call is not known to have
-// stayed on (a goroutine waiting for the forkserver's answer, or for a
-// pidfd, moves between threads).
+// collect. A stack that reaches a goroutine's root (runtime.goexit, or
+// runtime.mstart on a system stack) without either is other work; one
+// cut short in C code (libc's fork has no frame pointer) cannot tell.
 func inLabCall(syms *Symbols) startprof.InCall {
 	names := map[uint64]string{}
 	fn := func(pc uint64) string {
@@ -221,12 +221,18 @@ func inLabCall(syms *Symbols) startprof.InCall {
 		return n
 	}
 	want := map[string]string{startprof.PhaseCreate: "lab.(*env).createStamped", startprof.PhaseReap: "lab.(*env).collect"}
-	return func(phase string, s startprof.Sample) bool {
+	return func(phase string, s startprof.Sample) (in, known bool) {
 		for _, pc := range s.Stack {
-			if !startprof.IsKernel(pc) && strings.HasSuffix(fn(pc), want[phase]) {
-				return true
+			if startprof.IsKernel(pc) {
+				continue
+			}
+			switch f := fn(pc); {
+			case strings.HasSuffix(f, want[phase]):
+				return true, true
+			case f == "runtime.goexit" || f == "runtime.mstart" || f == "runtime.main":
+				return false, true
 			}
 		}
-		return false
+		return false, false
 	}
 }

@@ -174,6 +174,7 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 	if len(links) > 0 {
 		fmt.Fprintf(w, "Files: %s.\n\n", joinComma(links))
 	}
+	startProfileSection(w, root, s.Dir, s.Res, has("start-profile.pb.gz"))
 	if has("profile.pb.gz") {
 		p := path.Join(root, s.Dir, "profile.pb.gz")
 		fmt.Fprintf(w, "Profile of the hot loop in every child ([profile.pb.gz](%s)); open it with:\n\n", path.Join(s.Dir, "profile.pb.gz"))

@@ -46,11 +46,12 @@ type Labeled struct {
 	ParentRSS int64
 }
 
-// InCall tells whether a sample of the lab, taken on a thread not known
-// to be the one making the call, was taken inside the lab's create call
-// (phase create) or its wait for a child (phase reap): from its stack.
-// nil takes every such sample.
-type InCall func(phase string, s Sample) bool
+// InCall tells from its stack whether a sample of the lab was taken
+// inside the lab's create call (phase create) or its wait for a child
+// (phase reap); known is false when the stack cannot tell (its unwinding
+// stopped in C code without frame pointers before reaching the Go frames
+// that would say). nil means no stack can tell.
+type InCall func(phase string, s Sample) (in, known bool)
 
 // Assign labels the samples that fall in a phase of a span, and returns
 // them with the number of samples left out: the lab's other work (its
@@ -147,10 +148,15 @@ func assign(smp Sample, byPID, byCreator map[int][]*Span, server map[int]string,
 }
 
 // onThread tells whether a lab sample belongs to a call made on thread
-// tid: by its thread when known, else by its stack.
+// tid (0: unknown): by its stack when that tells, else by its thread. The
+// thread alone is not enough: a goroutine that blocks in the call (the
+// forkserver's answer) can come back to the same thread after another
+// goroutine ran there.
 func onThread(tid int, phase string, smp Sample, in InCall) bool {
-	if tid != 0 {
-		return tid == int(smp.TID)
+	if in != nil {
+		if ok, known := in(phase, smp); known {
+			return ok
+		}
 	}
-	return in == nil || in(phase, smp)
+	return tid == 0 || tid == int(smp.TID)
 }

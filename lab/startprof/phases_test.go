@@ -22,6 +22,7 @@ func TestAssignPhases(t *testing.T) {
 		return Sample{PID: pid, TID: tid, TimeNS: t, Stack: []uint64{1}}
 	}
 	reaping := func(s Sample) Sample { s.Stack = []uint64{2}; return s }
+	elsewhere := func(s Sample) Sample { s.Stack = []uint64{3}; return s }
 	cases := []struct {
 		s      Sample
 		method string
@@ -29,12 +30,13 @@ func TestAssignPhases(t *testing.T) {
 		task   int
 	}{
 		{smp(lab, tid, 1050), "fork", PhaseCreate, 0},
-		{smp(lab, other, 1050), "", "", 0}, // another lab thread during fork's create call
+		{smp(lab, other, 1050), "", "", 0},          // another lab thread during fork's create call
+		{elsewhere(smp(lab, tid, 1060)), "", "", 0}, // another goroutine on the creating thread
 		{smp(300, 300, 1050), "fork", PhaseChildStart, 0},
 		{smp(300, 300, 1250), "fork", PhaseLoop, 0},
 		{smp(300, 300, 1350), "fork", PhaseChildExit, 0},
 		{reaping(smp(lab, other, 1380)), "fork", PhaseReap, 0}, // the wait may run on any thread
-		{smp(lab, other, 1390), "", "", 0},                     // another goroutine meanwhile
+		{elsewhere(smp(lab, other, 1390)), "", "", 0},          // another goroutine meanwhile
 		{smp(lab, tid, 1500), "", "", 0},                       // the lab between tasks
 		{smp(lab, other, 2050), "forkserver", PhaseCreate, 1},
 		{smp(srv, srv, 2050), "forkserver", PhaseServer, 1},
@@ -49,7 +51,15 @@ func TestAssignPhases(t *testing.T) {
 	}
 	// The stack of a lab sample on an unknown thread says whether it is
 	// in the call: here, address 2 is the wait.
-	in := func(phase string, s Sample) bool { return phase == PhaseCreate || s.Stack[0] == 2 }
+	in := func(phase string, s Sample) (bool, bool) {
+		switch s.Stack[0] {
+		case 2:
+			return phase == PhaseReap, true
+		case 3: // another goroutine
+			return false, true
+		}
+		return false, false
+	}
 	got, un := Assign(samples, spans, []Server{{PID: srv, Method: "forkserver"}}, in)
 	i := 0
 	wantUn := 0

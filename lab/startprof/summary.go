@@ -1,7 +1,9 @@
 package startprof
 
 import (
+	"path"
 	"sort"
+	"strings"
 
 	"github.com/google/pprof/profile"
 )
@@ -23,6 +25,10 @@ type PhaseSummary struct {
 	// all the phase's samples; at most TopN each.
 	Kernel []FuncShare `json:"kernel"`
 	User   []FuncShare `json:"user"`
+	// Parts splits the samples into what they were doing, in plain words
+	// (Part), largest first: each sample counts once, in the first part
+	// of Parts' order its stack shows.
+	Parts []FuncShare `json:"parts"`
 }
 
 // FuncShare is a function and the share of a phase's samples it holds.
@@ -45,6 +51,7 @@ func Summarize(p *profile.Profile) []PhaseSummary {
 	type acc struct {
 		s          PhaseSummary
 		kern, user map[string]int
+		parts      map[string]int
 		kernel     int
 	}
 	accs := map[key]*acc{}
@@ -59,7 +66,7 @@ func Summarize(p *profile.Profile) []PhaseSummary {
 		a := accs[k]
 		if a == nil {
 			a = &acc{s: PhaseSummary{Method: k.method, ParentRSSBytes: k.rss, Phase: k.phase},
-				kern: map[string]int{}, user: map[string]int{}}
+				kern: map[string]int{}, user: map[string]int{}, parts: map[string]int{}}
 			accs[k] = a
 		}
 		a.s.Samples++
@@ -80,12 +87,14 @@ func Summarize(p *profile.Profile) []PhaseSummary {
 		if !userSeen {
 			a.user["[kernel only]"]++
 		}
+		a.parts[Part(s)]++
 	}
 	var out []PhaseSummary
 	for _, a := range accs {
 		a.s.KernelShare = float64(a.kernel) / float64(a.s.Samples)
 		a.s.Kernel = top(a.kern, a.s.Samples)
 		a.s.User = top(a.user, a.s.Samples)
+		a.s.Parts = top(a.parts, a.s.Samples)
 		out = append(out, a.s)
 	}
 	order := map[string]int{}
@@ -141,4 +150,66 @@ func firstNum(xs []int64) int64 {
 		return 0
 	}
 	return xs[0]
+}
+
+// The parts of a start, in plain words, in the order a sample is matched
+// against them: kernel work named by a function on its stack first, then
+// where in user space it was.
+const (
+	PartPageTableCopy = "copying page tables"  // fork: copy_page_range under dup_mmap
+	PartTeardown      = "tearing down an mm"   // exit or exec dropping an address space: exit_mmap, unmap_vmas
+	PartExec          = "exec in the kernel"   // the rest of execve: loading the image
+	PartMemRead       = "reading smaps_rollup" // the child's own memory figures (the lab's instrument)
+	PartPageFault     = "page faults"          // first touches, copy-on-write
+	PartLoader        = "the dynamic loader"   // ld-linux
+	PartGoRuntime     = "the Go runtime"       // a runtime.* leaf: the worker's runtime start, or the lab's
+	PartLoop          = "the task's loop"      // proclab_hot_loop
+	PartOtherKernel   = "other kernel work"
+	PartOtherUser     = "other user code"
+)
+
+var kernelParts = []struct {
+	part  string
+	funcs []string
+}{
+	{PartPageTableCopy, []string{"copy_page_range"}},
+	{PartTeardown, []string{"exit_mmap", "unmap_vmas"}},
+	{PartExec, []string{"bprm_execve", "do_execveat_common"}},
+	{PartMemRead, []string{"show_smaps_rollup"}},
+	{PartPageFault, []string{"exc_page_fault", "asm_exc_page_fault", "handle_mm_fault"}},
+}
+
+// Part says what a sample of a start profile was doing.
+func Part(s *profile.Sample) string {
+	for _, kp := range kernelParts {
+		for _, l := range s.Location {
+			if l.Mapping == nil || l.Mapping.File != kernelFile {
+				break
+			}
+			for _, f := range kp.funcs {
+				if funcOf(l) == f {
+					return kp.part
+				}
+			}
+		}
+	}
+	for _, l := range s.Location {
+		if l.Mapping != nil && l.Mapping.File == kernelFile {
+			continue
+		}
+		fn := funcOf(l)
+		switch {
+		case l.Mapping != nil && strings.Contains(path.Base(l.Mapping.File), "ld-linux"), strings.HasPrefix(fn, "_dl_"):
+			return PartLoader
+		case strings.HasPrefix(fn, "proclab_hot_loop"):
+			return PartLoop
+		case strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "internal/runtime/"):
+			return PartGoRuntime
+		}
+		break // the leaf user frame says it: every Go stack has runtime frames at its root
+	}
+	if len(s.Location) > 0 && s.Location[0].Mapping != nil && s.Location[0].Mapping.File == kernelFile {
+		return PartOtherKernel
+	}
+	return PartOtherUser
 }
