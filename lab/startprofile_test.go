@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/proclab/proclab/lab/startprof"
 )
 
 // pageTableCopy names the kernel functions that copy a parent's page
@@ -124,6 +126,17 @@ func TestStartProfile(t *testing.T) {
 				t.Fatalf("the forkserver's create phase copies page tables in the lab: %s", l.Line[0].Function.Name)
 			}
 		}
+	}
+	// The JSON's summary says the same in plain words.
+	var forkCreate *startprof.PhaseSummary
+	for i, ph := range res.StartProfile.Phases {
+		if ph.Method == "fork" && ph.Phase == "create" {
+			forkCreate = &res.StartProfile.Phases[i]
+		}
+	}
+	if forkCreate == nil || len(forkCreate.Parts) == 0 || forkCreate.Parts[0].Func != startprof.PartPageTableCopy ||
+		forkCreate.Tasks != 2 || forkCreate.CPUNS <= 0 {
+		t.Errorf("fork's create phase summary: %+v, want copying page tables first, 2 tasks", forkCreate)
 	}
 	if seen["forkserver/server"] == 0 {
 		t.Errorf("no sample of the forkserver itself")
