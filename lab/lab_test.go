@@ -78,7 +78,10 @@ func checkProcessTask(t *testing.T, i int, tk Task, parent int) {
 }
 
 // The hot loop's CPU shows in the child's own rusage: a task 200 times
-// longer costs clearly more user time.
+// longer costs more CPU by at least half of what the extra iterations
+// cost in a thread of the test (CPU time, not wall time: a loaded machine
+// does not inflate it, while a child's fixed costs, from fork to exit,
+// may be milliseconds under -race).
 func TestRusageFollowsWork(t *testing.T) {
 	cpu := func(iters uint64) int64 {
 		res := runSpec(t, Spec{Methods: []Method{Fork}, NTasks: 1, NIters: iters})
@@ -86,8 +89,10 @@ func TestRusageFollowsWork(t *testing.T) {
 		return tk.UserNS + tk.SysNS
 	}
 	small, large := cpu(100_000), cpu(20_000_000)
-	if large < 10_000_000 || large < 5*small {
-		t.Errorf("child CPU %dns for 20M iterations vs %dns for 100k: rusage does not follow the work", large, small)
+	extra := loopCPU(20_000_000) - loopCPU(100_000)
+	if large-small < extra/2 {
+		t.Errorf("child CPU %dns for 20M iterations vs %dns for 100k (the extra iterations cost %dns here): rusage does not follow the work",
+			large, small, extra)
 	}
 }
 
@@ -117,9 +122,13 @@ func TestParseMethods(t *testing.T) {
 	if err != nil || len(ms) != want {
 		t.Fatalf("all: %v %v, want %d methods", ms, err, want)
 	}
-	ms, err = ParseMethods("spawn, fork,spawn")
+	ms, err = ParseMethods("spawn, fork")
 	if err != nil || len(ms) != 2 || ms[0] != Spawn || ms[1] != Fork {
 		t.Fatalf("list: %v %v", ms, err)
+	}
+	// A method named twice is refused, not merged (issue 11, item 18).
+	if _, err := ParseMethods("spawn, fork,spawn"); err == nil || !strings.Contains(err.Error(), "spawn is named twice") {
+		t.Fatalf("spawn twice: %v", err)
 	}
 	if _, err := ParseMethods("vfork"); err == nil || !strings.Contains(err.Error(), `unknown method "vfork"`) {
 		t.Fatalf("vfork: %v", err)

@@ -24,6 +24,7 @@ type child struct {
 	createdNS int64                     // right after the create call returned (start profile only)
 	createTID int                       // the lab thread that made the create call (start profile only)
 	wait      func() (csys.Exit, error) // reaps the child (or learns how it ended)
+	kill      func()                    // SIGKILLs it; nil: by pid (the lab's own child)
 }
 
 // workerFlags are the record flags of a re-exec'd worker: a fresh image
@@ -82,7 +83,7 @@ func (e *env) startOSExec(t csys.Task, w int) (child, error) {
 	wf := os.NewFile(uintptr(fd), "result")
 	defer wf.Close() // the child has its copy once Start returns
 	argv := csys.WorkerArgv(e.exe, e.labPID, t)
-	cmd := &exec.Cmd{Path: e.exe, Args: argv, ExtraFiles: []*os.File{wf},
+	cmd := &exec.Cmd{Path: csys.SelfExe, Args: argv, ExtraFiles: []*os.File{wf},
 		Stdout: os.Stdout, Stderr: os.Stderr}
 	t0 := csys.Now()
 	if err := cmd.Start(); err != nil {
@@ -131,7 +132,10 @@ func (e *env) runProcesses(ctx context.Context, start starter) []Task {
 	n := e.spec.NTasks
 	tasks := make([]Task, n)
 	live := newLiveSet()
-	stop := context.AfterFunc(ctx, func() { live.killAll(killInterrupted) })
+	stop := context.AfterFunc(ctx, func() {
+		live.killAll(killInterrupted)
+		e.worker.Cancel() // a fork-exec start waiting for its exec gives up
+	})
 	defer stop()
 	slots := make(chan struct{}, e.spec.alive())
 
@@ -161,7 +165,7 @@ func (e *env) runProcesses(ctx context.Context, start starter) []Task {
 			tasks[i].Error = notStarted
 			continue
 		}
-		live.add(c.pid)
+		live.add(c.pid, c.kill)
 		if e.obs != nil {
 			e.obs.watch(i, c.pid, c.createNS)
 		}

@@ -37,6 +37,11 @@ type Result struct {
 	// VmHWM, ballast included) when the run ended.
 	LabPeakRSSBytes int64 `json:"lab_peak_rss_bytes"`
 
+	// BinaryBuildID is the GNU build ID of the image the lab ran, and its
+	// workers and server with it (they exec the lab's own image, even if
+	// the file at Binary was replaced meanwhile); "" if it has none.
+	BinaryBuildID string `json:"binary_build_id"`
+
 	// The grid of `proclab compare` (compare.go); absent for other runs.
 	Cells     []Cell      `json:"cells,omitempty"`
 	Crossover []Crossover `json:"crossover,omitempty"`

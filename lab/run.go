@@ -38,7 +38,8 @@ func newEnv(spec *Spec) (*env, error) {
 		return nil, fmt.Errorf("finding the worker binary: %w", err)
 	}
 	e := &env{spec: spec, exe: exe, labPID: os.Getpid()}
-	e.worker = csys.NewWorker(exe, e.labPID)
+	// Workers exec the lab's own image, whatever is at exe by now.
+	e.worker = csys.NewWorkerImage(csys.SelfExe, exe, e.labPID)
 	return e, nil
 }
 
@@ -74,7 +75,7 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 	}
 	// The forkserver starts before the lab holds any large memory.
 	if slices.Contains(spec.Methods, Forkserver) {
-		if e.fs, err = startForkserver(e); err != nil {
+		if e.fs, err = startForkserver(ctx, e); err != nil {
 			return nil, err
 		}
 		defer e.fs.close()
@@ -89,10 +90,11 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 			ParentTHP: spec.ParentTHP, ProfileHz: spec.ProfileHz,
 			SampleIntervalNS: spec.SampleInterval.Nanoseconds(),
 		},
-		Runs:     []RunResult{},
-		Binary:   exe,
-		Host:     host,
-		Warnings: hostWarnings,
+		Runs:          []RunResult{},
+		Binary:        exe,
+		BinaryBuildID: selfBuildID(),
+		Host:          host,
+		Warnings:      hostWarnings,
 	}
 	var childCPU int64 // of every run, warmup included, for the sampler's overhead
 	if spec.SampleInterval > 0 {
@@ -117,8 +119,9 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 		res.Summary = Summaries(res)
 	}()
 	for _, size := range spec.parentSizes() {
-		ballast, err := holdMemory(size, spec.ParentTHP)
+		ballast, err := holdMemoryContext(ctx, size, spec.ParentTHP)
 		if err != nil {
+			res.Incomplete = ctx.Err() != nil
 			return res, err
 		}
 		for round := -spec.Warmup; round < spec.rounds(); round++ {

@@ -5,8 +5,9 @@
 //	proclab --method all --repeat 20 --warmup 2 --json
 //
 // main is thin: flags become a lab.Spec, lab.Run measures, a renderer
-// writes. Exit status: 0 ok, 1 a task failed, 2 bad input, 130/143
-// interrupted.
+// writes. Exit status: 0 ok, 1 a task failed, 2 bad input, 130/143/129
+// interrupted by SIGINT/SIGTERM/SIGHUP. A reader of stdout that leaves
+// early (| head) changes no status (epipe.go).
 package main
 
 import (
@@ -14,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	_ "github.com/proclab/proclab/cmd/proclab/internal/startcheck" // first: ulimit -v and -n, before any init opens a file
 )
 
 func main() {
@@ -33,7 +36,7 @@ func proclab(stdout, stderr io.Writer, args []string) (code int) {
 	defer in.stop()
 
 	cmd := newRootCmd(stdout, stderr)
-	cmd.SetArgs(args)
+	cmd.SetArgs(foldListArgs(cmd, args)) // "--n_iters 1000 10000": lists.go
 	err := cmd.ExecuteContext(in.ctx)
 	var ue usageError
 	switch {

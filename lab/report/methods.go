@@ -29,7 +29,11 @@ func Methods(w io.Writer, res *lab.Result) error {
 			startupRange = dur(s.Startup.P10) + " … " + dur(s.Startup.P90)
 			ratio = fmt.Sprintf("%.2f", s.StartupRatio)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t", s.Method, parentCell(res, s.ParentRSSBytes), startup, startupRange)
+		parent := parentCell(res, s.ParentRSSBytes)
+		if s.Method.IsPython() { // the Python driver creates these, not the lab
+			parent = "python driver"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t", s.Method, parent, startup, startupRange)
 		if split {
 			image, goStart := "-", "-"
 			if es := execSplitOf(res, s.Method, s.ParentRSSBytes); es.n > 0 {

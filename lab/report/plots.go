@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -163,7 +164,13 @@ var palette = []color.Color{
 
 // methodStyle is the colour and glyph of method m, the same in every
 // figure.
+// Python's rows take the colour of the lab's method of the same name
+// (py-fork fork's, py-thread thread's) with a glyph of their own.
 func methodStyle(m lab.Method) (color.Color, draw.GlyphDrawer) {
+	if m.IsPython() {
+		i := max(slices.Index(lab.Methods, lab.Method(strings.TrimPrefix(string(m), "py-"))), 0)
+		return palette[i%len(palette)], plotutil.Shape(len(lab.Methods) + i)
+	}
 	i := slices.Index(lab.Methods, m)
 	return seriesStyle(max(i, 0))
 }
