@@ -226,7 +226,7 @@ func inLabCall(syms *Symbols) startprof.InCall {
 			if startprof.IsKernel(pc) {
 				continue
 			}
-			switch f := fn(pc); {
+			switch f := strings.TrimSuffix(fn(pc), ".abi0"); { // assembly functions: runtime.goexit.abi0
 			case strings.HasSuffix(f, want[phase]):
 				return true, true
 			case f == "runtime.goexit" || f == "runtime.mstart" || f == "runtime.main":

@@ -187,3 +187,42 @@ func TestStartProfileRefused(t *testing.T) {
 		}
 	}
 }
+
+// A lab sample counts for a create call or a wait by its Go frames; a
+// stack that reaches a goroutine's root without them is other work (the
+// live sampler, say), and one cut short in C cannot tell.
+func TestInLabCall(t *testing.T) {
+	syms, err := LoadSymbols(buildProclab(t, false)) // test binaries are stripped
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := func(name string) uint64 {
+		for _, f := range syms.funcs {
+			if f.name == name {
+				return f.addr + 1 // a return address inside it
+			}
+		}
+		t.Fatalf("no symbol %s in the test binary", name)
+		return 0
+	}
+	in := inLabCall(syms)
+	collect, goexit := addr("github.com/proclab/proclab/lab.(*env).collect"), addr("runtime.goexit.abi0")
+	create, hot := addr("github.com/proclab/proclab/lab.(*env).createStamped"), addr("proclab_hot_loop")
+	const kernel = 0xffffffff81000000
+	for _, c := range []struct {
+		phase     string
+		stack     []uint64
+		in, known bool
+	}{
+		{PhaseNames[4], []uint64{kernel, collect, goexit}, true, true},  // reap: in collect
+		{PhaseNames[4], []uint64{kernel, hot + 8, goexit}, false, true}, // reap: another goroutine
+		{PhaseNames[0], []uint64{kernel, create, goexit}, true, true},   // create: in createStamped
+		{PhaseNames[0], []uint64{kernel, collect, goexit}, false, true}, // create: a wait meanwhile
+		{PhaseNames[0], []uint64{kernel, hot + 8}, false, false},        // cut short in C
+	} {
+		gotIn, gotKnown := in(c.phase, startprof.Sample{Stack: c.stack})
+		if gotIn != c.in || gotKnown != c.known {
+			t.Errorf("%s %x: in %v known %v, want %v %v", c.phase, c.stack, gotIn, gotKnown, c.in, c.known)
+		}
+	}
+}
