@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The standard lab behind `make lab` (which builds bin/proclab first): on
 # this machine, every start method side by side, the tutorial's compare
-# grid, and a sweep of the parent's memory sized to what is free. Each part
+# grid, a sweep of the parent's memory sized to what is free, and where
+# the time of starting and ending a task goes (the start profile). Each part
 # writes its results with --out into results/<timestamp>/<part>/; then
 # `proclab report` writes results/<timestamp>/report.md. Sized to finish in
 # about two minutes on a 2-core machine (the budget is 5).

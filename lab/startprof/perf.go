@@ -66,6 +66,8 @@ type Recording struct {
 	Lost     uint64            // samples the kernel dropped: the ring buffer was full
 	Events   int               // perf events opened (threads x CPUs)
 	PeriodNS int64
+
+	stacks map[string][]uint64 // call chains seen, shared between samples
 }
 
 // Recorder samples the calling process and everything it starts from Open
@@ -107,6 +109,7 @@ func Open(period time.Duration) (*Recorder, error) {
 	}
 	r := &Recorder{period: period, stop: make(chan struct{}), done: make(chan struct{})}
 	r.rec.Parents = map[uint32]uint32{}
+	r.rec.stacks = map[string][]uint64{}
 	r.rec.PeriodNS = period.Nanoseconds()
 	attr := unix.PerfEventAttr{
 		Type:        unix.PERF_TYPE_SOFTWARE,
@@ -214,6 +217,7 @@ func (r *Recorder) Stop() *Recording {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rec := r.rec
+	rec.stacks = nil
 	return &rec
 }
 
@@ -327,16 +331,26 @@ func parseRecord(typ uint32, b []byte, rec *Recording) {
 		if uint64(len(b)-32)/8 < nr {
 			return
 		}
-		s.Stack = make([]uint64, 0, nr)
-		for i := uint64(0); i < nr; i++ {
-			pc := le.Uint64(b[32+8*i:])
-			if pc >= contextMax {
-				continue // PERF_CONTEXT_KERNEL, PERF_CONTEXT_USER...
+		// A long run takes hundreds of thousands of samples, most of them
+		// of a few call chains (the hot loop): each chain is kept once.
+		raw := b[32 : 32+8*nr]
+		if st, ok := rec.stacks[string(raw)]; ok {
+			s.Stack = st
+		} else {
+			s.Stack = make([]uint64, 0, nr)
+			for i := uint64(0); i < nr; i++ {
+				pc := le.Uint64(raw[8*i:])
+				if pc >= contextMax {
+					continue // PERF_CONTEXT_KERNEL, PERF_CONTEXT_USER...
+				}
+				s.Stack = append(s.Stack, pc)
 			}
-			s.Stack = append(s.Stack, pc)
-		}
-		if len(s.Stack) == 0 {
-			s.Stack = append(s.Stack, le.Uint64(b[0:]))
+			if len(s.Stack) == 0 {
+				s.Stack = append(s.Stack, le.Uint64(b[0:]))
+			}
+			if rec.stacks != nil && nr > 0 { // an empty chain stands for its ip: not shared
+				rec.stacks[string(raw)] = s.Stack
+			}
 		}
 		rec.Samples = append(rec.Samples, s)
 	case recordLost: // id, lost
