@@ -25,7 +25,11 @@ type StartProfileInfo struct {
 	Samples      int    `json:"samples"`        // samples in the profile: those inside a phase of a task
 	Unattributed int    `json:"unattributed"`   // samples outside every phase (the lab's other work, other processes)
 	Lost         uint64 `json:"lost"`           // samples the kernel dropped (ring buffer full)
-	Error        string `json:"error,omitempty"`
+	// ReaderCPUNS is the lab's CPU spent reading samples during the run:
+	// the part of the profile's cost that can be measured in the run (the
+	// kernel's, taking them, cannot; README gives it measured side by side).
+	ReaderCPUNS int64  `json:"reader_cpu_ns"`
+	Error       string `json:"error,omitempty"`
 	// Phases is what the profile says, per method, parent size and phase:
 	// CPU and the top kernel and user functions (report.md's sentences).
 	Phases []startprof.PhaseSummary `json:"phases,omitempty"`
@@ -109,7 +113,7 @@ func (sp *startProfiler) finish(res *Result, labPID int, fs *ForkserverInfo) (*S
 	}
 	labeled, un := startprof.Assign(rec.Samples, spans, servers, in)
 	info := &StartProfileInfo{PeriodNS: rec.PeriodNS, Events: rec.Events, Samples: len(labeled),
-		Unattributed: un, Lost: rec.Lost}
+		Unattributed: un, Lost: rec.Lost, ReaderCPUNS: rec.ReaderCPUNS}
 	sym := &startprof.Symbolizer{Kernel: sp.kern, ExePath: res.Binary, Maps: sp.maps}
 	if err == nil {
 		sym.Exe = func(addr uint64) (string, string, int, bool) {

@@ -26,7 +26,7 @@ func TestStartProfileFlag(t *testing.T) {
 	}
 	res := decodeResult(t, r.stdout)
 	sp := res.StartProfile
-	if sp == nil || sp.Error != "" || sp.Path != file || sp.Samples == 0 || sp.PeriodNS <= 0 {
+	if sp == nil || sp.Error != "" || sp.Path != file || sp.Samples == 0 || sp.PeriodNS <= 0 || sp.ReaderCPUNS <= 0 {
 		t.Fatalf("start_profile %+v", sp)
 	}
 	for _, f := range []string{file, filepath.Join(dir, "out", "start-profile.pb.gz")} {

@@ -18,8 +18,8 @@ func startProfileLine(res *lab.Result) string {
 	if sp == nil || sp.Error != "" {
 		return ""
 	}
-	line := fmt.Sprintf("Measured with the start profile on (cpu-clock sampling every %s with call chains): the figures above include its cost; %d samples in phases",
-		dur(float64(sp.PeriodNS)), sp.Samples)
+	line := fmt.Sprintf("Measured with the start profile on (cpu-clock sampling every %s with call chains): the figures above include its cost; %d samples in phases, read with %s of the lab's CPU",
+		dur(float64(sp.PeriodNS)), sp.Samples, dur(float64(sp.ReaderCPUNS)))
 	if sp.Lost > 0 {
 		line += fmt.Sprintf(", %d lost", sp.Lost)
 	}

@@ -16,7 +16,7 @@ func TestStartProfileRendering(t *testing.T) {
 	const gib = 1 << 30
 	res := &lab.Result{
 		Spec: lab.SpecInfo{Methods: []lab.Method{lab.Fork, lab.Spawn}, NTasks: 2, ParentRSSBytes: []int64{0, gib}},
-		StartProfile: &lab.StartProfileInfo{PeriodNS: 250_000, Samples: 900, Path: "start.pb.gz", Phases: []startprof.PhaseSummary{
+		StartProfile: &lab.StartProfileInfo{PeriodNS: 250_000, Samples: 900, ReaderCPUNS: 3e6, Path: "start.pb.gz", Phases: []startprof.PhaseSummary{
 			{Method: "fork", ParentRSSBytes: gib, Phase: "create", CPUNS: 60e6, Tasks: 2, KernelShare: 1,
 				Kernel: []startprof.FuncShare{{Func: "copy_page_range", Share: 0.85}, {Func: "vm_normal_page", Share: 0.07}},
 				User:   []startprof.FuncShare{{Func: "_Fork", Share: 1}},
@@ -31,7 +31,7 @@ func TestStartProfileRendering(t *testing.T) {
 	if err := Table(&tbl, res, TableOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(tbl.String(), "Measured with the start profile on (cpu-clock sampling every 250µs") {
+	if !strings.Contains(tbl.String(), "Measured with the start profile on (cpu-clock sampling every 250µs with call chains): the figures above include its cost; 900 samples in phases, read with 3.00ms of the lab's CPU") {
 		t.Errorf("table:\n%s", tbl.String())
 	}
 	var md bytes.Buffer

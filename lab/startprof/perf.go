@@ -66,6 +66,10 @@ type Recording struct {
 	Lost     uint64            // samples the kernel dropped: the ring buffer was full
 	Events   int               // perf events opened (threads x CPUs)
 	PeriodNS int64
+	// ReaderCPUNS is the CPU the lab spent draining the ring buffers
+	// while sampling: part of what the profile costs the figures (the
+	// kernel's side, taking the samples, is not in it).
+	ReaderCPUNS int64
 
 	stacks map[string][]uint64 // call chains seen, shared between samples
 }
@@ -234,6 +238,15 @@ func (r *Recorder) close() {
 
 func (r *Recorder) drainLoop() {
 	defer close(r.done)
+	// On its own thread, whose CPU clock is then the reader's cost.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu0 := threadCPU()
+	defer func() {
+		r.mu.Lock()
+		r.rec.ReaderCPUNS = threadCPU() - cpu0
+		r.mu.Unlock()
+	}()
 	t := time.NewTicker(drainEvery)
 	defer t.Stop()
 	for {
@@ -252,6 +265,14 @@ func (r *Recorder) drain() {
 	for _, rg := range r.rings {
 		rg.read(&r.rec)
 	}
+}
+
+func threadCPU() int64 {
+	var ts unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) != nil {
+		return 0
+	}
+	return ts.Nano()
 }
 
 // ring is one CPU's mmap'd ring buffer: a metadata page, then the data.
