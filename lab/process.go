@@ -21,6 +21,8 @@ type child struct {
 	parentPID int    // the process that created it: its record must name it as ppid
 	flags     uint32 // the record flags its method sets (csys.FlagExeced...)
 	createNS  int64
+	createdNS int64                     // right after the create call returned (start profile only)
+	createTID int                       // the lab thread that made the create call (start profile only)
 	wait      func() (csys.Exit, error) // reaps the child (or learns how it ended)
 	kill      func()                    // SIGKILLs it; nil: by pid (the lab's own child)
 }
@@ -151,7 +153,7 @@ func (e *env) runProcesses(ctx context.Context, start starter) []Task {
 		r, w, err := resultPipe()
 		var c child
 		if err == nil {
-			c, err = start(e.task(i), w)
+			c, err = e.createStamped(start, e.task(i), w)
 			unix.Close(w)
 			if err != nil {
 				r.Close()
@@ -217,9 +219,12 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 	if e.obs != nil {
 		samples = e.obs.unwatch(c.pid) // before the reap: a reaped pid is gone
 	}
+	waitNS := csys.Now()
 	ex, werr := c.wait()
 
-	t := Task{Task: i, PID: c.pid, ParentPID: ptr(c.parentPID), createNS: c.createNS}
+	t := Task{Task: i, PID: c.pid, ParentPID: ptr(c.parentPID), createNS: c.createNS,
+		stamps: taskStamps{createdNS: c.createdNS, createTID: c.createTID, waitNS: waitNS, reapedNS: ex.ReapedNS,
+			startNS: rec.TaskStartNS, endNS: rec.TaskEndNS}}
 	t.setSamples(samples)
 	if werr != nil {
 		t.Error = werr.Error()

@@ -15,12 +15,13 @@ type env struct {
 	spec     *Spec
 	exe      string // the worker binary: this executable
 	labPID   int
-	expected uint64       // the hot loop's checksum, once verify.go has computed it
-	obs      observer     // live sampler of children; nil when sampling is off
-	fs       *forkserver  // the run's forkserver; nil unless a method needs it
-	py       *pydriver    // the run's Python driver; nil unless a py-* method runs
-	worker   *csys.Worker // spawn and fork-exec workers, prepared once (csys/worker.go)
-	warnings []string     // what the current run wants the reader to know
+	expected uint64         // the hot loop's checksum, once verify.go has computed it
+	obs      observer       // live sampler of children; nil when sampling is off
+	fs       *forkserver    // the run's forkserver; nil unless a method needs it
+	py       *pydriver      // the run's Python driver; nil unless a py-* method runs
+	worker   *csys.Worker   // spawn and fork-exec workers, prepared once (csys/worker.go)
+	warnings []string       // what the current run wants the reader to know
+	prof     *startProfiler // the start profile while it records; nil when off (startprofile.go)
 }
 
 // observer watches live children while they run (sampler.go).
@@ -69,6 +70,10 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 	if slices.ContainsFunc(spec.Methods, Method.CreatesProcess) {
 		reserveThreads(threadReserve)
 	}
+	if spec.StartProfile { // before the forkserver: it and its children are sampled too
+		e.prof, res = e.openStartProfile()
+		defer e.finishStartProfile(&res)
+	}
 	// The forkserver starts before the lab holds any large memory.
 	if slices.Contains(spec.Methods, Forkserver) {
 		if e.fs, err = startForkserver(ctx, e); err != nil {
@@ -78,7 +83,8 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 	}
 
 	res = &Result{
-		Schema: Schema,
+		StartProfile: res.startProfileOff(),
+		Schema:       Schema,
 		Spec: SpecInfo{
 			Methods: spec.Methods, NTasks: spec.NTasks, NIters: spec.NIters,
 			Repeat: spec.rounds(), Warmup: spec.Warmup, ParentRSSBytes: spec.parentSizes(),

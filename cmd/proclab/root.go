@@ -140,7 +140,8 @@ func (f *runFlags) spec() (lab.Spec, error) {
 	s := lab.Spec{Methods: methods, NTasks: f.nTasks, NIters: f.nIters, Repeat: f.repeat,
 		Warmup: f.warmup, ParentRSS: sizes, ParentTHP: f.parentTHP, ProfileHz: f.profileHz,
 		SampleInterval: f.sample, SampleBudget: f.sampleBudget / 100,
-		MaxProcs: f.maxProcs, Timeout: f.timeout}
+		MaxProcs: f.maxProcs, Timeout: f.timeout, StartProfile: f.startProf != "",
+		StartProfilePeriod: f.startEvery}
 	if err := s.Validate(); err != nil {
 		return s, err
 	}

@@ -58,6 +58,9 @@ func Table(w io.Writer, res *lab.Result, opt TableOptions) error {
 		}
 		fmt.Fprintln(w)
 	}
+	if line := startProfileLine(res); line != "" {
+		fmt.Fprintln(w, line)
+	}
 	for _, t := range problems(res) {
 		fmt.Fprintln(w, t)
 	}
