@@ -81,7 +81,7 @@ func NoiseWarnings(sts []MethodStat, warmup, nTasks, cpus int) []string {
 	var out []string
 	waits := cpus > 0 && nTasks > cpus
 	if waits {
-		out = append(out, fmt.Sprintf("n_tasks %d is more than the %d CPUs: later tasks wait for a CPU that earlier ones hold, so startups spread (expected, not noise)", nTasks, cpus))
+		out = append(out, fmt.Sprintf("more tasks than the %d CPUs: later tasks wait for a CPU that earlier ones hold, so their startups spread (expected, not noise)", cpus))
 	}
 	advice := "close other programs, add --warmup 2 and raise --repeat"
 	wallAdvice := "consider --warmup 2 and a larger --repeat"

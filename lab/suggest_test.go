@@ -43,7 +43,7 @@ func TestNoiseWarningsKnowTheRun(t *testing.T) {
 		t.Errorf("warmup 2 had: %q", ws)
 	}
 	ws := NoiseWarnings(noisy, 2, 4, 2)
-	if has(ws, "outliers") || !has(ws, "n_tasks 4 is more than the 2 CPUs") || len(ws) != 2 {
+	if has(ws, "outliers") || !has(ws, "more tasks than the 2 CPUs") || len(ws) != 2 {
 		t.Errorf("more tasks than CPUs: %q", ws)
 	}
 }
