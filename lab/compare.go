@@ -251,6 +251,12 @@ func failed(r *RunResult) bool {
 
 // Crossovers finds, per n_tasks, where processes start to pay off. Cells
 // must be sorted by n_tasks, then n_iters (as Cells returns them).
+// PaysOff is the speedup from which on splitting the work counts as paying
+// off: within 5% of 1 is a tie, the noise of a shared machine (a single
+// task in its own process cannot truly beat the same task in the lab, yet
+// measures 1.02× now and then).
+const PaysOff = 1.05
+
 func Crossovers(cells []Cell) []Crossover {
 	var out []Crossover
 	for i := 0; i < len(cells); {
@@ -260,7 +266,7 @@ func Crossovers(cells []Cell) []Crossover {
 		}
 		x := Crossover{NTasks: cells[i].NTasks}
 		// Walk down from the largest n_iters while processes still win.
-		for k := j - 1; k >= i && cells[k].Speedup > 1; k-- {
+		for k := j - 1; k >= i && cells[k].Speedup > PaysOff; k-- {
 			x.NIters, x.Speedup = ptr(cells[k].NIters), ptr(cells[k].Speedup)
 		}
 		grid := cells[i:j]
@@ -274,7 +280,7 @@ func Crossovers(cells []Cell) []Crossover {
 
 // crossing estimates the n_iters at which a speedup crosses 1 for good:
 // the start of the last run of cells (up to the largest n_iters) whose
-// speedup is above 1, interpolated between that cell and the one before
+// speedup is above PaysOff, interpolated between that cell and the one before
 // it, linearly in the speedup against log(n_iters) (the grid is
 // logarithmic; tasks grow by factors). A speedup of exactly 1 is a tie,
 // not a win: its n_iters is where the crossing is. Nil when the speedup is
@@ -283,7 +289,7 @@ func Crossovers(cells []Cell) []Crossover {
 // crossing is there or below, the grid cannot tell).
 func crossing(cells []Cell, speedup func(*Cell) float64) *float64 {
 	k := len(cells)
-	for k > 0 && speedup(&cells[k-1]) > 1 {
+	for k > 0 && speedup(&cells[k-1]) > PaysOff {
 		k--
 	}
 	switch {
@@ -295,6 +301,6 @@ func crossing(cells []Cell, speedup func(*Cell) float64) *float64 {
 	a, b := &cells[k-1], &cells[k]
 	sa, sb := speedup(a), speedup(b)
 	la, lb := math.Log(float64(a.NIters)), math.Log(float64(b.NIters))
-	t := (1 - sa) / (sb - sa) // sa <= 1 < sb, so t is in [0, 1)
+	t := max((1-sa)/(sb-sa), 0) // sa <= PaysOff < sb; sa in (1, PaysOff]: the crossing is at a
 	return ptr(math.Exp(la + t*(lb-la)))
 }

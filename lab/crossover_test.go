@@ -3,7 +3,7 @@ package lab
 import "testing"
 
 // A speedup of exactly 1 is a tie, not a win: it neither starts a
-// crossover nor continues one. Checked on the n_iters field (the grid
+// crossover nor continues one; nor does one within PaysOff of 1 (noise). Checked on the n_iters field (the grid
 // point); cells from runs with equal walls have a speedup of exactly 1.
 func TestCrossoverTies(t *testing.T) {
 	cell := func(nt int, ni uint64, speedup float64) Cell { return Cell{NTasks: nt, NIters: ni, Speedup: speedup} }
@@ -16,7 +16,9 @@ func TestCrossoverTies(t *testing.T) {
 		{"a tie at the top", []Cell{cell(1, 10, 0.5), cell(1, 100, 1.5), cell(1, 1000, 1)}, 0},
 		{"a tie before the wins", []Cell{cell(1, 10, 0.5), cell(1, 100, 1), cell(1, 1000, 1.2)}, 1000},
 		{"a tie between wins", []Cell{cell(1, 10, 1.2), cell(1, 100, 1), cell(1, 1000, 1.3)}, 1000},
-		{"just above 1", []Cell{cell(1, 10, 1), cell(1, 100, 1.0000001)}, 100},
+		{"just above 1 is noise", []Cell{cell(1, 10, 1), cell(1, 100, 1.0000001)}, 0},
+		{"within the margin", []Cell{cell(1, 10, 0.5), cell(1, 100, PaysOff)}, 0},
+		{"just past the margin", []Cell{cell(1, 10, 1), cell(1, 100, PaysOff+1e-9)}, 100},
 	}
 	for _, tc := range cases {
 		xs := Crossovers(tc.cells)

@@ -30,7 +30,7 @@ func Compare(w io.Writer, res *lab.Result) error {
 	}
 	fmt.Fprintf(w, "\nTimes are the median wall time per run of n_tasks tasks over %d round(s); speedup is single over %s;\n", res.Cells[0].Rounds, m)
 	fmt.Fprintf(w, "efficiency is the speedup over min(n_tasks, CPUs), the most it could be.\n\n")
-	fmt.Fprintf(w, "Crossover: the smallest n_iters of the grid from which on processes (%s) beat one process,\n", m)
+	fmt.Fprintf(w, "Crossover: the smallest n_iters of the grid from which on processes (%s) beat one process (by more than 5%%: less is a tie),\n", m)
 	fmt.Fprintf(w, "and where the speedups of processes and of threads cross 1×, interpolated between grid points\n")
 	for _, line := range crossoverLines(res) {
 		fmt.Fprintf(w, "  %s\n", line)

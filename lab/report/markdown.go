@@ -110,7 +110,7 @@ func compareMarkdown(w io.Writer, res *lab.Result) {
 		[]bool{true, true, true, true, true, true, true, true}, rows)
 	fmt.Fprintf(w, "Median wall time per run of n_tasks tasks over %d round(s). Speedup is single over %s; "+
 		"efficiency is the speedup over min(n_tasks, CPUs).\n\n", res.Cells[0].Rounds, m)
-	fmt.Fprintf(w, "Crossover, the smallest n_iters of the grid from which on %s processes beat one process, "+
+	fmt.Fprintf(w, "Crossover, the smallest n_iters of the grid from which on %s processes beat one process by more than 5%% (less is a tie, the noise of a shared machine), "+
 		"and where the speedups of processes and of threads cross 1× (interpolated between grid points on log n_iters):\n\n", m)
 	for _, line := range crossoverLines(res) {
 		fmt.Fprintf(w, "- %s\n", line)
