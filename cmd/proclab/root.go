@@ -79,7 +79,7 @@ memory, faults and context switches.`,
 	}
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
-	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr), newCalibrateCmd(stdout),
+	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr), newCalibrateCmd(stdout), newRateCmd(stdout),
 		newVersionCmd(stdout), newDiffCmd(stdout))
 	cmd.Version = lab.VersionLine()
 	cmd.SetVersionTemplate("{{.Version}}\n")
