@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"slices"
 
 	"github.com/proclab/proclab/csys"
@@ -64,7 +65,7 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 	defer e.close()
 	exe := e.exe
 	host, hostWarnings := gatherHost(ctx) // before any measurement
-	if slices.ContainsFunc(spec.Methods, Method.CreatesProcess) {
+	if slices.ContainsFunc(spec.Methods, Method.CreatesProcess) && threadsAtRisk(spec.alive()) {
 		reserveThreads(threadReserve)
 	}
 	// The forkserver starts before the lab holds any large memory.
@@ -153,6 +154,9 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 // runOnce runs NTasks tasks with method m.
 func (e *env) runOnce(ctx context.Context, m Method) RunResult {
 	run := RunResult{Method: m, NTasks: e.spec.NTasks, NIters: e.spec.NIters}
+	// The Go heap goes back to the OS first: a fork copies the page
+	// tables of what the lab holds, and freed spans it still maps count.
+	debug.FreeOSMemory()
 	e.measureLab(&run) // before the first create, outside every timed section
 	switch m {
 	case Thread:
