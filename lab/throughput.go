@@ -57,8 +57,13 @@ type MethodRate struct {
 	FloorTasksPerSec float64 `json:"floor_tasks_per_s"`
 	Ratio            float64 `json:"ratio"`
 	// The lab's footprint right before the first create (footprint.go).
-	LabAnonBytes int64  `json:"lab_anon_bytes"`
-	LabVMAs      int    `json:"lab_vmas"`
+	LabAnonBytes int64 `json:"lab_anon_bytes"`
+	LabVMAs      int   `json:"lab_vmas"`
+	// ChildMemRead says whether the children read their own memory after
+	// the task, as in a run: fork's children here do not (the read walks
+	// the child's page tables, the lab's instrument, ~0.2 ms a child of
+	// the lab); the other methods' children cannot be told to skip it.
+	ChildMemRead bool   `json:"child_mem_read"`
 	Failed       int    `json:"failed"`
 	FloorError   string `json:"floor_error,omitempty"`
 	Error        string `json:"error,omitempty"`
@@ -156,7 +161,7 @@ func MeasureRates(ctx context.Context, ts ThroughputSpec) (*Throughput, error) {
 		if m == Forkserver && e.fs == nil {
 			continue // its row says why above
 		}
-		r := MethodRate{Method: m, Tasks: ts.Tasks, MaxProcs: loops, Floor: pairedFloor(m)}
+		r := MethodRate{Method: m, Tasks: ts.Tasks, MaxProcs: loops, Floor: pairedFloor(m), ChildMemRead: m != Fork}
 		if wall, err := floorRate(r.Floor, prog, ts.Tasks, loops); err != nil {
 			r.FloorError = err.Error()
 		} else if wall > 0 {
@@ -268,7 +273,9 @@ func (e *env) rateTask(m Method, start starter, i int, live *liveSet) (Task, err
 		return Task{}, fmt.Errorf("pipe: %w", err)
 	}
 	r := os.NewFile(uintptr(p[0]), "result") // blocking: reads block this thread only
-	c, err := start(e.task(i), p[1])
+	t := e.task(i)
+	t.SkipSelfMem = m == Fork
+	c, err := start(t, p[1])
 	unix.Close(p[1])
 	if err != nil {
 		r.Close()

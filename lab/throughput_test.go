@@ -32,6 +32,9 @@ func TestMeasureRatesReapsEveryTask(t *testing.T) {
 		if r.FloorError != "" || r.FloorTasksPerSec <= 0 || r.Ratio <= 0 {
 			t.Errorf("%s: floor %q: %v tasks/s, ratio %v (%s)", r.Method, r.Floor, r.FloorTasksPerSec, r.Ratio, r.FloorError)
 		}
+		if r.ChildMemRead != (r.Method != Fork) {
+			t.Errorf("%s: child_mem_read %v", r.Method, r.ChildMemRead)
+		}
 		if want := pairedFloor(r.Method); r.Floor != want {
 			t.Errorf("%s compared with %q, want %q", r.Method, r.Floor, want)
 		}

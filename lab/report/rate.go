@@ -48,6 +48,11 @@ func RateTable(w io.Writer, t *lab.Throughput) error {
 			fmt.Fprintf(w, "%s floor: %s\n", r.Method, r.FloorError)
 		}
 	}
+	for _, r := range t.Rates {
+		if !r.ChildMemRead {
+			fmt.Fprintf(w, "%s: children skip their end-of-task memory read (the lab's instrument, not the task)\n", r.Method)
+		}
+	}
 	for _, s := range t.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", s)
 	}
