@@ -136,7 +136,7 @@ func MeasureRates(ctx context.Context, ts ThroughputSpec) (*Throughput, error) {
 				return nil, err
 			}
 			defer os.RemoveAll(dir)
-			p, perr := csys.BuildFloorProgram(dir)
+			p, perr := buildFloorProgram(dir)
 			if perr != nil {
 				p = "/bin/true"
 				out.Warnings = append(out.Warnings, fmt.Sprintf("no static floor program (%v): exec floors run /bin/true", perr))
