@@ -42,7 +42,7 @@ func TestThreadsShareOneMallocArena(t *testing.T) {
 	for range n {
 		go func() {
 			defer done.Done()
-			runtime.LockOSThread() // never unlocked: the thread is new to this test, and exits with it
+			runtime.LockOSThread()                         // never unlocked: the thread is new to this test, and exits with it
 			if _, err := FloorForkRate(1, 1); err != nil { // callocs its ring in C
 				t.Error(err)
 			}
