@@ -221,6 +221,12 @@ func (e *env) rateRun(ctx context.Context, m Method, n, loops int) (int64, int, 
 		errOnce.Do(func() { firstErr = err })
 		next.Store(int64(n)) // stop every loop
 	}
+	// One P more than there are loops: the loops spend their time in
+	// system calls (fork, read, wait4), and with no idle P the runtime's
+	// monitor takes each one's P away after 20 µs and hands it on, waking
+	// threads that find nothing to do (perf: sysmon and its handoffs were
+	// ~8% of a fork rate run's CPU). With an idle P it leaves them be.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(runtime.GOMAXPROCS(0), loops+1)))
 	ready.Add(loops)
 	done.Add(loops)
 	for range loops {
