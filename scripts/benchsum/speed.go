@@ -15,7 +15,7 @@ import (
 // (MiB) and mappings right before each run: "total startup anon vmas".
 func forkFigures(w io.Writer, args []string) error {
 	if len(args) == 0 {
-		return errors.New("fork RESULT.json...")
+		return errors.New("usage: fork RESULT.json [RESULT.json]")
 	}
 	var total, startup, anon, vmas []float64
 	for _, p := range args {
@@ -49,7 +49,7 @@ func forkFigures(w io.Writer, args []string) error {
 // medians over the files: "tasks_per_s floor_tasks_per_s ratio".
 func rateFigures(w io.Writer, args []string) error {
 	if len(args) < 2 {
-		return errors.New("ratejson METHOD RATE.json...")
+		return errors.New("usage: ratejson METHOD RATE.json [RATE.json]")
 	}
 	var rate, floor, ratio []float64
 	for _, p := range args[1:] {
