@@ -55,36 +55,3 @@ func TestThreadsAtRiskNearTheLimit(t *testing.T) {
 		t.Log("RLIMIT_NPROC is not enforced for this uid")
 	}
 }
-
-// The lab's Go heap goes back to the OS before a run's first create: a
-// heap left behind by what ran before (here 64 MiB of garbage) is not in
-// the footprint a fork copies (lab_anon_bytes). Without the release, the
-// garbage stays resident until a GC and the scavenger get to it.
-func TestRunReleasesHeapBeforeForking(t *testing.T) {
-	var keep [][]byte
-	for range 64 {
-		b := make([]byte, 1<<20)
-		for i := range b {
-			b[i] = 1
-		}
-		keep = append(keep, b)
-	}
-	sink = keep
-	sink = nil
-	fp, err := readFootprint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Run(context.Background(), Spec{Methods: []Method{Fork}, NTasks: 1, NIters: 1, Repeat: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Under -race the detector's shadow of the heap stays mapped; the
-	// heap's own 64 MiB is what must go.
-	if anon := res.Runs[0].LabAnonBytes; anon <= 0 || anon > fp.anon-32<<20 {
-		t.Errorf("lab_anon_bytes %.1f MiB at the run, %.1f MiB with 64 MiB of garbage before it; want the garbage released first",
-			float64(anon)/(1<<20), float64(fp.anon)/(1<<20))
-	}
-}
-
-var sink [][]byte

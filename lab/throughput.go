@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -254,9 +253,6 @@ func (e *env) rateRun(ctx context.Context, m Method, n, loops int) (int64, int, 
 		}()
 	}
 	ready.Wait()
-	// The Go heap goes back to the OS before the first create, outside the
-	// timed span: a fork copies the page tables of whatever the lab holds.
-	debug.FreeOSMemory()
 	t0 := csys.Now()
 	close(go_)
 	done.Wait()
@@ -348,7 +344,6 @@ func floorRate(name, prog string, n, loops int) (int64, error) {
 		}()
 	}
 	ready.Wait()
-	debug.FreeOSMemory()
 	t0 := csys.Now()
 	close(go_)
 	done.Wait()
