@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -95,40 +96,86 @@ void proclab_child_task(const struct proclab_task *t, int out_fd, uint32_t flags
 	_exit(0);
 }
 
-// Signals whose handlers the child resets to the default action and
-// unblocks. The child inherits Go's handlers; a signal that ran one would
-// enter the Go runtime, which has no threads here. Every other signal stays
-// blocked, as the parent blocked all of them around fork().
-static const int reset_signals[] = {
-	SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE,
-	SIGSEGV, SIGPIPE, SIGTERM, SIGXCPU, SIGXFSZ, SIGSYS, SIGPROF,
+// The kernel's struct sigaction, for rt_sigaction called directly: glibc's
+// sigaction refuses the two signals it reserves (32 and 33), and the child
+// must reset those too if the lab's runtime installed handlers there.
+struct ksigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
 };
 
-// proclab_child_setup prepares a fresh fork child: default handlers and an
-// open mask for the signals above, death with the parent, and the result fd
-// moved to PROCLAB_WORKER_FD without close-on-exec. With close_others, every
-// fd above it is closed, so a child that keeps running holds no other
-// child's pipe open (before an exec, close-on-exec does that instead).
-// Returns the result fd, or -1 if the parent is already gone.
+// reset_signals puts every signal handler the child inherited back to the
+// default action, leaving ignored signals ignored, which is what execve
+// does and what posix_spawn's child does with POSIX_SPAWN_SETSIGDEF. The
+// lab's runtime has a handler on every signal (SIGURG, SIGUSR1/2, SIGCHLD,
+// SIGWINCH, the RT signals...); one that ran here would enter the Go
+// runtime, which has no threads in this process. Async-signal-safe.
+//
+// One system call per signal (set the default, get the old action back)
+// and a second only for the rare ignored one, to put SIG_IGN back: the
+// loop runs between fork and the task's first stamp, so it counts in the
+// startup latency (about 15 µs here for 64 signals; reading each action
+// first took 27 µs). Every signal is blocked meanwhile (the parent
+// blocked them around fork), so none can arrive to a default action it
+// should not see.
+static void reset_signals(void) {
+	for (int sig = 1; sig < _NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		struct ksigaction old, dfl = {SIG_DFL, 0, 0, 0};
+		if (syscall(SYS_rt_sigaction, sig, &dfl, &old, sizeof dfl.mask) != 0)
+			continue;
+		if (old.handler == SIG_IGN)
+			syscall(SYS_rt_sigaction, sig, &old, 0, sizeof old.mask);
+	}
+}
+
+// Set by a test (csys/childtest.go) to take the fallback that kernels
+// without close_range (before 5.9) need.
+int proclab_test_no_close_range;
+
+// close_from closes every fd from low up to the soft RLIMIT_NOFILE: the
+// fallback when close_range is missing. Async-signal-safe (getrlimit and
+// close are plain system calls).
+static void close_from(int low) {
+	struct rlimit rl;
+	long top = 1024;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		top = rl.rlim_cur > 0x7fffffff ? 0x7fffffff : (long)rl.rlim_cur;
+	for (long fd = low; fd < top; fd++)
+		close((int)fd);
+}
+
+// proclab_child_setup prepares a fresh fork child: default handlers for
+// every signal the lab caught (ignored ones stay ignored), SIGINT, SIGQUIT
+// and SIGPIPE ignored (proclab_ignore_terminal_signals: a terminal's Ctrl-C
+// reaches the whole process group, but it is the lab that stops the tasks
+// and reports them interrupted), an empty signal mask, death with the
+// parent, and the result fd moved to PROCLAB_WORKER_FD without
+// close-on-exec. With close_others, every fd above it is closed, so a
+// child that keeps running holds no other child's pipe open (before an
+// exec, close-on-exec does that instead). Returns the result fd, or -1
+// with errno set (ESRCH: the parent is already gone).
 // Async-signal-safe.
 int proclab_child_setup(pid_t parent, int out_fd, int close_others) {
-	struct sigaction dfl;
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	sigset_t unblock;
-	sigemptyset(&unblock);
-	for (size_t i = 0; i < sizeof reset_signals / sizeof reset_signals[0]; i++) {
-		sigaction(reset_signals[i], &dfl, 0);
-		sigaddset(&unblock, reset_signals[i]);
-	}
-	sigprocmask(SIG_UNBLOCK, &unblock, 0);
+	// The parent blocked every signal around fork(), so no handler of the
+	// lab's can run before this reset.
+	reset_signals();
+	proclab_ignore_terminal_signals();
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, 0);
 
 	// Die with the lab. PDEATHSIG fires when the creating *thread* exits;
 	// the lab never ends the threads it forks from (no LockOSThread).
 	// The parent may have died before prctl: then we are already orphaned.
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
+	if (getppid() != parent) {
+		errno = ESRCH;
 		return -1;
+	}
 
 	// dup2 leaves the new fd open across exec; when the fd is already in
 	// place, clear its close-on-exec flag by hand.
@@ -138,7 +185,8 @@ int proclab_child_setup(pid_t parent, int out_fd, int close_others) {
 	} else if (fcntl(PROCLAB_WORKER_FD, F_SETFD, 0) < 0) {
 		return -1;
 	}
-	if (close_others)
-		syscall(SYS_close_range, PROCLAB_WORKER_FD + 1, ~0U, 0);
+	if (close_others && (proclab_test_no_close_range ||
+	                     syscall(SYS_close_range, PROCLAB_WORKER_FD + 1, ~0U, 0) != 0))
+		close_from(PROCLAB_WORKER_FD + 1);
 	return PROCLAB_WORKER_FD;
 }

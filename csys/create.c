@@ -34,14 +34,16 @@ static char *put_u64(char *buf, uint64_t v) {
 	return buf;
 }
 
-struct proclab_created proclab_start_worker(int how, const char *path, char *const envp[],
-                                            int32_t lab_pid, uint32_t task, uint64_t n_iters,
-                                            uint32_t profile_hz, int out_fd) {
+struct proclab_created proclab_start_worker(int how, const char *path, const char *argv0,
+                                            char *const envp[], int32_t lab_pid, uint32_t task,
+                                            uint64_t n_iters, uint32_t profile_hz, int out_fd,
+                                            int cancel_fd, int timeout_ms) {
 	// The argv worker.c's constructor parses:
-	// path __proclab_worker <proto> <lab-pid> <task> <n_iters> <profile_hz>
+	// argv0 __proclab_worker <proto> <lab-pid> <task> <n_iters> <profile_hz>
+	// (path is what is exec'd: the lab's own image, /proc/self/exe)
 	char num[5][24];
 	char *argv[] = {
-		(char *)path,
+		(char *)argv0,
 		PROCLAB_WORKER_ARG,
 		put_u64(num[0], PROCLAB_RECORD_VERSION),
 		put_u64(num[1], (uint64_t)lab_pid),
@@ -58,7 +60,7 @@ struct proclab_created proclab_start_worker(int how, const char *path, char *con
 		c.err = proclab_posix_spawn(path, argv, envp, out_fd, &pid, &t0);
 		break;
 	case PROCLAB_START_FORK_EXEC:
-		c.err = proclab_fork_exec(path, argv, envp, out_fd, &pid, &t0);
+		c.err = proclab_fork_exec(path, argv, envp, out_fd, cancel_fd, timeout_ms, &pid, &t0);
 		break;
 	default:
 		c.err = EINVAL;

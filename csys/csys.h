@@ -106,6 +106,8 @@ struct proclab_prof {
 extern struct proclab_prof proclab_prof_buf;
 int proclab_prof_start(uint32_t hz);
 void proclab_prof_stop(void);
+void proclab_prof_record(struct proclab_prof *p, uint64_t pc);
+void proclab_prof_hammer(struct proclab_prof *p, uint64_t pc, uint32_t count);
 uint64_t proclab_interrupted_pc(void *ucontext);
 uint64_t proclab_first_delay_ns(uint32_t hz);
 
@@ -128,8 +130,9 @@ uint64_t proclab_thread_prof_stray(void);
 // ---- child side (child.c) ----
 
 // proclab_child_setup prepares a fresh fork child (signals, parent death,
-// fds); returns the result fd or -1. Async-signal-safe.
+// fds); returns the result fd or -1 with errno set. Async-signal-safe.
 int proclab_child_setup(pid_t parent, int out_fd, int close_others);
+extern int proclab_test_no_close_range; // tests: take the fallback of close_range
 
 // proclab_child_task runs one task in a child process and never returns:
 // it writes its record to out_fd and _exits. Async-signal-safe only.
@@ -148,7 +151,9 @@ extern int proclab_child_skip_mem;
 int proclab_fork_run(const struct proclab_task *t, int out_fd, int skip_mem, int *pid,
                      int64_t *t_create_ns);
 int proclab_fork_exec(const char *path, char *const argv[], char *const envp[],
-                      int out_fd, int *pid, int64_t *t_create_ns);
+                      int out_fd, int cancel_fd, int timeout_ms, int *pid,
+                      int64_t *t_create_ns);
+extern int proclab_test_stall_exec; // tests: the fork-exec child pauses before execve
 int proclab_posix_spawn(const char *path, char *const argv[], char *const envp[],
                         int out_fd, int *pid, int64_t *t_create_ns);
 
@@ -165,9 +170,12 @@ struct proclab_created {
 
 struct proclab_created proclab_fork_task(uint32_t task, uint64_t n_iters, uint32_t profile_hz,
                                          int skip_mem, int out_fd);
-struct proclab_created proclab_start_worker(int how, const char *path, char *const envp[],
-                                            int32_t lab_pid, uint32_t task, uint64_t n_iters,
-                                            uint32_t profile_hz, int out_fd);
+// cancel_fd and timeout_ms bound the wait for a fork-exec worker's exec
+// (see proclab_fork_exec); posix_spawn's own wait cannot be bounded.
+struct proclab_created proclab_start_worker(int how, const char *path, const char *argv0,
+                                            char *const envp[], int32_t lab_pid, uint32_t task,
+                                            uint64_t n_iters, uint32_t profile_hz, int out_fd,
+                                            int cancel_fd, int timeout_ms);
 
 // ---- in-process tasks (inproc.c) ----
 
@@ -200,6 +208,15 @@ void proclab_worker_main(int64_t runtime_ready_ns) __attribute__((noreturn));
 int proclab_parse_u64(const char *s, uint64_t max, uint64_t *out);
 // proclab_say writes one line to stderr with write(2) only (worker.c).
 void proclab_say(const char *prefix, const char *what, const char *arg, const char *tail);
+// proclab_name_self sets the process name (comm) to argv0's last element:
+// workers and the server are exec'd through /proc/self/exe, which would
+// otherwise name them "exe".
+void proclab_name_self(const char *argv0);
+// proclab_ignore_terminal_signals ignores SIGINT, SIGQUIT and SIGPIPE:
+// Ctrl-C and Ctrl-\ are for the lab (it kills its tasks and reports them
+// interrupted), and a record written to a lab that is gone is exit 3, not
+// a SIGPIPE death. Async-signal-safe.
+void proclab_ignore_terminal_signals(void);
 
 // ---- the forkserver (forkserver.c) ----
 //
@@ -216,13 +233,24 @@ void proclab_say(const char *prefix, const char *what, const char *arg, const ch
 #define PROCLAB_FS_ARG "__proclab_forkserver"
 #define PROCLAB_FS_FD 3
 #define PROCLAB_FS_MAGIC 0x53464c50u // "PLFS" little-endian
-#define PROCLAB_FS_VERSION 1
+#define PROCLAB_FS_VERSION 2
 
 // Message types.
 #define PROCLAB_FS_READY 1   // server -> lab, once, when it is ready
 #define PROCLAB_FS_START 2   // lab -> server, the result pipe in SCM_RIGHTS
 #define PROCLAB_FS_STARTED 3 // server -> lab, after each fork (or its failure)
 #define PROCLAB_FS_EXITED 4  // server -> lab, for each child it reaped
+#define PROCLAB_FS_KILL 5    // lab -> server: SIGKILL this child, if not reaped yet
+#define PROCLAB_FS_REAP 6    // lab -> server: reap this child once it has ended
+
+// Pids and reaping. A child's pid names it only until it is reaped; after
+// that the kernel may give the number to any new process. So the lab never
+// signals a forkserver child itself (it sends KILL: the server knows which
+// of its children are still unreaped), and the server reaps a child only
+// after the lab's REAP, which the lab sends once it has stopped sampling
+// that pid. Until then an ended child stays a zombie and its pid stays
+// taken. At EOF on the socket (the run is over, or the lab is gone) the
+// server kills and reaps every child left.
 
 struct proclab_fs_header {
 	uint32_t magic;
@@ -251,6 +279,13 @@ struct proclab_fs_started {
 	int32_t pid;     // the child, 0 if the fork failed
 	int32_t err;     // errno of the failed fork (EAGAIN...), 0 on success
 	int64_t fork_ns; // CLOCK_MONOTONIC just before fork()
+};
+
+// KILL and REAP.
+struct proclab_fs_pid {
+	struct proclab_fs_header h;
+	int32_t pid;
+	uint32_t reserved;
 };
 
 struct proclab_fs_exited {

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,12 +42,57 @@ int proclab_fork_run(const struct proclab_task *t, int out_fd, int skip_mem, int
 	return 0;
 }
 
+// Set by a test (csys/testhooks.go): the fork-exec child waits in pause()
+// before its execve, as one would whose exec hangs (a binary on a dead
+// network mount) or that was stopped.
+int proclab_test_stall_exec;
+
+// await_exec waits for the exec's verdict on the error pipe ef: 0 (EOF:
+// the exec succeeded), the child's errno, or, if cancel_fd turns readable
+// first or timeout_ms (0: none) passes, ECANCELED or ETIMEDOUT.
+static int await_exec(int ef, int cancel_fd, int timeout_ms) {
+	struct pollfd pf[2] = {{ef, POLLIN, 0}, {cancel_fd, POLLIN, 0}};
+	int64_t deadline = proclab_now_ns() + (int64_t)timeout_ms * 1000000;
+	for (;;) {
+		int ms = -1;
+		if (timeout_ms > 0) {
+			int64_t left = deadline - proclab_now_ns();
+			if (left <= 0)
+				return ETIMEDOUT;
+			ms = (int)((left + 999999) / 1000000);
+		}
+		int r = poll(pf, cancel_fd >= 0 ? 2 : 1, ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return errno;
+		if (r == 0)
+			continue; // the deadline is checked at the top
+		if (pf[0].revents)
+			break; // the verdict (or EOF) is there; a cancel can wait
+		if (cancel_fd >= 0 && pf[1].revents)
+			return ECANCELED;
+	}
+	int child_errno = 0;
+	ssize_t n;
+	do {
+		n = read(ef, &child_errno, sizeof child_errno);
+	} while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof child_errno)
+		return child_errno ? child_errno : EIO;
+	return 0;
+}
+
 // proclab_fork_exec is the classic fork() + execve(). The child reports a
 // failed exec by writing errno to a close-on-exec pipe; the parent reads it:
 // EOF means the exec succeeded. On failure the parent reaps the child, so no
-// zombie is left, and returns the child's errno.
+// zombie is left, and returns the child's errno. The wait for the exec
+// gives way to cancel_fd turning readable (-1: none) and to timeout_ms
+// (0: none): the child is then killed and reaped, and the answer is
+// ECANCELED or ETIMEDOUT.
 int proclab_fork_exec(const char *path, char *const argv[], char *const envp[],
-                      int out_fd, int *pid, int64_t *t_create_ns) {
+                      int out_fd, int cancel_fd, int timeout_ms, int *pid,
+                      int64_t *t_create_ns) {
 	int errp[2];
 	if (pipe2(errp, O_CLOEXEC) != 0)
 		return errno;
@@ -57,21 +103,33 @@ int proclab_fork_exec(const char *path, char *const argv[], char *const envp[],
 	int64_t t0 = proclab_now_ns();
 	pid_t p = fork();
 	if (p == 0) {
-		// Child: async-signal-safe calls only, never return.
+		// Child: async-signal-safe calls only, never return. Every way
+		// of failing before execve writes its errno to the error pipe:
+		// EOF alone must mean the exec succeeded.
 		int ef = errp[1];
-		if (ef <= PROCLAB_WORKER_FD)
-			ef = fcntl(ef, F_DUPFD_CLOEXEC, PROCLAB_WORKER_FD + 1);
-		int e = EBADF;
-		if (ef >= 0 && proclab_child_setup(parent, out_fd, 0) >= 0) {
-			sigset_t none;
-			sigemptyset(&none);
-			sigprocmask(SIG_SETMASK, &none, 0);
-			execve(path, argv, envp);
+		int e;
+		if (ef <= PROCLAB_WORKER_FD) {
+			// Move the error pipe out of the result fd's way; if that
+			// fails, say so on the pipe where it is, before fd 3 changes.
+			int moved = fcntl(ef, F_DUPFD_CLOEXEC, PROCLAB_WORKER_FD + 1);
+			if (moved < 0) {
+				e = errno;
+				while (write(ef, &e, sizeof e) < 0 && errno == EINTR) {
+				}
+				_exit(127);
+			}
+			ef = moved;
+		}
+		if (proclab_child_setup(parent, out_fd, 0) < 0) {
+			e = errno;
+		} else {
+			if (proclab_test_stall_exec)
+				pause();
+			execve(path, argv, envp); // the mask is empty: setup cleared it
 			e = errno;
 		}
-		if (ef >= 0)
-			while (write(ef, &e, sizeof e) < 0 && errno == EINTR) {
-			}
+		while (write(ef, &e, sizeof e) < 0 && errno == EINTR) {
+		}
 		_exit(127);
 	}
 	int err = errno;
@@ -81,17 +139,15 @@ int proclab_fork_exec(const char *path, char *const argv[], char *const envp[],
 		close(errp[0]);
 		return err;
 	}
-	int child_errno = 0;
-	ssize_t n;
-	do {
-		n = read(errp[0], &child_errno, sizeof child_errno);
-	} while (n < 0 && errno == EINTR);
+	int err2 = await_exec(errp[0], cancel_fd, timeout_ms);
 	close(errp[0]);
-	if (n == (ssize_t)sizeof child_errno) {
+	if (err2 != 0) {
+		if (err2 == ECANCELED || err2 == ETIMEDOUT)
+			kill(p, SIGKILL); // stuck before or in its exec
 		int st;
 		while (waitpid(p, &st, 0) < 0 && errno == EINTR) {
 		}
-		return child_errno ? child_errno : EIO;
+		return err2;
 	}
 	*pid = p;
 	*t_create_ns = t0;

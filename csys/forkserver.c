@@ -13,8 +13,11 @@
 // carries a task and, in SCM_RIGHTS, the task's result pipe; the server
 // fork()s a child that runs the task and replies STARTED (pid, or the errno
 // of a failed fork: EAGAIN is an answer, not the end of the server). Only
-// the server can wait for its children, so on SIGCHLD it reaps them with
-// wait4 and sends EXITED with the wait status and rusage. EOF on the socket
+// the server can wait for its children; it reaps one with wait4 once the
+// child has ended and the lab has sent REAP for it (the lab is done with
+// its pid), and sends EXITED with the wait status and rusage. KILL asks the
+// server to SIGKILL a child it has not reaped: the lab never signals a pid
+// that may have been reaped and reused (see csys.h). EOF on the socket
 // means the run is over or the lab is gone: the server kills and reaps the
 // children it still has, then exits. It dies with the lab (PDEATHSIG), and
 // its children die with it (PDEATHSIG again, set in proclab_child_setup).
@@ -41,8 +44,13 @@
 static const int sock = PROCLAB_FS_FD;
 
 // The children not yet reaped, so that the server can kill them when the
-// lab goes away. Plain malloc is fine here: this process has one thread.
-static pid_t *kids;
+// lab asks or goes away, and reap them once the lab allows it. Plain
+// malloc is fine here: this process has one thread.
+struct kid {
+	pid_t pid;
+	int released; // the lab sent REAP: reap it once it has ended
+};
+static struct kid *kids;
 static size_t n_kids, cap_kids;
 
 static void say(const char *what, const char *arg) {
@@ -60,7 +68,7 @@ static int kids_reserve(void) {
 	if (n_kids < cap_kids)
 		return 0;
 	size_t cap = cap_kids ? cap_kids * 2 : 64;
-	pid_t *p = realloc(kids, cap * sizeof *p);
+	struct kid *p = realloc(kids, cap * sizeof *p);
 	if (!p)
 		return -1;
 	kids = p;
@@ -68,13 +76,17 @@ static int kids_reserve(void) {
 	return 0;
 }
 
+static struct kid *kids_find(pid_t pid) {
+	for (size_t i = 0; i < n_kids; i++)
+		if (kids[i].pid == pid)
+			return &kids[i];
+	return 0;
+}
+
 static void kids_remove(pid_t pid) {
-	for (size_t i = 0; i < n_kids; i++) {
-		if (kids[i] == pid) {
-			kids[i] = kids[--n_kids];
-			return;
-		}
-	}
+	struct kid *k = kids_find(pid);
+	if (k)
+		*k = kids[--n_kids];
 }
 
 static void header(struct proclab_fs_header *h, uint16_t type) {
@@ -122,7 +134,7 @@ static int report_exit(pid_t pid, int status, const struct rusage *ru, int64_t r
 static void finish(int code) __attribute__((noreturn));
 static void finish(int code) {
 	for (size_t i = 0; i < n_kids; i++)
-		kill(kids[i], SIGKILL);
+		kill(kids[i].pid, SIGKILL);
 	while (n_kids > 0) {
 		int st;
 		struct rusage ru;
@@ -138,31 +150,59 @@ static void finish(int code) {
 	_exit(code);
 }
 
-// reap_ready reaps every child that has ended, without blocking.
-static void reap_ready(void) {
-	for (;;) {
+// reap_released reaps every child the lab has released that has ended,
+// without blocking. Children not released stay zombies: their pids stay
+// theirs while the lab may still read /proc for them.
+static void reap_released(void) {
+	for (size_t i = 0; i < n_kids;) {
+		if (!kids[i].released) {
+			i++;
+			continue;
+		}
 		int st;
 		struct rusage ru;
-		pid_t p = wait4(-1, &st, WNOHANG, &ru);
+		pid_t p = wait4(kids[i].pid, &st, WNOHANG, &ru);
 		if (p < 0 && errno == EINTR)
 			continue;
-		if (p <= 0)
-			return;
+		if (p <= 0) {
+			i++; // still running (or, ECHILD, not ours: cannot happen)
+			continue;
+		}
 		int64_t t = proclab_now_ns();
-		kids_remove(p);
+		kids[i] = kids[--n_kids]; // look at the one moved here next
 		if (report_exit(p, st, &ru, t) != 0)
 			finish(4);
 	}
 }
 
-// serve_one reads one request and forks its child.
+// on_pid handles KILL and REAP. A pid the server does not have (reaped
+// already, or never its child) is ignored: it names no child of ours.
+static void on_pid(const struct proclab_fs_pid *m) {
+	struct kid *k = kids_find(m->pid);
+	if (!k)
+		return;
+	if (m->h.type == PROCLAB_FS_KILL) {
+		kill(k->pid, SIGKILL); // unreaped: the pid is still this child's
+		return;
+	}
+	k->released = 1;
+	reap_released();
+}
+
+// serve_one reads one request: a START forks a child, KILL and REAP act
+// on one.
 static void serve_one(pid_t self) {
-	struct proclab_fs_start req;
+	union {
+		struct proclab_fs_header h;
+		struct proclab_fs_start start;
+		struct proclab_fs_pid pid;
+		char longer[sizeof(struct proclab_fs_start) + 1]; // a longer packet shows
+	} in;
 	union {
 		char buf[CMSG_SPACE(4 * sizeof(int))];
 		struct cmsghdr align;
 	} cbuf;
-	struct iovec iov = {&req, sizeof req};
+	struct iovec iov = {&in, sizeof in};
 	struct msghdr msg;
 	memset(&msg, 0, sizeof msg);
 	msg.msg_iov = &iov;
@@ -194,14 +234,20 @@ static void serve_one(pid_t self) {
 				close(f);
 		}
 	}
-	if (n != (ssize_t)sizeof req || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-	    req.h.magic != PROCLAB_FS_MAGIC || req.h.version != PROCLAB_FS_VERSION ||
-	    req.h.type != PROCLAB_FS_START) {
+	int ok = n >= (ssize_t)sizeof in.h && !(msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) &&
+	         in.h.magic == PROCLAB_FS_MAGIC && in.h.version == PROCLAB_FS_VERSION;
+	if (ok && (in.h.type == PROCLAB_FS_KILL || in.h.type == PROCLAB_FS_REAP) &&
+	    n == (ssize_t)sizeof in.pid && fd < 0) {
+		on_pid(&in.pid);
+		return;
+	}
+	if (!ok || in.h.type != PROCLAB_FS_START || n != (ssize_t)sizeof in.start) {
 		if (fd >= 0)
 			close(fd);
 		say("malformed request from the lab", 0);
 		finish(3);
 	}
+	const struct proclab_fs_start req = in.start;
 
 	struct proclab_fs_started rep;
 	memset(&rep, 0, sizeof rep);
@@ -228,7 +274,9 @@ static void serve_one(pid_t self) {
 		if (p < 0) {
 			rep.err = errno;
 		} else {
-			kids[n_kids++] = p;
+			kids[n_kids].pid = p;
+			kids[n_kids].released = 0;
+			n_kids++;
 			rep.pid = p;
 		}
 	}
@@ -245,15 +293,16 @@ static void serve(pid_t lab) {
 	if (getppid() != lab)
 		_exit(126); // the lab died before PDEATHSIG was armed
 
-	// Ctrl-C reaches the whole process group; the lab handles it (it kills
-	// the tasks and then closes the socket), so the server ignores it, as
-	// Python's forkserver does. Children get the default back in
-	// proclab_child_setup. SIGCHLD must not be ignored, or the kernel would
+	// Ctrl-C and Ctrl-\ reach the whole process group; the lab handles
+	// them (it kills the tasks and then closes the socket), so the server
+	// ignores them, as Python's forkserver does; so do its children
+	// (proclab_child_setup). SIGCHLD must not be ignored, or the kernel would
 	// reap the children and their rusage would be lost.
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &sa, 0);
+	sigaction(SIGQUIT, &sa, 0);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, 0);
 	sigset_t chld;
@@ -286,7 +335,7 @@ static void serve(pid_t lab) {
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof si) > 0) {
 			}
-			reap_ready();
+			reap_released();
 		}
 		if (pf[0].revents)
 			serve_one(self);
@@ -304,6 +353,7 @@ __attribute__((constructor)) static void proclab_forkserver_ctor(int argc, char 
 		die_usage("unsupported protocol version", argv[2]);
 	if (proclab_parse_u64(argv[3], 0x7fffffff, &lab) != 0 || lab < 1)
 		die_usage("bad lab pid", argv[3]);
+	proclab_name_self(argv[0]);
 	struct stat st;
 	int type = 0;
 	socklen_t len = sizeof type;

@@ -4,6 +4,7 @@ package csys
 import "C"
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -28,17 +29,20 @@ const (
 	fsStartSize   = 32
 	fsStartedSize = 32
 	fsExitedSize  = 80
+	fsPidSize     = 16 // KILL and REAP
 )
 
 // ForkserverMsgType is the type of a message from the forkserver.
 type ForkserverMsgType uint16
 
-// The message types (the lab sends only START).
+// The message types (the lab sends START, KILL and REAP).
 const (
 	FSReady   ForkserverMsgType = C.PROCLAB_FS_READY
 	FSStart   ForkserverMsgType = C.PROCLAB_FS_START
 	FSStarted ForkserverMsgType = C.PROCLAB_FS_STARTED
 	FSExited  ForkserverMsgType = C.PROCLAB_FS_EXITED
+	FSKill    ForkserverMsgType = C.PROCLAB_FS_KILL
+	FSReap    ForkserverMsgType = C.PROCLAB_FS_REAP
 )
 
 func (t ForkserverMsgType) String() string {
@@ -51,6 +55,10 @@ func (t ForkserverMsgType) String() string {
 		return "STARTED"
 	case FSExited:
 		return "EXITED"
+	case FSKill:
+		return "KILL"
+	case FSReap:
+		return "REAP"
 	}
 	return fmt.Sprintf("type %d", uint16(t))
 }
@@ -88,7 +96,8 @@ type ForkserverConn struct {
 	fd  int
 	pid int // 0 when there is no process behind the socket (a test's fake peer)
 
-	mu     sync.Mutex // held while reaping, and by Kill and Close
+	mu     sync.Mutex   // held while reaping, and by Kill and Close
+	sendMu sync.RWMutex // held for reading by every send, for writing by Close
 	reaped bool
 	closed bool
 	exit   Exit
@@ -113,18 +122,36 @@ func ForkserverArgv(path string, labPID int) []string {
 // with the spawning thread (PDEATHSIG); Go never ends threads of goroutines
 // that do not lock them, and the lab locks none.
 func StartForkserver(path string, labPID int) (*ForkserverConn, ForkserverStarted, error) {
+	return StartForkserverContext(context.Background(), path, path, labPID)
+}
+
+// StartForkserverContext is StartForkserver that execs image with argv[0]
+// argv0 (the lab passes SelfExe and its own path), and gives up waiting
+// for READY when ctx is done (cancelled, or past its deadline): the server
+// is then killed and reaped, and the error wraps ctx's.
+func StartForkserverContext(ctx context.Context, image, argv0 string, labPID int) (*ForkserverConn, ForkserverStarted, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, ForkserverStarted{}, fmt.Errorf("csys: forkserver: %w", err)
+	}
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, ForkserverStarted{}, fmt.Errorf("csys: forkserver socketpair: %w", err)
 	}
-	c, err := Spawn(path, ForkserverArgv(path, labPID), fds[1])
+	c, err := Spawn(image, ForkserverArgv(argv0, labPID), fds[1])
 	unix.Close(fds[1]) // only the server holds its end: its exit is our EOF
 	if err != nil {
 		unix.Close(fds[0])
 		return nil, ForkserverStarted{}, err
 	}
 	conn := NewForkserverConn(fds[0], c.PID)
+	// A server that never says READY (stopped, stuck) must not hold the
+	// lab: when ctx is done, kill it; the Recv below then sees EOF.
+	stop := context.AfterFunc(ctx, conn.Abort)
 	m, err := conn.Recv()
+	if !stop() {
+		err = ctx.Err() // Abort ran (or is running): the answer is ctx's
+		conn.Kill()
+	}
 	if err == nil && (m.Type != FSReady || m.PID != c.PID) {
 		err = &ForkserverProtocolError{fmt.Sprintf("first message %v from pid %d, want READY from %d", m.Type, m.PID, c.PID)}
 	}
@@ -137,7 +164,7 @@ func StartForkserver(path string, labPID int) (*ForkserverConn, ForkserverStarte
 			conn.Wait()
 		}
 		conn.Close()
-		return nil, ForkserverStarted{}, fmt.Errorf("csys: forkserver %s: %w", path, err)
+		return nil, ForkserverStarted{}, fmt.Errorf("csys: forkserver %s: %w", argv0, err)
 	}
 	return conn, ForkserverStarted{PID: c.PID, CreateNS: c.CreateNS, ReadyNS: m.StampNS}, nil
 }
@@ -165,6 +192,11 @@ func (c *ForkserverConn) Request(seq uint32, t Task, pipeW int) (int64, error) {
 	le.PutUint32(b[20:], t.ProfileHz)
 	le.PutUint64(b[24:], t.NIters)
 	oob := unix.UnixRights(pipeW)
+	c.sendMu.RLock()
+	defer c.sendMu.RUnlock()
+	if c.isClosed() {
+		return 0, fmt.Errorf("csys: forkserver request: %w", unix.EBADF)
+	}
 	for {
 		t0 := Now()
 		n, err := unix.SendmsgN(c.fd, b, oob, nil, unix.MSG_NOSIGNAL)
@@ -179,6 +211,48 @@ func (c *ForkserverConn) Request(seq uint32, t Task, pipeW int) (int64, error) {
 		}
 		return t0, nil
 	}
+}
+
+// KillChild asks the server to SIGKILL its child pid, if it has not reaped
+// it yet (the lab never signals the pid itself: once reaped, the number
+// may name another process).
+func (c *ForkserverConn) KillChild(pid int) error { return c.sendPid(FSKill, pid) }
+
+// ReapChild tells the server that the lab is done with child pid (it reads
+// /proc/pid no more): the server reaps it once it has ended and sends its
+// EXITED. Until then an ended child stays a zombie, so its pid is not
+// reused while the lab may still look at it.
+func (c *ForkserverConn) ReapChild(pid int) error { return c.sendPid(FSReap, pid) }
+
+func (c *ForkserverConn) sendPid(t ForkserverMsgType, pid int) error {
+	b := make([]byte, fsPidSize)
+	putHeader(b, t)
+	binary.LittleEndian.PutUint32(b[8:], uint32(int32(pid)))
+	// A send may come from a goroutine that outlives the run (a KILL sent
+	// asynchronously): after Close the fd number may be another file's.
+	c.sendMu.RLock()
+	defer c.sendMu.RUnlock()
+	if c.isClosed() {
+		return fmt.Errorf("csys: forkserver %v %d: %w", t, pid, unix.EBADF)
+	}
+	for {
+		_, err := unix.SendmsgN(c.fd, b, nil, nil, unix.MSG_NOSIGNAL)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("csys: forkserver %v %d: %w", t, pid, err)
+		}
+		return nil
+	}
+}
+
+// SetSendTimeout bounds how long a request may wait for room in the
+// server's queue (a stopped server stops reading): past it, the send fails
+// with EAGAIN.
+func (c *ForkserverConn) SetSendTimeout(d time.Duration) error {
+	tv := unix.NsecToTimeval(d.Nanoseconds())
+	return unix.SetsockoptTimeval(c.fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv)
 }
 
 // Recv blocks for the next message. It returns io.EOF once the server has
@@ -248,6 +322,20 @@ func EncodeForkserverMsg(m ForkserverMsg) []byte {
 	}
 	putHeader(b, m.Type)
 	return b
+}
+
+// DecodeForkserverPid decodes a KILL or REAP request as the server would;
+// tests use it to play a fake server.
+func DecodeForkserverPid(b []byte) (ForkserverMsgType, int, error) {
+	le := binary.LittleEndian
+	if len(b) != fsPidSize || le.Uint32(b[0:]) != forkserverMagic || le.Uint16(b[4:]) != ForkserverVersion {
+		return 0, 0, &ForkserverProtocolError{fmt.Sprintf("not a KILL or REAP request: % x", b)}
+	}
+	t := ForkserverMsgType(le.Uint16(b[6:]))
+	if t != FSKill && t != FSReap {
+		return 0, 0, &ForkserverProtocolError{fmt.Sprintf("%v, want KILL or REAP", t)}
+	}
+	return t, int(int32(le.Uint32(b[8:]))), nil
 }
 
 // DecodeForkserverRequest decodes a START request as the server would;
@@ -374,6 +462,8 @@ func (c *ForkserverConn) Wait() (Exit, error) {
 // fd could close someone else's. Call it when nothing uses the conn any
 // more (Recv has returned).
 func (c *ForkserverConn) Close() error {
+	c.sendMu.Lock() // no send in flight (each is bounded by SetSendTimeout)
+	defer c.sendMu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -381,6 +471,12 @@ func (c *ForkserverConn) Close() error {
 	}
 	c.closed = true
 	return unix.Close(c.fd)
+}
+
+func (c *ForkserverConn) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
 }
 
 // DescribeStatus says how a process ended, briefly: "exit status 3",

@@ -23,6 +23,7 @@ func TestForkserverLayout(t *testing.T) {
 		"exited.size": fsExitedSize, "exited.pid": 8, "exited.status": 12, "exited.user_ns": 16,
 		"exited.sys_ns": 24, "exited.maxrss": 32, "exited.minflt": 40, "exited.majflt": 48,
 		"exited.nvcsw": 56, "exited.nivcsw": 64, "exited.reaped": 72,
+		"pid.size": fsPidSize, "pid.pid": 8,
 	}
 	got := cForkserverLayout()
 	if len(got) != len(want) {
@@ -135,6 +136,10 @@ func TestForkserverRunsTasks(t *testing.T) {
 				t.Fatalf("STARTED %+v", m)
 			}
 			pids[m.PID] = i
+			// The server reaps a child only once the lab is done with it.
+			if err := c.ReapChild(m.PID); err != nil {
+				t.Fatal(err)
+			}
 		case FSExited:
 			if _, ok := pids[m.PID]; !ok {
 				t.Fatalf("EXITED for pid %d before its STARTED", m.PID)
@@ -284,7 +289,7 @@ func TestForkserverGarbledMessages(t *testing.T) {
 		{"truncated body", "STARTED message of 20 bytes, want 32", good[:20]},
 		{"too long", "message longer than", make([]byte, 200)},
 		{"bad magic", "bad magic", badMagic},
-		{"bad version", "version 9, want 1", badVersion},
+		{"bad version", "version 9, want " + strconv.Itoa(ForkserverVersion), badVersion},
 		{"pid and errno", "STARTED with pid 0 and errno 0", EncodeForkserverMsg(ForkserverMsg{Type: FSStarted})},
 		{"request type", "unexpected message START", EncodeForkserverMsg(ForkserverMsg{Type: FSStart})},
 	}
@@ -338,18 +343,19 @@ func TestForkserverStartedWrongly(t *testing.T) {
 		return w
 	}
 	me := strconv.Itoa(os.Getpid())
+	v := strconv.Itoa(ForkserverVersion)
 	cases := []struct {
 		name   string
 		args   []string
 		fd3    func() *os.File
 		reason string
 	}{
-		{"nothing on fd 3", []string{"1", me}, nil, "no socket on fd 3"},
-		{"pipe on fd 3", []string{"1", me}, pipeEnd, "no socket on fd 3"},
-		{"stream socket", []string{"1", me}, stream, "not a SOCK_SEQPACKET socket"},
-		{"missing args", []string{"1"}, sock, "want 2 arguments"},
+		{"nothing on fd 3", []string{v, me}, nil, "no socket on fd 3"},
+		{"pipe on fd 3", []string{v, me}, pipeEnd, "no socket on fd 3"},
+		{"stream socket", []string{v, me}, stream, "not a SOCK_SEQPACKET socket"},
+		{"missing args", []string{v}, sock, "want 2 arguments"},
 		{"wrong version", []string{"7", me}, sock, "unsupported protocol version: 7"},
-		{"bad lab pid", []string{"1", "x"}, sock, "bad lab pid: x"},
+		{"bad lab pid", []string{v, "x"}, sock, "bad lab pid: x"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ func cForkserverLayout() map[string]uintptr {
 	var s C.struct_proclab_fs_start
 	var st C.struct_proclab_fs_started
 	var x C.struct_proclab_fs_exited
+	var k C.struct_proclab_fs_pid
 	return map[string]uintptr{
 		"header.size":     unsafe.Sizeof(h),
 		"header.version":  unsafe.Offsetof(h.version),
@@ -42,5 +43,7 @@ func cForkserverLayout() map[string]uintptr {
 		"exited.nvcsw":    unsafe.Offsetof(x.nvcsw),
 		"exited.nivcsw":   unsafe.Offsetof(x.nivcsw),
 		"exited.reaped":   unsafe.Offsetof(x.reaped_ns),
+		"pid.size":        unsafe.Sizeof(k),
+		"pid.pid":         unsafe.Offsetof(k.pid),
 	}
 }

@@ -11,9 +11,11 @@
 // proclab_posix_spawn starts path as a worker with out_fd placed at
 // PROCLAB_WORKER_FD. posix_spawn returns an error number and leaves errno
 // alone. The child starts with an empty signal mask; exec resets caught
-// signals, and SETSIGDEF also undoes the ignored ones that would make a
-// worker unkillable by Ctrl-C. *t_create_ns is stamped just before
-// posix_spawn().
+// signals, and SETSIGDEF also undoes an ignored SIGHUP or SIGTERM that
+// would make a worker unkillable by them. SIGINT, SIGQUIT and SIGPIPE stay
+// as they are: the worker's constructor ignores them (Ctrl-C is the lab's
+// to handle; see proclab_ignore_terminal_signals). *t_create_ns is stamped
+// just before posix_spawn().
 int proclab_posix_spawn(const char *path, char *const argv[], char *const envp[],
                         int out_fd, int *pid, int64_t *t_create_ns) {
 	int err;
@@ -23,7 +25,7 @@ int proclab_posix_spawn(const char *path, char *const argv[], char *const envp[]
 	if (fd == PROCLAB_WORKER_FD) {
 		fd = fcntl(out_fd, F_DUPFD_CLOEXEC, PROCLAB_WORKER_FD + 1);
 		if (fd < 0)
-			return EBADF;
+			return errno; // EMFILE when the fd table is full: say so
 	}
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -37,9 +39,6 @@ int proclab_posix_spawn(const char *path, char *const argv[], char *const envp[]
 	sigemptyset(&none);
 	sigemptyset(&dfl);
 	sigaddset(&dfl, SIGHUP);
-	sigaddset(&dfl, SIGINT);
-	sigaddset(&dfl, SIGQUIT);
-	sigaddset(&dfl, SIGPIPE);
 	sigaddset(&dfl, SIGTERM);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &dfl);

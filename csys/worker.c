@@ -37,6 +37,22 @@ void proclab_say(const char *prefix, const char *what, const char *arg, const ch
 	write(2, tail, strlen(tail));
 }
 
+void proclab_name_self(const char *argv0) {
+	if (!argv0 || !*argv0)
+		return;
+	const char *base = strrchr(argv0, '/');
+	prctl(PR_SET_NAME, base ? base + 1 : argv0); // the kernel cuts it at 15 bytes
+}
+
+void proclab_ignore_terminal_signals(void) {
+	struct sigaction ign;
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &ign, 0);
+	sigaction(SIGQUIT, &ign, 0);
+	sigaction(SIGPIPE, &ign, 0);
+}
+
 static void die(const char *what, const char *arg) {
 	proclab_say("proclab worker: ", what, arg, " (workers are started by proclab, not by hand)\n");
 	_exit(2);
@@ -70,6 +86,9 @@ __attribute__((constructor)) static void proclab_worker_ctor(int argc, char **ar
 	if (argc < 2 || strcmp(argv[1], PROCLAB_WORKER_ARG) != 0)
 		return;
 	proclab_exec_done_ns = proclab_now_ns();
+	proclab_name_self(argv[0]);
+	// Before the Go runtime starts: it keeps an ignored SIGINT ignored.
+	proclab_ignore_terminal_signals();
 	if (argc != 7)
 		die("want 5 arguments after " PROCLAB_WORKER_ARG, 0);
 	uint64_t proto, lab, task, iters, hz;
@@ -101,6 +120,9 @@ __attribute__((constructor)) static void proclab_worker_ctor(int argc, char **ar
 // proclab_worker_main runs the worker's task; called from Go once the
 // runtime is up, never returns.
 void proclab_worker_main(int64_t runtime_ready_ns) {
+	// The runtime installed its own SIGQUIT and SIGPIPE handlers (a
+	// goroutine dump, a crash on a broken pipe); the task wants neither.
+	proclab_ignore_terminal_signals();
 	proclab_child_task(&worker_task, PROCLAB_WORKER_FD,
 	                   PROCLAB_REC_EXECED | PROCLAB_REC_GO_RUNTIME,
 	                   proclab_exec_done_ns, runtime_ready_ns);

@@ -192,7 +192,7 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 	for _, m := range methods {
 		r := &methodRun{m: m, floor: byName[pairedFloor(m)]}
 		if m == Forkserver {
-			fs, err := startForkserver(e)
+			fs, err := startForkserver(ctx, e)
 			if err != nil {
 				r.err = err.Error()
 			} else {

@@ -122,9 +122,13 @@ func TestParseMethods(t *testing.T) {
 	if err != nil || len(ms) != want {
 		t.Fatalf("all: %v %v, want %d methods", ms, err, want)
 	}
-	ms, err = ParseMethods("spawn, fork,spawn")
+	ms, err = ParseMethods("spawn, fork")
 	if err != nil || len(ms) != 2 || ms[0] != Spawn || ms[1] != Fork {
 		t.Fatalf("list: %v %v", ms, err)
+	}
+	// A method named twice is refused, not merged (issue 11, item 18).
+	if _, err := ParseMethods("spawn, fork,spawn"); err == nil || !strings.Contains(err.Error(), "spawn is named twice") {
+		t.Fatalf("spawn twice: %v", err)
 	}
 	if _, err := ParseMethods("vfork"); err == nil || !strings.Contains(err.Error(), `unknown method "vfork"`) {
 		t.Fatalf("vfork: %v", err)

@@ -6,71 +6,165 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/proclab/proclab/lab/rlimit"
 )
 
 // CheckSystem reports, as a plain sentence that says what to do, a spec
 // this machine cannot run: more tasks alive at once than the kernel lets
-// this user create, or a parent size larger than the memory available. It
-// reads the limits as they are now; a limit reached later, while creating,
-// is handled as a creation failure.
+// this user create, more open files than RLIMIT_NOFILE, more address
+// space than RLIMIT_AS, or a parent size larger than the memory
+// available. Advice it gives (--max-procs K) passes this same check. It
+// reads the limits as they are now; a limit reached later, while
+// creating, is handled as a creation failure.
 func (s *Spec) CheckSystem() error {
-	need := s.alive()
-	for _, kind := range []struct {
-		on      bool
-		threads bool
-		noun    string
-	}{
-		{slices.ContainsFunc(s.Methods, Method.CreatesProcess), false, "processes"},
-		{slices.Contains(s.Methods, Thread), true, "threads"},
-	} {
-		if !kind.on {
-			continue
-		}
-		lim := taskLimit(kind.threads)
-		if need <= lim.n {
-			continue
-		}
-		if s.MaxProcs > 0 {
-			return fmt.Errorf("%d tasks alive at once is more than the %d %s this system allows (%s); use --max-procs %d or less",
-				need, lim.n, kind.noun, lim.why, max(1, lim.n/2))
-		}
-		return fmt.Errorf("--n-tasks %d is more than the %d %s this system allows at once (%s); add --max-procs %d to run them in waves",
-			s.NTasks, lim.n, kind.noun, lim.why, max(1, min(1000, lim.n/2)))
+	if err := s.checkTasks(); err != nil {
+		return err
 	}
-	if slices.ContainsFunc(s.Methods, Method.CreatesProcess) {
-		// Each child alive holds its result pipe open in the lab; os/exec
-		// also holds a pidfd.
-		perTask := 1
-		if slices.Contains(s.Methods, Exec) {
-			perTask = 2
-		}
-		var rl unix.Rlimit
-		if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err == nil && rl.Cur != unix.RLIM_INFINITY {
-			if room := (int(min(rl.Cur, math.MaxInt32)) - fdMargin) / perTask; need > room {
-				return fmt.Errorf("%d tasks alive at once would hold %d open files, more than RLIMIT_NOFILE (%d) allows; use --max-procs %d or less",
-					need, need*perTask, rl.Cur, max(1, room))
-			}
-		}
+	if err := s.checkOpenFiles(); err != nil {
+		return err
 	}
+	var ballast int64
 	if len(s.ParentRSS) > 0 {
-		want := slices.Max(s.ParentRSS)
-		if avail, why := availableMemory(); want > avail {
+		ballast = slices.Max(s.ParentRSS)
+	}
+	threads := rlimit.LabThreads
+	if slices.Contains(s.Methods, Thread) {
+		threads += s.alive()
+	}
+	if err := rlimit.CheckAddressSpace(threads, ballast); err != nil {
+		return err
+	}
+	if ballast > 0 {
+		if avail, why := availableMemory(); ballast > avail {
 			return fmt.Errorf("--parent-rss %s is more than the %s of memory available (%s); choose a smaller size",
-				iec(want), iec(avail), why)
+				iec(ballast), iec(avail), why)
 		}
 	}
 	return nil
 }
 
-// fdMargin is the lab's own open files beyond the tasks' (stdio, the
-// poller, /proc reads of the live sampler, the forkserver's socket).
-const fdMargin = 64
+// taskCost is what one method takes from the limits on tasks (kernel
+// tasks: processes and threads alike) with n of its tasks alive.
+type taskCost struct {
+	perTask int    // kernel tasks per task alive
+	extra   int    // kernel tasks however many tasks are alive
+	what    string // the cost in words, for messages ("" when 1 per task)
+}
+
+func (c taskCost) need(n int) int { return n*c.perTask + c.extra }
+
+// fits is the most tasks alive at once within lim.
+func (c taskCost) fits(lim int) int { return max(0, (lim-c.extra)/c.perTask) }
+
+// workerThreads is the threads of a re-exec'd worker (spawn, fork-exec,
+// exec): a fresh Go runtime. Measured 5 on 2 CPUs (the main thread
+// running the loop, sysmon, and Ms for the GC and the scheduler; peak
+// over 8,000 live samples of 24 workers); the runtime's Ms grow with the
+// CPU count, so allow one more per CPU past 2, up to 8.
+func workerThreads() int { return 3 + min(max(runtime.NumCPU(), 2), 8) }
+
+// costOf is what a task of method m costs against the process limits.
+func costOf(m Method) taskCost {
+	switch m {
+	case Spawn, ForkExec, Exec:
+		n := workerThreads()
+		return taskCost{perTask: n, what: fmt.Sprintf("%d threads each, a Go worker", n)}
+	case Forkserver:
+		return taskCost{perTask: 1, extra: 1, what: "plus the forkserver"}
+	case PyFork, PySpawn, PyThread:
+		// A single-threaded Python child (or a thread of the driver) per
+		// task, and the driver itself.
+		return taskCost{perTask: 1, extra: 1, what: "plus the Python driver"}
+	case PyForkserver:
+		return taskCost{perTask: 1, extra: 2, what: "plus the Python driver and its forkserver"}
+	case Thread, Single, PySingle:
+		return taskCost{perTask: 0}
+	}
+	return taskCost{perTask: 1}
+}
+
+// checkTasks checks the tasks alive at once of every method against the
+// kernel's limits on processes and threads.
+func (s *Spec) checkTasks() error {
+	alive := s.alive()
+	for _, m := range s.Methods {
+		c, lim, noun := costOf(m), limit{}, string(m)+" tasks"
+		switch {
+		case m == Thread:
+			// A thread task is a thread of the lab: the lab's own limit.
+			c, lim, noun = taskCost{perTask: 1}, taskLimit(true), "threads"
+		case c.perTask == 0:
+			continue
+		default:
+			lim = taskLimit(false)
+		}
+		if c.need(alive) <= lim.n {
+			continue
+		}
+		k := c.fits(lim.n)
+		cost := ""
+		if c.what != "" {
+			cost = " (" + c.what + ")"
+		}
+		if k < 1 {
+			return fmt.Errorf("not even one %s task%s fits in what this system allows at once (%s); raise that limit",
+				m, cost, lim.why)
+		}
+		if s.MaxProcs > 0 {
+			return fmt.Errorf("%d tasks alive at once is more than the %d %s%s this system allows at once (%s); use --max-procs %d or less",
+				alive, k, noun, cost, lim.why, k)
+		}
+		return fmt.Errorf("--n-tasks %d is more than the %d %s%s this system allows at once (%s); add --max-procs %d to run them in waves",
+			s.NTasks, k, noun, cost, lim.why, min(1000, k))
+	}
+	return nil
+}
+
+// checkOpenFiles checks the files the lab holds open with its tasks
+// alive against RLIMIT_NOFILE.
+func (s *Spec) checkOpenFiles() error {
+	if !slices.ContainsFunc(s.Methods, Method.CreatesProcess) {
+		return nil
+	}
+	// Each child alive holds its result pipe open in the lab; os/exec
+	// also holds a pidfd.
+	perTask := 1
+	if slices.Contains(s.Methods, Exec) {
+		perTask = 2
+	}
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil || rl.Cur == unix.RLIM_INFINITY {
+		return nil
+	}
+	cur := int(min(rl.Cur, math.MaxInt32))
+	need := s.alive()
+	room := (cur - fdMargin) / perTask
+	if need <= room {
+		return nil
+	}
+	if room < 1 {
+		return fmt.Errorf("the open files limit (ulimit -n %d) leaves no room for a task: the lab keeps %d open files for itself and each task alive holds %d; raise it to ulimit -n %d or more",
+			rl.Cur, fdMargin, perTask, fdMargin+perTask*need)
+	}
+	return fmt.Errorf("%d tasks alive at once would hold %d open files, more than RLIMIT_NOFILE (%d) allows beside the %d the lab keeps for itself; use --max-procs %d or less, or raise ulimit -n to %d",
+		need, need*perTask, rl.Cur, fdMargin, room, fdMargin+perTask*need)
+}
+
+// fdMargin is the lab's own open files beyond the tasks': stdio, the
+// poller's epoll and eventfd, the cgroup files the runtime keeps for
+// GOMAXPROCS, the forkserver's socket, and at peak the files a run opens
+// one or two at a time (/proc reads of the live sampler, the binary read
+// for symbols, --profile, --cpuprofile, a file of --out). Measured: 9 to
+// 11 held during a run (lab/limits_test.go checks the margin holds).
+const fdMargin = 24
 
 // limit is a bound and where it comes from, in words.
 type limit struct {
@@ -97,17 +191,21 @@ func taskLimit(threads bool) limit {
 		l.lower(n, "kernel.threads-max")
 	}
 	// Under the limits that count this user's or cgroup's tasks, keep room
-	// for the lab's own threads (threads.go).
+	// for the lab's own threads at their peak (rlimit.LabThreads; they grow
+	// while it runs, threads.go), not the few it has now: so the figure
+	// does not move from one start to the next, and advice given passes.
+	self := ownThreads()
 	if max, cur, ok := pidsCgroup(); ok {
-		l.lower(max-cur-threadReserve, fmt.Sprintf("the pids cgroup: pids.max %d, %d in use, %d kept for the lab's threads", max, cur, threadReserve))
+		others := max0(cur - self)
+		l.lower(max-others-rlimit.LabThreads, fmt.Sprintf("the pids cgroup: pids.max %d, %d in use by others, %d kept for the lab's threads", max, others, rlimit.LabThreads))
 	}
 	// Processes and threads both count against RLIMIT_NPROC, per real user.
 	// The kernel does not apply it to root or to CAP_SYS_ADMIN/RESOURCE.
 	var rl unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_NPROC, &rl); err == nil && rl.Cur != unix.RLIM_INFINITY && nprocEnforced() {
-		used := tasksOfUser(os.Getuid())
-		l.lower(int(min(rl.Cur, math.MaxInt32))-used-threadReserve,
-			fmt.Sprintf("RLIMIT_NPROC: ulimit -u %d, %d in use by this user, %d kept for the lab's threads", rl.Cur, used, threadReserve))
+		used := max0(tasksOfUser(os.Getuid()) - self)
+		l.lower(int(min(rl.Cur, math.MaxInt32))-used-rlimit.LabThreads,
+			fmt.Sprintf("RLIMIT_NPROC: ulimit -u %d, %d in use by this user's other processes, %d kept for the lab's threads", rl.Cur, used, rlimit.LabThreads))
 	}
 	if threads {
 		// Go stops the program when it passes its thread limit; keep a
@@ -118,6 +216,18 @@ func taskLimit(threads bool) limit {
 	}
 	return l
 }
+
+// ownThreads is this process's thread count now.
+func ownThreads() int {
+	if v, ok := statusField("/proc/self/status", "Threads"); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return 0
+}
+
+func max0(n int) int { return max(n, 0) }
 
 // nprocEnforced reports whether the kernel applies RLIMIT_NPROC to this
 // process: not for real uid 0, nor with CAP_SYS_ADMIN or CAP_SYS_RESOURCE.

@@ -19,18 +19,25 @@ const (
 // is reaped, so a kill never reaches a recycled pid.
 type liveSet struct {
 	mu        sync.Mutex
-	pids      map[int]killReason
+	pids      map[int]*liveEntry
 	cancelled bool // killAll ran: a child added later is killed at once
 }
 
-func newLiveSet() *liveSet { return &liveSet{pids: map[int]killReason{}} }
+type liveEntry struct {
+	why  killReason
+	kill func() // nil: SIGKILL by pid
+}
 
-// add records a child just created. If the run was cancelled meanwhile
-// (between the check before the create and now), the child is killed.
-func (l *liveSet) add(pid int) {
+func newLiveSet() *liveSet { return &liveSet{pids: map[int]*liveEntry{}} }
+
+// add records a child just created; kill is how to kill it (nil: SIGKILL
+// to pid, for the lab's own children; a forkserver's children are killed
+// by their server). If the run was cancelled meanwhile (between the check
+// before the create and now), the child is killed.
+func (l *liveSet) add(pid int, kill func()) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.pids[pid] = killNone
+	l.pids[pid] = &liveEntry{kill: kill}
 	if l.cancelled {
 		l.killLocked(pid, killInterrupted)
 	}
@@ -45,12 +52,16 @@ func (l *liveSet) kill(pid int, why killReason) {
 }
 
 func (l *liveSet) killLocked(pid int, why killReason) {
-	r, ok := l.pids[pid]
+	c, ok := l.pids[pid]
 	if !ok {
 		return
 	}
-	if r == killNone {
-		l.pids[pid] = why
+	if c.why == killNone {
+		c.why = why
+	}
+	if c.kill != nil {
+		c.kill()
+		return
 	}
 	syscall.Kill(pid, syscall.SIGKILL)
 }
@@ -70,9 +81,12 @@ func (l *liveSet) killAll(why killReason) {
 func (l *liveSet) remove(pid int) killReason {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r := l.pids[pid]
+	c := l.pids[pid]
 	delete(l.pids, pid)
-	return r
+	if c == nil {
+		return killNone
+	}
+	return c.why
 }
 
 // len is the number of children in the set.

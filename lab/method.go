@@ -33,22 +33,26 @@ func (m Method) Valid() bool {
 	return slices.Contains(Methods, m) || m.IsPython()
 }
 
-// ParseMethods reads "all" or a comma-separated list of method names.
+// ParseMethods reads "all" or a comma-separated list of method names. A
+// method named twice ("fork,fork") is refused rather than merged: each
+// method is one row of the results, and more rounds come from Repeat.
 func ParseMethods(s string) ([]Method, error) {
 	if strings.TrimSpace(s) == "all" {
 		return AllMethods(), nil
 	}
 	var out []Method
-	seen := map[Method]bool{}
 	for _, f := range strings.Split(s, ",") {
 		m := Method(strings.TrimSpace(f))
 		if !m.Valid() {
+			if hint := SuggestMethod(string(m)); hint != "" {
+				return nil, fmt.Errorf("unknown method %q: did you mean %s? (want all or a list of: %s)", string(m), hint, methodNames())
+			}
 			return nil, fmt.Errorf("unknown method %q (want all or a list of: %s)", string(m), methodNames())
 		}
-		if !seen[m] {
-			seen[m] = true
-			out = append(out, m)
+		if slices.Contains(out, m) {
+			return nil, fmt.Errorf("%s is named twice; name each method once (each is one row of the results; --repeat gives more rounds)", m)
 		}
+		out = append(out, m)
 	}
 	return out, nil
 }

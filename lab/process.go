@@ -21,7 +21,10 @@ type child struct {
 	parentPID int    // the process that created it: its record must name it as ppid
 	flags     uint32 // the record flags its method sets (csys.FlagExeced...)
 	createNS  int64
+	createdNS int64                     // right after the create call returned (start profile only)
+	createTID int                       // the lab thread that made the create call (start profile only)
 	wait      func() (csys.Exit, error) // reaps the child (or learns how it ended)
+	kill      func()                    // SIGKILLs it; nil: by pid (the lab's own child)
 }
 
 // workerFlags are the record flags of a re-exec'd worker: a fresh image
@@ -80,7 +83,7 @@ func (e *env) startOSExec(t csys.Task, w int) (child, error) {
 	wf := os.NewFile(uintptr(fd), "result")
 	defer wf.Close() // the child has its copy once Start returns
 	argv := csys.WorkerArgv(e.exe, e.labPID, t)
-	cmd := &exec.Cmd{Path: e.exe, Args: argv, ExtraFiles: []*os.File{wf},
+	cmd := &exec.Cmd{Path: csys.SelfExe, Args: argv, ExtraFiles: []*os.File{wf},
 		Stdout: os.Stdout, Stderr: os.Stderr}
 	t0 := csys.Now()
 	if err := cmd.Start(); err != nil {
@@ -129,7 +132,10 @@ func (e *env) runProcesses(ctx context.Context, start starter) []Task {
 	n := e.spec.NTasks
 	tasks := make([]Task, n)
 	live := newLiveSet()
-	stop := context.AfterFunc(ctx, func() { live.killAll(killInterrupted) })
+	stop := context.AfterFunc(ctx, func() {
+		live.killAll(killInterrupted)
+		e.worker.Cancel() // a fork-exec start waiting for its exec gives up
+	})
 	defer stop()
 	slots := make(chan struct{}, e.spec.alive())
 
@@ -147,7 +153,7 @@ func (e *env) runProcesses(ctx context.Context, start starter) []Task {
 		r, w, err := resultPipe()
 		var c child
 		if err == nil {
-			c, err = start(e.task(i), w)
+			c, err = e.createStamped(start, e.task(i), w)
 			unix.Close(w)
 			if err != nil {
 				r.Close()
@@ -159,7 +165,7 @@ func (e *env) runProcesses(ctx context.Context, start starter) []Task {
 			tasks[i].Error = notStarted
 			continue
 		}
-		live.add(c.pid)
+		live.add(c.pid, c.kill)
 		if e.obs != nil {
 			e.obs.watch(i, c.pid, c.createNS)
 		}
@@ -213,9 +219,12 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 	if e.obs != nil {
 		samples = e.obs.unwatch(c.pid) // before the reap: a reaped pid is gone
 	}
+	waitNS := csys.Now()
 	ex, werr := c.wait()
 
-	t := Task{Task: i, PID: c.pid, ParentPID: ptr(c.parentPID), createNS: c.createNS}
+	t := Task{Task: i, PID: c.pid, ParentPID: ptr(c.parentPID), createNS: c.createNS,
+		stamps: taskStamps{createdNS: c.createdNS, createTID: c.createTID, waitNS: waitNS, reapedNS: ex.ReapedNS,
+			startNS: rec.TaskStartNS, endNS: rec.TaskEndNS}}
 	t.setSamples(samples)
 	if werr != nil {
 		t.Error = werr.Error()

@@ -95,6 +95,7 @@ type pydriver struct {
 	exits  map[int]chan pyMsg
 	inproc chan pyMsg
 	gone   error
+	closed bool // close has closed sock
 }
 
 // pyMsg is one message from the driver (see proclab_pydriver.py).
@@ -311,7 +312,18 @@ func (pd *pydriver) dispatch(m pyMsg) error {
 	return nil
 }
 
-func (pd *pydriver) send(req any, fds ...int) error {
+func (pd *pydriver) send(req any, fds ...int) error { return pd.sendFlags(0, req, fds...) }
+
+// sendFlags sends one request; with unix.MSG_DONTWAIT it fails rather
+// than wait for a driver that does not read (stopped).
+func (pd *pydriver) sendFlags(flags int, req any, fds ...int) error {
+	// Not after close: the socket's fd number may be another file's by
+	// then (an asynchronous kill can outlive the run).
+	pd.mu.Lock()
+	defer pd.mu.Unlock()
+	if pd.closed {
+		return errors.New("python driver: closed")
+	}
 	b, err := json.Marshal(req)
 	if err != nil {
 		return err
@@ -320,7 +332,7 @@ func (pd *pydriver) send(req any, fds ...int) error {
 	if len(fds) > 0 {
 		oob = unix.UnixRights(fds...)
 	}
-	return unix.Sendmsg(pd.sock, b, oob, nil, 0)
+	return unix.Sendmsg(pd.sock, b, oob, nil, flags)
 }
 
 // starter returns the starter of a Python process method: each task is a
@@ -382,15 +394,19 @@ func (pd *pydriver) start(m Method, t csys.Task, w int) (child, error) {
 	go relayPythonRecord(p[0], out)
 
 	exit := r.exit
-	return child{pid: r.PID, parentPID: r.PPID, flags: csys.FlagPython, createNS: r.CreateNS, wait: func() (csys.Exit, error) {
-		x := <-exit
-		if x.err != nil {
-			return csys.Exit{}, x.err
-		}
-		return csys.Exit{Status: syscall.WaitStatus(x.Status), ReapedNS: x.ReapedNS, Usage: csys.Usage{
-			User: time.Duration(x.UserNS), Sys: time.Duration(x.SysNS),
-			MinFlt: x.MinFlt, MajFlt: x.MajFlt, NVCSW: x.NVCSW, NIVCSW: x.NIVCSW}}, nil
-	}}, nil
+	// Killed by the driver, its parent, which has not reaped it yet: the
+	// pid cannot have been reused (a SIGKILL by pid from the lab could be).
+	pid := r.PID
+	return child{pid: pid, parentPID: r.PPID, flags: csys.FlagPython, createNS: r.CreateNS,
+		kill: func() { pd.kill(pid) }, wait: func() (csys.Exit, error) {
+			x := <-exit
+			if x.err != nil {
+				return csys.Exit{}, x.err
+			}
+			return csys.Exit{Status: syscall.WaitStatus(x.Status), ReapedNS: x.ReapedNS, Usage: csys.Usage{
+				User: time.Duration(x.UserNS), Sys: time.Duration(x.SysNS),
+				MinFlt: x.MinFlt, MajFlt: x.MajFlt, NVCSW: x.NVCSW, NIVCSW: x.NIVCSW}}, nil
+		}}, nil
 }
 
 // pyRecord is what a Python child reports (proclab_pydriver.child_task).
@@ -457,9 +473,24 @@ func relayPythonRecord(r, w int) {
 
 // kill asks the driver to kill task pid, which it has not reaped yet (so
 // the pid cannot have been reused).
+// A driver that does not answer a kill within pyKillGrace (stopped,
+// stuck) is killed itself, and its children with it.
 func (pd *pydriver) kill(pid int) {
-	pd.send(map[string]any{"op": "kill", "pid": pid})
+	if pd.sendFlags(unix.MSG_DONTWAIT, map[string]any{"op": "kill", "pid": pid}) != nil {
+		pd.abort()
+		return
+	}
+	time.AfterFunc(pyKillGrace, func() {
+		pd.mu.Lock()
+		pending := pd.exits[pid] != nil
+		pd.mu.Unlock()
+		if pending {
+			pd.abort()
+		}
+	})
 }
+
+const pyKillGrace = 10 * time.Second
 
 // runInProcess runs n tasks as Python threads or one after another in the
 // driver's own process, and returns them as the lab's tasks.
@@ -552,7 +583,10 @@ func (pd *pydriver) close() {
 		pd.abort()
 		<-pd.done
 	}
+	pd.mu.Lock()
+	pd.closed = true
 	unix.Close(pd.sock)
+	pd.mu.Unlock()
 	os.RemoveAll(pd.dir)
 }
 

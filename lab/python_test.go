@@ -234,3 +234,33 @@ func assertGone(t *testing.T, pids []int) {
 		}
 	}
 }
+
+// A stopped driver (SIGSTOP) does not hang the lab: a task past --timeout
+// is killed through the driver, which does not answer, so the driver is
+// killed, and its children with it.
+func TestPythonDriverStopped(t *testing.T) {
+	needPython(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	go func() {
+		for ctx.Err() == nil {
+			for _, d := range childrenOf(os.Getpid()) {
+				if len(childrenOf(d.pid)) >= 2 {
+					syscall.Kill(d.pid, syscall.SIGSTOP)
+					return
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	res, err := Run(ctx, Spec{Methods: []Method{PyFork}, NTasks: 2, NIters: 1 << 40, Timeout: time.Second})
+	if err != nil || ctx.Err() != nil {
+		t.Fatalf("run: %v (context %v)", err, ctx.Err())
+	}
+	for _, tk := range res.Runs[0].Tasks {
+		if tk.Error == "" {
+			t.Errorf("task %d: no error: %+v", tk.Task, tk)
+		}
+	}
+	assertNoChildren(t)
+}

@@ -10,6 +10,9 @@ import (
 	"github.com/proclab/proclab/csys"
 )
 
+// wait4 is syscall.Wait4; a test swaps it to inject EINTR.
+var wait4 = syscall.Wait4
+
 // reap waits for child pid to end and reaps it with wait4, without holding
 // an OS thread while it waits: a pidfd turns readable when the child ends,
 // and Go's netpoller waits on it. A blocking wait4 per child would need a
@@ -33,9 +36,15 @@ func reap(pid int) (csys.Exit, error) {
 	err = rc.Read(func(uintptr) bool {
 		var ws syscall.WaitStatus
 		var ru syscall.Rusage
-		got, err := syscall.Wait4(pid, &ws, syscall.WNOHANG, &ru)
+		got, err := wait4(pid, &ws, syscall.WNOHANG, &ru)
+		for err == syscall.EINTR {
+			// Retry now: the netpoller is edge-triggered, and the edge
+			// that woke us (the child ended) will not come again, so
+			// waiting for the pidfd here would wait forever.
+			got, err = wait4(pid, &ws, syscall.WNOHANG, &ru)
+		}
 		switch {
-		case err == syscall.EINTR || err == nil && got == 0:
+		case err == nil && got == 0:
 			return false // still running: wait for the pidfd
 		case err != nil:
 			werr = fmt.Errorf("wait4 %d: %w", pid, err)

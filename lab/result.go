@@ -1,5 +1,7 @@
 package lab
 
+import "github.com/google/pprof/profile"
+
 // Schema names the version of the results document.
 const Schema = "proclab/v1"
 
@@ -23,12 +25,23 @@ type Result struct {
 	Runs       []RunResult    `json:"runs"`
 	Incomplete bool           `json:"incomplete"`         // interrupted: holds what was measured so far
 	Warnings   []string       `json:"warnings,omitempty"` // things a reader should know
+	Command    []string       `json:"command,omitempty"`  // the command line that produced this result, as typed
 	Binary     string         `json:"binary"`             // the executable children ran (symbols for profiles)
 	Host       *Host          `json:"host"`               // the machine, read before the runs
 	Sampler    *SamplerStats  `json:"sampler"`            // what live sampling cost; null when off
+	// StartProfile marks figures measured with the start profile on
+	// (--start-profile: they carry its cost); null when it was not asked
+	// for. Its error says why it could not record (the run went on).
+	StartProfile *StartProfileInfo `json:"start_profile"`
+	StartPprof   *profile.Profile  `json:"-"` // the start profile itself, for the caller to write
 	// LabPeakRSSBytes is the lab process's own peak resident memory (its
 	// VmHWM, ballast included) when the run ended.
 	LabPeakRSSBytes int64 `json:"lab_peak_rss_bytes"`
+
+	// BinaryBuildID is the GNU build ID of the image the lab ran, and its
+	// workers and server with it (they exec the lab's own image, even if
+	// the file at Binary was replaced meanwhile); "" if it has none.
+	BinaryBuildID string `json:"binary_build_id"`
 
 	// The grid of `proclab compare` (compare.go); absent for other runs.
 	Cells     []Cell      `json:"cells,omitempty"`
@@ -142,6 +155,7 @@ type Task struct {
 
 	Profile  *TaskProfile `json:"-"` // the task's program-counter samples, for the profile builder
 	createNS int64        // CLOCK_MONOTONIC of the create call
+	stamps   taskStamps   // what the start profile cuts phases with (startprofile.go)
 	verify   bool         // the task reported a checksum for verifyChecksums to check
 }
 

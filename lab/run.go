@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 
 	"github.com/proclab/proclab/csys"
@@ -14,12 +15,13 @@ type env struct {
 	spec     *Spec
 	exe      string // the worker binary: this executable
 	labPID   int
-	expected uint64       // the hot loop's checksum, once verify.go has computed it
-	obs      observer     // live sampler of children; nil when sampling is off
-	fs       *forkserver  // the run's forkserver; nil unless a method needs it
-	py       *pydriver    // the run's Python driver; nil unless a py-* method runs
-	worker   *csys.Worker // spawn and fork-exec workers, prepared once (csys/worker.go)
-	warnings []string     // what the current run wants the reader to know
+	expected uint64         // the hot loop's checksum, once verify.go has computed it
+	obs      observer       // live sampler of children; nil when sampling is off
+	fs       *forkserver    // the run's forkserver; nil unless a method needs it
+	py       *pydriver      // the run's Python driver; nil unless a py-* method runs
+	worker   *csys.Worker   // spawn and fork-exec workers, prepared once (csys/worker.go)
+	warnings []string       // what the current run wants the reader to know
+	prof     *startProfiler // the start profile while it records; nil when off (startprofile.go)
 }
 
 // observer watches live children while they run (sampler.go).
@@ -37,7 +39,8 @@ func newEnv(spec *Spec) (*env, error) {
 		return nil, fmt.Errorf("finding the worker binary: %w", err)
 	}
 	e := &env{spec: spec, exe: exe, labPID: os.Getpid()}
-	e.worker = csys.NewWorker(exe, e.labPID)
+	// Workers exec the lab's own image, whatever is at exe by now.
+	e.worker = csys.NewWorkerImage(csys.SelfExe, exe, e.labPID)
 	return e, nil
 }
 
@@ -67,26 +70,32 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 	if slices.ContainsFunc(spec.Methods, Method.CreatesProcess) && threadsAtRisk(spec.alive()) {
 		reserveThreads(threadReserve)
 	}
+	if spec.StartProfile { // before the forkserver: it and its children are sampled too
+		e.prof, res = e.openStartProfile()
+		defer e.finishStartProfile(&res)
+	}
 	// The forkserver starts before the lab holds any large memory.
 	if slices.Contains(spec.Methods, Forkserver) {
-		if e.fs, err = startForkserver(e); err != nil {
+		if e.fs, err = startForkserver(ctx, e); err != nil {
 			return nil, err
 		}
 		defer e.fs.close()
 	}
 
 	res = &Result{
-		Schema: Schema,
+		StartProfile: res.startProfileOff(),
+		Schema:       Schema,
 		Spec: SpecInfo{
 			Methods: spec.Methods, NTasks: spec.NTasks, NIters: spec.NIters,
 			Repeat: spec.rounds(), Warmup: spec.Warmup, ParentRSSBytes: spec.parentSizes(),
 			ParentTHP: spec.ParentTHP, ProfileHz: spec.ProfileHz,
 			SampleIntervalNS: spec.SampleInterval.Nanoseconds(),
 		},
-		Runs:     []RunResult{},
-		Binary:   exe,
-		Host:     host,
-		Warnings: hostWarnings,
+		Runs:          []RunResult{},
+		Binary:        exe,
+		BinaryBuildID: selfBuildID(),
+		Host:          host,
+		Warnings:      hostWarnings,
 	}
 	var childCPU int64 // of every run, warmup included, for the sampler's overhead
 	if spec.SampleInterval > 0 {
@@ -116,8 +125,9 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 		res.Summary = Summaries(res)
 	}()
 	for _, size := range spec.parentSizes() {
-		ballast, err := holdMemory(size, spec.ParentTHP)
+		ballast, err := holdMemoryContext(ctx, size, spec.ParentTHP)
 		if err != nil {
+			res.Incomplete = ctx.Err() != nil
 			return res, err
 		}
 		for round := -spec.Warmup; round < spec.rounds(); round++ {
@@ -151,7 +161,7 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 		res.Incomplete = true
 		return res, err
 	}
-	res.Warnings = append(res.Warnings, NoiseWarnings(MethodStats(res))...)
+	res.Warnings = append(res.Warnings, NoiseWarnings(MethodStats(res), spec.Warmup, spec.NTasks, runtime.NumCPU())...)
 	return res, nil
 }
 

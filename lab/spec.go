@@ -34,6 +34,13 @@ type Spec struct {
 	// is killed and reported as timed out. 0 means no limit.
 	Timeout time.Duration
 
+	// StartProfile records where the CPU goes while tasks start and end
+	// (perf events, kernel and user frames): Result.StartPprof.
+	StartProfile bool
+	// StartProfilePeriod is its cpu-clock sampling period; 0 means
+	// startprof.DefaultPeriod. Shorter sees more and costs more.
+	StartProfilePeriod time.Duration
+
 	// Progress, if set, is called after each run with runs done and total.
 	Progress func(done, total int)
 }
@@ -56,6 +63,8 @@ func (s *Spec) Validate() error {
 		return fmt.Errorf("--repeat must be at least 1, got %d", s.Repeat)
 	case s.Warmup < 0:
 		return fmt.Errorf("--warmup must be 0 or more, got %d", s.Warmup)
+	case s.StartProfilePeriod != 0 && s.StartProfilePeriod < 10*time.Microsecond:
+		return fmt.Errorf("--start-profile-period must be at least 10µs (the kernel's floor for cpu-clock), got %s", s.StartProfilePeriod)
 	case s.ProfileHz < 0 || s.ProfileHz > 10000:
 		return fmt.Errorf("--profile-hz must be between 0 and 10000, got %d", s.ProfileHz)
 	case s.SampleBudget < 0 || s.SampleBudget > 1:

@@ -57,10 +57,20 @@ var symbolsCache struct {
 	m map[symbolsKey]*Symbols
 }
 
+// selfPath is the path this process was started from (os.Executable; Go
+// drops the " (deleted)" the kernel adds once the file is replaced).
+var selfPath, _ = os.Executable()
+
 // LoadSymbols reads the symbols of the executable at path. Results are
 // cached per file (path, size and modification time), so building several
-// profiles of one binary reads it once.
+// profiles of one binary reads it once. When path is this process's own
+// executable, the symbols come from the running image (/proc/self/exe),
+// which is what the lab's children ran, even if the file at path has been
+// replaced since (a new build moved over it); Symbols.Path stays path.
 func LoadSymbols(path string) (*Symbols, error) {
+	if selfPath != "" && path == selfPath {
+		return loadSelfSymbols()
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("symbols: %w", err)
@@ -82,8 +92,38 @@ func LoadSymbols(path string) (*Symbols, error) {
 	return s, nil
 }
 
-func readSymbols(path string) (*Symbols, error) {
-	f, err := elf.Open(path)
+var self struct {
+	once sync.Once
+	s    *Symbols
+	err  error
+}
+
+// loadSelfSymbols reads the running image's symbols, once: the image of a
+// running process never changes.
+func loadSelfSymbols() (*Symbols, error) {
+	self.once.Do(func() {
+		self.s, self.err = readSymbolsFrom("/proc/self/exe", selfPath)
+	})
+	return self.s, self.err
+}
+
+// selfBuildID is the GNU build ID of the running image ("" if it has none
+// or it cannot be read). It reads the ELF headers and one note, not the
+// symbols: it runs before every run.
+func selfBuildID() string {
+	f, err := elf.Open("/proc/self/exe")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	return gnuBuildID(f)
+}
+
+func readSymbols(path string) (*Symbols, error) { return readSymbolsFrom(path, path) }
+
+// readSymbolsFrom reads the executable at file, calling it path.
+func readSymbolsFrom(file, path string) (*Symbols, error) {
+	f, err := elf.Open(file)
 	if err != nil {
 		return nil, fmt.Errorf("symbols of %s: %w", path, err)
 	}

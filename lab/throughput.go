@@ -143,7 +143,7 @@ func MeasureRates(ctx context.Context, ts ThroughputSpec) (*Throughput, error) {
 			prog = p
 		}
 		if m == Forkserver && e.fs == nil {
-			fs, err := startForkserver(e)
+			fs, err := startForkserver(ctx, e)
 			if err != nil {
 				out.Rates = append(out.Rates, MethodRate{Method: m, Tasks: ts.Tasks, MaxProcs: loops, Error: err.Error()})
 				continue
@@ -287,7 +287,7 @@ func (e *env) rateTask(m Method, start starter, i int, live *liveSet) (Task, err
 		pid := c.pid
 		c.wait = func() (csys.Exit, error) { return csys.Wait4(pid) }
 	}
-	live.add(c.pid)
+	live.add(c.pid, c.kill)
 	return e.collect(i, c, r, live), nil
 }
 

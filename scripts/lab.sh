@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The standard lab behind `make lab` (which builds bin/proclab first): on
 # this machine, every start method side by side, the tutorial's compare
-# grid, and a sweep of the parent's memory sized to what is free. Each part
+# grid, a sweep of the parent's memory sized to what is free, and where
+# the time of starting and ending a task goes (the start profile). Each part
 # writes its results with --out into results/<timestamp>/<part>/; then
 # `proclab report` writes results/<timestamp>/report.md. Sized to finish in
 # about two minutes on a 2-core machine (the budget is 5).
@@ -57,7 +58,25 @@ else
 		--n-iters 1000000 --repeat 5 --warmup 1 --parent-rss "$sizes" --out "$out/parent-rss" >/dev/null
 fi
 
-# 4. Python's multiprocessing start methods beside the lab's own, in one run
+# 4. Where the time goes: the process start methods at parent 0 and 1 GiB
+#    (less where a third of the memory available is less) with the start
+#    profile on: perf cpu-clock samples with kernel and user call chains,
+#    cut into phases. Its timings carry the profile's cost; the timing runs
+#    above stay without it. Where perf events are not allowed, proclab
+#    says so in one line and this part is left out of the report.
+big_mib=$(( max_mib < 1024 ? max_mib : 1024 ))
+if (( big_mib > 0 )); then
+	step "where the time goes (start profile, parent 0 and ${big_mib} MiB)"
+	"$bin" --method fork,fork-exec,spawn,forkserver,exec --n-tasks 2 --n-iters 1000000 --repeat 5 --warmup 1 \
+		--parent-rss "0,${big_mib}MiB" --start-profile "$out/start-profile.pb.gz" --out "$out/start-profile" >/dev/null
+	if [[ -f $out/start-profile.pb.gz ]]; then
+		rm "$out/start-profile.pb.gz" # --out wrote the same profile into the part's directory
+	else
+		rm -rf "$out/start-profile"
+	fi
+fi
+
+# 5. Python's multiprocessing start methods beside the lab's own, in one run
 #    (the same task in pure Python is ~100x slower per iteration, so the
 #    tasks are shorter), and the tutorial's experiment 1 with Python
 #    processes and Python threads.

@@ -12,6 +12,11 @@
 #      it, to the whole process group) at random moments
 #   4. the lab killed with SIGKILL: its children must die with it
 #   5. a killed forkserver (skipped, with a note, until it is built)
+#   6. a stopped (SIGSTOP) forkserver, with --timeout, then Ctrl-C, and
+#      with --timeout alone: the lab must give up on the server, kill and
+#      reap it, and write what it measured (issue 11, item 1)
+#   7. Ctrl-C while the lab fills a large --parent-rss ballast: out within
+#      seconds, not after the whole fill (issue 11, item 3)
 #
 # The binary is copied under a name no other process has, so the scan
 # finds exactly the lab, its fork children (same image) and its workers
@@ -227,6 +232,84 @@ else
 	[ $st -eq 137 ] && fail "the lab did not finish within 600 s after its forkserver died"
 	scan "killed forkserver"
 fi
+
+# ---- 6. a stopped forkserver ----
+# fs_server prints the lab's forkserver pid (its child running
+# __proclab_forkserver), if there is one yet.
+fs_server() {
+	local c
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		if tr '\0' ' ' <"/proc/$c/cmdline" 2>/dev/null | grep -q ' __proclab_forkserver '; then
+			echo "$c"
+			return
+		fi
+	done
+}
+
+say "6. a stopped forkserver (SIGSTOP), --n-tasks 2 --n-iters 3000000000 --timeout 2s"
+for how in interrupt timeout; do
+	out="$work/stopped-$how.json"
+	# Its own process group, as a terminal's foreground job: Ctrl-C is a
+	# SIGINT to the whole group (the lab, the server and the tasks).
+	setsid "$lab" --method forkserver --n-tasks 2 --n-iters 3000000000 --timeout 2s --repeat 2 --json >"$out" 2>"$out.err" &
+	pid=$!
+	(sleep 120 && kill -KILL $pid 2>/dev/null) &
+	watchdog=$!
+	server=""
+	for i in $(seq 500); do
+		server=$(fs_server "$pid")
+		[ -n "$server" ] && [ "$(descendants "$server")" -ge 2 ] && break
+		sleep 0.01
+	done
+	if [ -z "$server" ]; then
+		fail "$how: no forkserver with 2 tasks found"
+		kill -KILL $pid 2>/dev/null
+		wait $pid
+		kill $watchdog 2>/dev/null
+		continue
+	fi
+	kill -STOP "$server"
+	until [ "$(awk '{print $3}' /proc/"$server"/stat 2>/dev/null)" != S ] &&
+		[ "$(awk '{print $3}' /proc/"$server"/stat 2>/dev/null)" != R ]; do
+		sleep 0.01
+	done
+	t0=$SECONDS
+	[ $how = interrupt ] && kill -INT -- "-$pid" 2>/dev/null
+	wait $pid
+	st=$?
+	kill $watchdog 2>/dev/null
+	incomplete=$(grep -c '"incomplete": true' "$out")
+	gaveup=$(grep -c 'gave up on the server' "$out")
+	say "  $how: exit status $st after $((SECONDS - t0)) s; incomplete=$incomplete; $gaveup tasks say the lab gave up on the server; stderr: $(head -c 200 "$out.err")"
+	[ $st -eq 137 ] && fail "$how: the lab was still running after 120 s (killed)"
+	if [ $how = interrupt ]; then
+		[ $st -eq 130 ] || fail "interrupt: exit status $st, want 130"
+		[ "$incomplete" -eq 1 ] || fail "interrupt: results not written marked incomplete"
+	fi
+	[ "$gaveup" -ge 1 ] || fail "$how: no task says the lab gave up on the server"
+	scan "stopped forkserver ($how)"
+done
+
+# ---- 7. Ctrl-C while filling a large ballast ----
+avail=$(awk '/^MemAvailable:/ {printf "%d", $2 * 1024}' /proc/meminfo)
+size=$((avail / 3))
+[ $size -gt $((16 << 30)) ] && size=$((16 << 30))
+say "7. Ctrl-C 0.5 s into filling a --parent-rss of $((size >> 20)) MiB"
+setsid "$lab" --method fork --n-tasks 1 --n-iters 1000 --parent-rss $size --json >"$work/fill.json" 2>"$work/fill.json.err" &
+pid=$!
+(sleep 300 && kill -KILL $pid 2>/dev/null) &
+watchdog=$!
+sleep 0.5
+t0=$(date +%s.%N)
+kill -INT -- "-$pid" 2>/dev/null
+wait $pid
+st=$?
+kill $watchdog 2>/dev/null
+secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b - a}')
+say "  exit status $st, $secs s after Ctrl-C; stderr: $(head -c 200 "$work/fill.json.err")"
+[ $st -eq 130 ] || fail "exit status $st, want 130"
+awk -v s="$secs" 'BEGIN{exit !(s > 3)}' && fail "$secs s from Ctrl-C to exit, want a few at most"
+scan "Ctrl-C while filling"
 
 if [ $fails -eq 0 ]; then
 	say "stress: all clean"

@@ -50,7 +50,7 @@ func TestBadInput(t *testing.T) {
 		{"n-iters negative", []string{"--n-iters", "-1"}, "--n-iters: -1 is negative", nil},
 		{"n-iters not a number", []string{"--n-iters", "1e"}, `--n-iters: "1e" is not a whole number`, nil},
 		{"n-iters overflow", []string{"--n-iters", "18446744073709551616"}, "--n-iters: 18446744073709551616 is too large (at most 18446744073709551615)", nil},
-		{"unknown method", []string{"--method", "vfork"}, `unknown method "vfork" (want all or a list of: fork,`, nil},
+		{"unknown method", []string{"--method", "vfork"}, `unknown method "vfork": did you mean fork? (want all or a list of: fork,`, nil},
 		{"empty method in list", []string{"--method", "fork,,spawn"}, `unknown method ""`, nil},
 		{"size without number", []string{"--parent-rss", "GiB"}, `--parent-rss: "GiB" is not a size`, nil},
 		{"size with bad unit", []string{"--parent-rss", "12QB"}, `--parent-rss: "12QB" is not a size`, nil},
@@ -67,20 +67,22 @@ func TestBadInput(t *testing.T) {
 		{"timeout bad unit", []string{"--timeout", "3parsecs"}, `--timeout: "3parsecs" is not a duration`, nil},
 		{"timeout negative", []string{"--timeout", "-1s"}, "--timeout must be 0 (none) or more, got -1s", nil},
 		{"bool not a bool", []string{"--json=maybe"}, `--json: "maybe" is not true or false`, nil},
-		{"unknown flag", []string{"--n-task", "3"}, "unknown flag: --n-task (proclab --help lists the flags)", nil},
+		{"unknown flag", []string{"--n-task", "3"}, "unknown flag: --n-task: did you mean --n-tasks? (proclab --help lists the flags)", nil},
 		{"positional argument", []string{"fork"}, `unexpected argument "fork": proclab takes only flags`, nil},
 		{"out not writable", []string{"--out", "/proc/proclab-results"}, "--out", nil},
 		{"out under a file", []string{"--out", "/etc/passwd/results"}, "--out", nil},
 		{"sample interval negative", []string{"--sample-interval", "-1s"}, "--sample-interval", nil},
 	}
 	if nofile.Cur != unix.RLIM_INFINITY && int(nofile.Cur) < pidMax {
-		n := strconv.Itoa(int(nofile.Cur)/2 + 100)
+		// fork: one kernel task per task, so pid_max does not bite first
+		// (an exec'd worker is ~5 threads).
+		n := strconv.Itoa(int(nofile.Cur))
 		cases = append(cases, struct {
 			name  string
 			args  []string
 			want  string
 			anyOf []string
-		}{"open files beyond RLIMIT_NOFILE", []string{"--method", "exec", "--n-tasks", n}, "RLIMIT_NOFILE", nil})
+		}{"open files beyond RLIMIT_NOFILE", []string{"--method", "fork", "--n-tasks", n}, "RLIMIT_NOFILE", nil})
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -16,10 +17,11 @@ func newCalibrateCmd(stdout io.Writer) *cobra.Command {
 	var (
 		n       int
 		warmup  int
-		method  string
+		methods []lab.Method
 		jsonOut bool
-		rates   []int
+		rates   []uint64
 	)
+	rateList := newCountList(&rates, nil, lab.MaxNTasks)
 	cmd := &cobra.Command{
 		Use:   "calibrate",
 		Short: "Measure this machine's floor for creating a process and proclab's overhead above it",
@@ -37,23 +39,18 @@ within 1.15x, total per fork task within 1.2x).`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var methods []lab.Method
-			if cmd.Flags().Changed("method") {
-				ms, err := lab.ParseMethods(method)
-				if err != nil {
-					return usageError{err}
-				}
-				methods = ms
-			}
 			if n < 1 {
 				return usageError{fmt.Errorf("--n must be at least 1, got %d", n)}
 			}
 			if warmup < 0 {
 				return usageError{fmt.Errorf("--warmup must be 0 or more, got %d", warmup)}
 			}
-			cal, err := lab.Calibrate(cmd.Context(), lab.CalibrateSpec{Rounds: n, Warmup: warmup, Methods: methods, RateTasks: rates})
+			cal, err := lab.Calibrate(cmd.Context(), lab.CalibrateSpec{Rounds: n, Warmup: warmup, Methods: methods, RateTasks: rateList.ints()})
 			if cal == nil {
 				return usageError{err}
+			}
+			if fixed := lab.ClearNonFinite(cal); len(fixed) > 0 {
+				cal.Warnings = append(cal.Warnings, "not a finite number, written as null or 0: "+strings.Join(fixed, ", "))
 			}
 			var werr error
 			if jsonOut {
@@ -64,16 +61,19 @@ within 1.15x, total per fork task within 1.2x).`,
 			if err != nil {
 				return err
 			}
+			if readerLeft(werr) {
+				return nil // see epipe.go
+			}
 			return werr
 		},
 	}
 	fl := cmd.Flags()
-	fl.IntVar(&n, "n", 200, "interleaved rounds: samples per floor and per method")
-	fl.IntVar(&warmup, "warmup", 5, "rounds run first and not recorded")
-	fl.StringVar(&method, "method", "", "process methods to compare (a comma list); default every process method")
-	fl.IntSliceVar(&rates, "rate-tasks", nil, "also measure fork throughput and the lab's peak RSS for these task counts, e.g. 1000,10000")
+	fl.Var(newInt(&n, 200, true), "n", "interleaved rounds: samples per floor and per method")
+	fl.Var(newInt(&warmup, 5, true), "warmup", "rounds run first and not recorded")
+	fl.Var(newMethodList(&methods), "method", "process methods to compare (a list); default every process method")
+	fl.Var(rateList, "rate-tasks", "also measure fork throughput and the lab's peak RSS for these task counts, e.g. 1000,10000")
 	fl.BoolVar(&jsonOut, "json", false, "write the calibration as one JSON document to stdout")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagError(c, err)} })
 	return cmd
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,13 +15,14 @@ import (
 
 // compareFlags are the flags of `proclab compare`.
 type compareFlags struct {
-	nIters string
-	nTasks string
-	method string
-	repeat int
-	warmup int
-	json   bool
-	out    string
+	nIters  []uint64
+	nTasks  *countList
+	tasks   []uint64
+	methods []lab.Method
+	repeat  int
+	warmup  int
+	json    bool
+	out     string
 }
 
 func newCompareCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -35,7 +37,8 @@ repeated. It prints per cell the median time of each, the speedup of the
 processes over single and their parallel efficiency (speedup over
 min(n_tasks, CPUs)), and, per n_tasks, the crossover: the smallest n_iters
 from which on processes beat one process.`,
-		Example: `  proclab compare --n-iters 1000,10000,1000000,100000000 --n-tasks 1,2,3,4
+		Example: `  proclab compare --n_iters 1000 10000 --n_tasks 1 2 3 4
+  proclab compare --n-iters 1000,10000,1000000,100000000 --n-tasks 1,2,3,4
   proclab compare --n_iters 1000,1e6 --n_tasks 2 --method spawn --json --out results/cmp`,
 		Args:          usageArgs(cobra.NoArgs),
 		SilenceErrors: true,
@@ -57,39 +60,36 @@ from which on processes beat one process.`,
 			if res == nil {
 				return runErr // the spec was validated above: this is a failure of the machine, not of the input
 			}
-			return emit(stdout, res, f.json, report.Compare, f.out, runErr)
+			return emit(stdout, stderr, res, f.json, report.Compare, f.out, runErr)
 		},
 	}
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
 	fl := cmd.Flags()
-	fl.StringVar(&f.nIters, "n-iters", "1000,10000,1000000,100000000", "hot-loop iterations per task: a comma list, one cell each")
-	fl.StringVar(&f.nTasks, "n-tasks", "1,2,3,4", "tasks per run: a comma list, one cell each")
-	fl.StringVar(&f.method, "method", "fork", "the process method set against single and thread")
-	fl.IntVar(&f.repeat, "repeat", 5, "recorded rounds per cell")
-	fl.IntVar(&f.warmup, "warmup", 1, "rounds per cell run first and not recorded")
+	fl.Var(newCountList(&f.nIters, []uint64{1000, 10000, 1000000, 100000000}, math.MaxUint64), "n-iters", "hot-loop iterations per task, one cell each: a list (1000,1e6 or 1000 1e6 or repeated)")
+	f.nTasks = newCountList(&f.tasks, []uint64{1, 2, 3, 4}, lab.MaxNTasks)
+	fl.Var(f.nTasks, "n-tasks", "tasks per run, one cell each: a list (1,2 or 1 2 or repeated)")
+	fl.Var(newMethodList(&f.methods, lab.Fork), "method", "the process method set against single and thread (one)")
+	fl.Var(newInt(&f.repeat, 5, true), "repeat", "recorded rounds per cell")
+	fl.Var(newInt(&f.warmup, 1, true), "warmup", "rounds per cell run first and not recorded")
 	fl.BoolVar(&f.json, "json", false, "write the results (with a top-level cells array) as one JSON document to stdout")
 	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
 	})
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagError(c, err)} })
 	return cmd
 }
 
 func (f *compareFlags) spec() (lab.CompareSpec, error) {
-	iters, err := parseCounts(f.nIters)
-	if err != nil {
-		return lab.CompareSpec{}, fmt.Errorf("--n-iters: %w", err)
-	}
-	tasks, err := parseInts(f.nTasks)
-	if err != nil {
-		return lab.CompareSpec{}, fmt.Errorf("--n-tasks: %w", err)
-	}
 	if f.repeat < 1 {
 		return lab.CompareSpec{}, fmt.Errorf("--repeat must be at least 1, got %d", f.repeat)
 	}
-	s := lab.CompareSpec{NIters: iters, NTasks: tasks, Method: lab.Method(strings.TrimSpace(f.method)),
+	if len(f.methods) != 1 {
+		return lab.CompareSpec{}, fmt.Errorf("compare sets one process method against single and thread, got %d (%s); run compare once per method",
+			len(f.methods), (&methodList{p: &f.methods}).String())
+	}
+	s := lab.CompareSpec{NIters: f.nIters, NTasks: f.nTasks.ints(), Method: f.methods[0],
 		Repeat: f.repeat, Warmup: f.warmup}
 	return s, s.Validate()
 }

@@ -138,3 +138,26 @@ func TestReadOldNumericChecksums(t *testing.T) {
 		t.Fatalf("old results: %v %+v", err, res)
 	}
 }
+
+// Mistyped flags, commands and methods get one line that names what was
+// probably meant, and the help of the command they were given to.
+func TestDidYouMean(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--n-task", "3"}, "did you mean --n-tasks? (proclab --help"},
+		{[]string{"--methods", "fork"}, "did you mean --method?"},
+		{[]string{"--repeats", "3"}, "did you mean --repeat?"},
+		{[]string{"compare", "--n-task", "2"}, "did you mean --n-tasks? (proclab compare --help"},
+		{[]string{"--method", "posix_spawn"}, `unknown method "posix_spawn": did you mean spawn?`},
+		{[]string{"--method", "fokr"}, `did you mean fork?`},
+		{[]string{"comapre"}, `unknown command "comapre": did you mean proclab compare?`},
+		{[]string{"reprot", "x"}, `did you mean proclab report?`},
+	} {
+		r := runLab(t, tc.args...)
+		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q, want one line with %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+}

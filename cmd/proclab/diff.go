@@ -54,7 +54,7 @@ change that is not significant at --alpha.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "write the comparison as JSON")
 	cmd.Flags().Float64Var(&alpha, "alpha", 0.05, "significance level of the test")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagError(c, err)} })
 	return cmd
 }
 

@@ -107,3 +107,15 @@ func stopLive(t *testing.T, pid int) bool {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// withoutWarnings drops the "warning: " lines from a stderr: warnings go
+// to stderr (grouped) beside the one line that says how the run ended.
+func withoutWarnings(stderr string) string {
+	var keep []string
+	for _, line := range strings.SplitAfter(stderr, "\n") {
+		if !strings.HasPrefix(line, "warning: ") {
+			keep = append(keep, line)
+		}
+	}
+	return strings.Join(keep, "")
+}

@@ -9,12 +9,14 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/proclab/proclab/lab"
 )
 
 // flagError rewrites pflag's parse errors ("invalid argument "x" for
 // "--n-tasks" flag: strconv.ParseInt: parsing "x": invalid syntax") as one
 // plain line that names the flag and says what it wants.
-func flagError(err error) error {
+func flagError(cmd *cobra.Command, err error) error {
 	var inv *pflag.InvalidValueError
 	if errors.As(err, &inv) {
 		name, val := "--"+inv.GetFlag().Name, inv.GetValue()
@@ -22,9 +24,24 @@ func flagError(err error) error {
 	}
 	var ne *pflag.NotExistError
 	if errors.As(err, &ne) {
-		return fmt.Errorf("%v (proclab --help lists the flags)", err)
+		help := cmd.CommandPath() + " --help"
+		if hint := nearestFlag(cmd, ne.GetSpecifiedName()); hint != "" && len(ne.GetSpecifiedName()) > 1 {
+			return fmt.Errorf("%v: did you mean --%s? (%s lists the flags)", err, hint, help)
+		}
+		return fmt.Errorf("%v (%s lists the flags)", err, help)
 	}
 	return err
+}
+
+// nearestFlag is the flag of cmd that a mistyped name most likely meant.
+func nearestFlag(cmd *cobra.Command, name string) string {
+	var names []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden {
+			names = append(names, f.Name)
+		}
+	})
+	return lab.Nearest(strings.ReplaceAll(strings.ToLower(name), "_", "-"), names)
 }
 
 // valueProblem says what is wrong with value val for a flag of pflag type
@@ -69,6 +86,9 @@ func intRange(typ string) (lo, hi string) {
 // noArgs rejects positional arguments as bad input (exit status 2).
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
+		if hint := cmd.SuggestionsFor(args[0]); len(hint) > 0 {
+			return usageError{fmt.Errorf("unknown command %q: did you mean proclab %s? (proclab --help lists the commands)", args[0], hint[0])}
+		}
 		return usageError{fmt.Errorf("unexpected argument %q: proclab takes only flags (proclab --help lists them)", args[0])}
 	}
 	return nil

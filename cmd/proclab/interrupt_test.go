@@ -43,7 +43,7 @@ func TestInterrupt(t *testing.T) {
 			}
 			assertReapedByLab(t, ps)
 			stderr := l.errb.String()
-			if !strings.Contains(stderr, "interrupted by "+signalName(tc.sig)) || strings.Count(stderr, "\n") != 1 {
+			if !strings.Contains(stderr, "interrupted by "+signalName(tc.sig)) || strings.Count(withoutWarnings(stderr), "\n") != 1 {
 				t.Errorf("stderr is not one line saying it was interrupted:\n%s", stderr)
 			}
 			res := decodeResult(t, l.out.String())

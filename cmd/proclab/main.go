@@ -5,8 +5,9 @@
 //	proclab --method all --repeat 20 --warmup 2 --json
 //
 // main is thin: flags become a lab.Spec, lab.Run measures, a renderer
-// writes. Exit status: 0 ok, 1 a task failed, 2 bad input, 130/143
-// interrupted.
+// writes. Exit status: 0 ok, 1 a task failed, 2 bad input, 130/143/129
+// interrupted by SIGINT/SIGTERM/SIGHUP. A reader of stdout that leaves
+// early (| head) changes no status (epipe.go).
 package main
 
 import (
@@ -14,11 +15,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	_ "github.com/proclab/proclab/cmd/proclab/internal/startcheck" // first: ulimit -v and -n, before any init opens a file
 )
 
 func main() {
+	invocation = os.Args
 	os.Exit(proclab(os.Stdout, os.Stderr, os.Args[1:]))
 }
+
+// invocation is the command line as typed (the binary's name as given):
+// results record it, so that a report shows the command that ran.
+var invocation []string
 
 // usageError marks bad input: exit status 2.
 type usageError struct{ err error }
@@ -33,7 +41,7 @@ func proclab(stdout, stderr io.Writer, args []string) (code int) {
 	defer in.stop()
 
 	cmd := newRootCmd(stdout, stderr)
-	cmd.SetArgs(args)
+	cmd.SetArgs(foldListArgs(cmd, args)) // "--n_iters 1000 10000": lists.go
 	err := cmd.ExecuteContext(in.ctx)
 	var ue usageError
 	switch {

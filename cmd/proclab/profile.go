@@ -7,11 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/report"
+	"github.com/proclab/proclab/lab/startprof"
 )
 
 // outputFile is a file written under a temporary name in its final
@@ -62,19 +64,24 @@ func (o *outputFile) abort() {
 
 // profileFlags are the profile outputs asked for on the command line.
 type profileFlags struct {
-	profile    string // --profile: pprof of every task's hot loop
-	cpuProfile string // --cpuprofile: Go CPU profile of the lab itself
+	profile    string        // --profile: pprof of every task's hot loop
+	cpuProfile string        // --cpuprofile: Go CPU profile of the lab itself
+	startProf  string        // --start-profile: where the CPU goes while tasks start and end (startprofile.go)
+	startEvery time.Duration // --start-profile-period
 }
 
 func (f *profileFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.profile, "profile", "", "write a pprof profile of every task's hot loop to this file (gzipped; read it with go tool pprof)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the lab process itself to this file")
+	fl.StringVar(&f.startProf, "start-profile", "", "write a pprof profile of the CPU spent starting and ending tasks (kernel and user frames, perf events) to this file; with --out also DIR/start-profile.pb.gz")
+	fl.DurationVar(&f.startEvery, "start-profile-period", startprof.DefaultPeriod, "the start profile's sampling period per running thread (at least 10µs; shorter sees more and slows the figures more)")
 }
 
 // profiles are the profile outputs of one invocation.
 type profiles struct {
-	hot *outputFile // --profile: the hot loop of every task
-	cpu *outputFile // --cpuprofile: the lab process itself
+	hot   *outputFile // --profile: the hot loop of every task
+	cpu   *outputFile // --cpuprofile: the lab process itself
+	start *outputFile // --start-profile
 }
 
 // start opens the outputs asked for and starts the lab's own CPU profile.
@@ -88,6 +95,13 @@ func (f *profileFlags) startProfiles(spec lab.Spec) (*profiles, error) {
 		}
 		var err error
 		if p.hot, err = createOutput("profile", f.profile); err != nil {
+			return nil, err
+		}
+	}
+	if f.startProf != "" {
+		var err error
+		if p.start, err = createOutput("start-profile", f.startProf); err != nil {
+			p.abort()
 			return nil, err
 		}
 	}
@@ -129,6 +143,9 @@ func (p *profiles) finish(res *lab.Result) error {
 			errs = append(errs, fmt.Errorf("--profile: %w", err))
 		}
 	}
+	if err := p.finishStart(res); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -147,5 +164,8 @@ func (p *profiles) abort() {
 	}
 	if p.hot != nil {
 		p.hot.abort()
+	}
+	if p.start != nil {
+		p.start.abort()
 	}
 }

@@ -66,6 +66,6 @@ and exec, fork+execve for fork-exec), run right before it.`,
 	fl.IntVar(&tasks, "tasks", 2000, "near-empty tasks per method")
 	fl.IntVar(&maxProcs, "max-procs", 0, "loops at once, each with one child alive (0: one per CPU)")
 	fl.BoolVar(&jsonOut, "json", false, "write the rates as one JSON document to stdout")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagError(c, err)} })
 	return cmd
 }

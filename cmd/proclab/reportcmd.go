@@ -62,7 +62,7 @@ commands to open its profiles. make lab ends with it.`,
 	}
 	cmd.Flags().BoolVar(&withHTML, "html", false, "also write DIR/report.html: the same report in one self-contained file, figures inlined as SVG")
 	cmd.Flags().StringVar(&title, "title", "", "the report's first heading (default: proclab lab report, DIR)")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagError(c, err)} })
 	return cmd
 }
 

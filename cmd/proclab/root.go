@@ -17,7 +17,8 @@ import (
 
 // runFlags are the flags of the main command.
 type runFlags struct {
-	method       string
+	methods      []lab.Method
+	methodFlag   *methodList
 	nTasks       int
 	nIters       uint64
 	repeat       int
@@ -42,7 +43,23 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Measure what it costs to start a process, per start method",
 		Long: `proclab starts tasks that run a CPU hot loop, each in its own child process
 (or goroutine), and reports every one: startup latency, total time, CPU,
-memory, faults and context switches.`,
+memory, faults and context switches.
+
+Counts are whole decimal numbers: 1000, 10_000_000 or 1e6 (not 010, 0x10,
++4 or 10M). Lists take commas (fork,spawn), repeated flags
+(--method fork --method spawn) or spaces (--method fork spawn).
+Exit status: 0 ok, 1 a task failed, 2 bad input or limits too low,
+130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (results so far written).
+
+The per-task table: startup (create call to the task's first instruction),
+total (create call to reaped, less the child's end-of-task memory read),
+run (the loop), cpu (the task's own CPU around the loop), hwm (the child's
+own peak resident memory), end rss / end pss (its memory at task end),
+minflt, vcsw, ivcsw (wait4's rusage), exit, checksum (ok, BAD, or - when
+not verified). The comparison table: medians and p10 … p90 per method and
+parent size (ballast + the lab's own memory), for exec'd methods the
+startup split into "to new image" and "Go runtime + package init", wall
+per run (mean ± σ), and startup × / wall × over the fastest method's.`,
 		Example: `  proclab --method fork --n-tasks 4
   proclab --method fork,spawn --n-tasks 4 --repeat 10 --json`,
 		Args:          noArgs,
@@ -74,7 +91,7 @@ memory, faults and context switches.`,
 			table := func(w io.Writer, res *lab.Result) error {
 				return report.Table(w, res, report.TableOptions{PerTask: f.perTask})
 			}
-			return emit(stdout, res, f.json, table, f.out, runErr, perr)
+			return emit(stdout, stderr, res, f.json, table, f.out, runErr, perr)
 		},
 	}
 	cmd.SetOut(stdout)
@@ -82,38 +99,37 @@ memory, faults and context switches.`,
 	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr), newCalibrateCmd(stdout), newRateCmd(stdout),
 		newVersionCmd(stdout), newDiffCmd(stdout))
 	cmd.Version = lab.VersionLine()
+	cmd.SuggestionsMinimumDistance = 2 // "did you mean" for a mistyped command
 	cmd.SetVersionTemplate("{{.Version}}\n")
 	fl := cmd.Flags()
-	fl.StringVar(&f.method, "method", "fork", "start method: "+strings.Join(methodNames(), ", ")+"; a comma list, or all")
-	fl.IntVar(&f.nTasks, "n-tasks", 4, "tasks per run, each in its own process (or goroutine)")
-	fl.Uint64Var(&f.nIters, "n-iters", 10_000_000, "hot-loop iterations per task")
-	fl.IntVar(&f.repeat, "repeat", 5, "recorded rounds")
-	fl.IntVar(&f.warmup, "warmup", 0, "rounds run first and not recorded")
+	f.methodFlag = newMethodList(&f.methods, lab.Fork)
+	fl.Var(f.methodFlag, "method", "start methods: "+strings.Join(methodNames(), ", ")+", or all; a list (fork,spawn or fork spawn or repeated)")
+	fl.Var(newInt(&f.nTasks, 4, true), "n-tasks", "tasks per run, each in its own process (or goroutine)")
+	fl.Var(newUint64(&f.nIters, 10_000_000), "n-iters", "hot-loop iterations per task")
+	fl.Var(newInt(&f.repeat, 5, true), "repeat", "recorded rounds")
+	fl.Var(newInt(&f.warmup, 0, true), "warmup", "rounds run first and not recorded")
 	fl.StringVar(&f.parentRSS, "parent-rss", "0", "memory the lab holds while creating children, e.g. 0,256MiB,1GiB")
 	fl.BoolVar(&f.parentTHP, "parent-thp", false, "back --parent-rss with transparent huge pages (madvise)")
-	fl.IntVar(&f.profileHz, "profile-hz", lab.DefaultProfileHz, "sample each task's program counter this often per CPU second (0: off; the kernel caps it at CONFIG_HZ)")
+	fl.Var(newInt(&f.profileHz, lab.DefaultProfileHz, true), "profile-hz", "sample each task's program counter this often per CPU second (0: off; the kernel caps it at CONFIG_HZ)")
 	f.profileFlags.register(fl)
 	fl.DurationVar(&f.sample, "sample-interval", lab.DefaultSampleInterval, "sample each live child's CPU and memory (gopsutil) this often (0: off)")
-	fl.Float64Var(&f.sampleBudget, "sample-budget", 100*lab.DefaultSampleBudget, "skip samples rather than let sampling cost more than this percent of the children's CPU (0: no limit)")
+	fl.Var(newFloat(&f.sampleBudget, 100*lab.DefaultSampleBudget), "sample-budget", "skip samples rather than let sampling cost more than this percent of the children's CPU (0: no limit)")
 	fl.BoolVar(&f.json, "json", false, "write the results as one JSON document to stdout instead of the table")
 	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
 	fl.BoolVar(&f.perTask, "per-task", false, "list every task in the table, however many")
-	fl.IntVar(&f.maxProcs, "max-procs", 0, "at most this many tasks alive at once; more run in waves (0: all at once)")
+	fl.Var(newInt(&f.maxProcs, 0, true), "max-procs", "at most this many tasks alive at once; more run in waves (0: all at once)")
 	fl.DurationVar(&f.timeout, "timeout", 0, "kill a task still running after this long, e.g. 30s (0: no limit)")
 	// The tutorial spells flags with underscores: --n_tasks, --n_iters.
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
 	})
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagError(c, err)} })
 	return cmd
 }
 
 func (f *runFlags) spec() (lab.Spec, error) {
-	methods, err := lab.ParseMethods(f.method)
-	if err != nil {
-		return lab.Spec{}, err
-	}
-	warnNoPython(f.method)
+	methods := f.methods
+	warnNoPython(f.methodFlag.String())
 	sizes, err := parseSizes(f.parentRSS)
 	if err != nil {
 		return lab.Spec{}, fmt.Errorf("--parent-rss: %w", err)
@@ -124,7 +140,8 @@ func (f *runFlags) spec() (lab.Spec, error) {
 	s := lab.Spec{Methods: methods, NTasks: f.nTasks, NIters: f.nIters, Repeat: f.repeat,
 		Warmup: f.warmup, ParentRSS: sizes, ParentTHP: f.parentTHP, ProfileHz: f.profileHz,
 		SampleInterval: f.sample, SampleBudget: f.sampleBudget / 100,
-		MaxProcs: f.maxProcs, Timeout: f.timeout}
+		MaxProcs: f.maxProcs, Timeout: f.timeout, StartProfile: f.startProf != "",
+		StartProfilePeriod: f.startEvery}
 	if err := s.Validate(); err != nil {
 		return s, err
 	}
@@ -169,26 +186,49 @@ func failedTasks(res *lab.Result) error {
 	return nil
 }
 
-// emit writes res to stdout (JSON, or the human table), then the files of
-// --out, and returns the error that decides the exit status: the run's
-// own, then a write's, then later, then a failed task.
-func emit(stdout io.Writer, res *lab.Result, asJSON bool, table func(io.Writer, *lab.Result) error,
+// emit writes the files of --out first, then res to stdout (JSON, or the
+// human table), and returns the error that decides the exit status: the
+// run's own, then a write's, then later, then a failed task. Files come
+// first so that a reader of stdout that leaves early (proclab ... --out D
+// | head -1) costs nothing of D; its leaving is not an error (readerLeft).
+func emit(stdout, stderr io.Writer, res *lab.Result, asJSON bool, table func(io.Writer, *lab.Result) error,
 	out string, runErr error, later ...error) error {
+	clearNonFinite(res)
+	res.Command = invocation
 	var werr error
-	if asJSON {
-		werr = report.JSON(stdout, res)
-	} else {
-		werr = table(stdout, res)
-	}
 	if out != "" {
-		if err := writeOut(out, res); err != nil && werr == nil {
-			werr = err
-		}
+		werr = writeOut(out, res)
 	}
+	var serr error
+	if asJSON {
+		serr = report.JSON(stdout, res)
+	} else {
+		serr = table(stdout, res)
+	}
+	if serr != nil && !readerLeft(serr) && werr == nil {
+		werr = serr
+	}
+	report.Warnings(stderr, res) // grouped; every one is in the JSON
 	for _, err := range append([]error{runErr, werr}, later...) {
 		if err != nil {
 			return err
 		}
 	}
 	return failedTasks(res)
+}
+
+// clearNonFinite keeps a NaN or an infinity that slipped into res from
+// failing every export at the end of a run (encoding/json refuses them):
+// they are written as null or 0, and a warning names them.
+func clearNonFinite(res *lab.Result) {
+	fixed := lab.ClearNonFinite(res)
+	if len(fixed) == 0 {
+		return
+	}
+	more := ""
+	if len(fixed) > 10 {
+		more = fmt.Sprintf(" and %d more", len(fixed)-10)
+		fixed = fixed[:10]
+	}
+	res.Warnings = append(res.Warnings, fmt.Sprintf("not a finite number, written as null or 0: %s%s", strings.Join(fixed, ", "), more))
 }

@@ -10,15 +10,22 @@ import (
 	"syscall"
 )
 
-// interrupts turns the first SIGINT or SIGTERM into the cancellation of
-// ctx: the lab kills and reaps its children and returns what it measured
-// so far. A second signal ends the process at once (a task running in a
+// interrupts turns the first SIGINT, SIGTERM or SIGHUP into the
+// cancellation of ctx: the lab kills and reaps its children and returns
+// what it measured so far, written as usually (--out first, then stdout)
+// and marked incomplete; the exit status is the shell's for death by that
+// signal (130, 143, 129). SIGHUP comes when the terminal closes or an ssh
+// session drops: the files of --out are what survives it. A signal that
+// was ignored when proclab started (nohup, a shell's background job) stays
+// ignored. SIGPIPE is watched too, only so that a write to a closed
+// stdout fails with EPIPE instead of killing the lab (epipe.go). A second signal ends the process at once (a task running in a
 // thread of the lab cannot be stopped, so the first may take a while);
 // children still alive then die with it (they set PR_SET_PDEATHSIG).
 type interrupts struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	ch     chan os.Signal
+	pipe   chan os.Signal
 	done   chan struct{}
 
 	mu    sync.Mutex
@@ -27,8 +34,13 @@ type interrupts struct {
 
 func watchInterrupts(stderr io.Writer) *interrupts {
 	ctx, cancel := context.WithCancel(context.Background())
-	in := &interrupts{ctx: ctx, cancel: cancel, ch: make(chan os.Signal, 2), done: make(chan struct{})}
-	signal.Notify(in.ch, os.Interrupt, syscall.SIGTERM)
+	in := &interrupts{ctx: ctx, cancel: cancel, ch: make(chan os.Signal, 2), pipe: make(chan os.Signal, 1), done: make(chan struct{})}
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
+		if !signal.Ignored(sig) {
+			signal.Notify(in.ch, sig)
+		}
+	}
+	signal.Notify(in.pipe, syscall.SIGPIPE) // never read: watching is what matters
 	go func() {
 		for {
 			select {
@@ -62,12 +74,13 @@ func (in *interrupts) signal() syscall.Signal {
 
 func (in *interrupts) stop() {
 	signal.Stop(in.ch)
+	// in.pipe stays watched: stdout may still be written after stop.
 	close(in.done)
 	in.cancel()
 }
 
 // exitStatus is the shell's status for death by s: 130 for SIGINT, 143
-// for SIGTERM.
+// for SIGTERM, 129 for SIGHUP.
 func exitStatus(s syscall.Signal) int { return 128 + int(s) }
 
 func signalName(s syscall.Signal) string {
@@ -76,6 +89,8 @@ func signalName(s syscall.Signal) string {
 		return "SIGINT"
 	case syscall.SIGTERM:
 		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
 	}
 	return s.String()
 }

@@ -38,7 +38,6 @@ func Compare(w io.Writer, res *lab.Result) error {
 	for _, p := range problems(res) {
 		fmt.Fprintln(w, p)
 	}
-	textWarnings(w, res.Warnings)
 	return nil
 }
 

@@ -25,6 +25,9 @@ func Exports(res *lab.Result) []Export {
 	if hasProfile(res) {
 		out = append(out, Export{"profile.pb.gz", func(w io.Writer) error { return Profile(w, res) }})
 	}
+	if res.StartPprof != nil {
+		out = append(out, Export{"start-profile.pb.gz", func(w io.Writer) error { return res.StartPprof.Write(w) }})
+	}
 	for _, f := range Figures(res) {
 		out = append(out, Export{f.Name + ".png", f.PNG}, Export{f.Name + ".svg", f.SVG})
 	}

@@ -30,9 +30,10 @@ type SectionKind int
 
 // The kinds of results a lab report shows, in the order it shows them.
 const (
-	KindMethods   SectionKind = iota // start methods side by side at one parent size
-	KindCompare                      // the compare grid
-	KindParentRSS                    // a sweep of parent sizes
+	KindMethods      SectionKind = iota // start methods side by side at one parent size
+	KindCompare                         // the compare grid
+	KindParentRSS                       // a sweep of parent sizes
+	KindStartProfile                    // a run with the start profile on (startprofile.go)
 )
 
 // KindOf says what res holds.
@@ -40,6 +41,8 @@ func KindOf(res *lab.Result) SectionKind {
 	switch {
 	case len(res.Cells) > 0:
 		return KindCompare
+	case res.StartProfile != nil && res.StartProfile.Error == "":
+		return KindStartProfile
 	case countPositive(res.Spec.ParentRSSBytes) >= 2:
 		return KindParentRSS
 	}
@@ -86,9 +89,10 @@ func Lab(w io.Writer, lr LabReport) error {
 }
 
 var kindTitles = map[SectionKind]string{
-	KindMethods:   "Start methods side by side",
-	KindCompare:   "One process against several",
-	KindParentRSS: "Startup against the parent's memory",
+	KindMethods:      "Start methods side by side",
+	KindCompare:      "One process against several",
+	KindParentRSS:    "Startup against the parent's memory",
+	KindStartProfile: "Where the time goes: starting and ending tasks, profiled",
 }
 
 var kindFigures = map[SectionKind][]string{
@@ -122,6 +126,11 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 		}
 	case KindCompare:
 		compareMarkdown(w, s.Res)
+	case KindStartProfile:
+		fmt.Fprintf(w, "Timings measured with the start profile on (they carry its cost; the other sections are measured without it):\n\n")
+		if err := methodsTable(w, s.Res); err != nil {
+			return err
+		}
 	case KindParentRSS:
 		sweepMarkdown(w, s.Res)
 		if line := footprintLine(s.Res); line != "" {
@@ -174,6 +183,7 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 	if len(links) > 0 {
 		fmt.Fprintf(w, "Files: %s.\n\n", joinComma(links))
 	}
+	startProfileSection(w, root, s.Dir, s.Res, has("start-profile.pb.gz"))
 	if has("profile.pb.gz") {
 		p := path.Join(root, s.Dir, "profile.pb.gz")
 		fmt.Fprintf(w, "Profile of the hot loop in every child ([profile.pb.gz](%s)); open it with:\n\n", path.Join(s.Dir, "profile.pb.gz"))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/proclab/proclab/lab"
@@ -62,9 +63,38 @@ func hostSection(w io.Writer, res *lab.Result, level string) {
 	fmt.Fprintf(w, "%s Host\n\n", level)
 	var rows [][]string
 	for _, kv := range kvs {
-		rows = append(rows, []string{kv.key, kv.value})
+		v := kv.value
+		if strings.HasSuffix(kv.key, "_bytes") {
+			if n, err := strconv.ParseFloat(v, 64); err == nil {
+				v = bytesIEC(n) // memory in GiB, not a 11-digit count
+			}
+		}
+		rows = append(rows, []string{kv.key, v})
 	}
 	mdTable(w, []string{"key", "value"}, nil, rows)
+	if line := thpSentence(res); line != "" {
+		fmt.Fprintf(w, "%s\n\n", line)
+	}
+}
+
+// thpSentence says which transparent huge page mode was in force, and what
+// it does to fork.
+func thpSentence(res *lab.Result) string {
+	if res.Host == nil || res.Host.THP == "" {
+		return ""
+	}
+	s := fmt.Sprintf("Transparent huge pages were `%s` during these runs. ", res.Host.THP)
+	switch res.Host.THP {
+	case "always":
+		s += "Anonymous memory, the lab's ballast included, may be backed by 2 MiB pages, each mapped by one page-table entry, so fork copies " +
+			"up to 512 times fewer entries for a large parent than with 4 KiB pages: fork's growth with the parent is much flatter than with `madvise` or `never`."
+	case "madvise":
+		s += "Only memory that asks for them (`--parent-thp` madvises the ballast) gets 2 MiB pages; without it the ballast is mapped in 4 KiB pages, " +
+			"and fork copies one page-table entry per 4 KiB of the parent: that is what makes fork grow with the parent here."
+	case "never":
+		s += "Every page is 4 KiB, `--parent-thp` included: fork copies one page-table entry per 4 KiB of the parent."
+	}
+	return s
 }
 
 // compareMarkdown is the compare grid and its crossovers.
@@ -140,6 +170,13 @@ func warnings(w io.Writer, res *lab.Result) {
 
 // SpecCommand is a proclab command line that asks for what res ran.
 func SpecCommand(res *lab.Result) string {
+	if len(res.Command) > 0 { // the command that ran, as typed
+		var q []string
+		for _, a := range res.Command {
+			q = append(q, shellQuote(a))
+		}
+		return strings.Join(q, " ")
+	}
 	s := res.Spec
 	var b strings.Builder
 	if len(res.Cells) > 0 || len(s.NTasksGrid) > 0 {
@@ -202,4 +239,12 @@ func joinUints(xs []uint64) string {
 		s = append(s, fmt.Sprint(x))
 	}
 	return strings.Join(s, ",")
+}
+
+// shellQuote quotes a for a POSIX shell where it needs it.
+func shellQuote(a string) string {
+	if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./,:+@%^") == "" {
+		return a
+	}
+	return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 }

@@ -27,7 +27,7 @@ func Methods(w io.Writer, res *lab.Result) error {
 		if s.Startup.N > 0 {
 			startup = dur(s.Startup.Median)
 			startupRange = dur(s.Startup.P10) + " … " + dur(s.Startup.P90)
-			ratio = fmt.Sprintf("%.2f", s.StartupRatio)
+			ratio = fmt.Sprintf("%.2f×", s.StartupRatio)
 		}
 		parent := parentCell(res, s.ParentRSSBytes)
 		if s.Method.IsPython() { // the Python driver creates these, not the lab
@@ -41,9 +41,18 @@ func Methods(w io.Writer, res *lab.Result) error {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t", image, goStart)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s ± %s\t%s\t%.2f\t%d\t%d\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s ± %s\t%s\t%.2f×\t%d\t%d\n",
 			dur(s.Total.Median), dur(s.Total.P10)+" … "+dur(s.Total.P90),
 			dur(s.Wall.Mean), dur(s.Wall.Stddev), ratio, s.WallRatio, s.Startup.Outliers, s.Failed)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, methodsLegend)
+	return err
 }
+
+// methodsLegend says what the comparison table's columns are relative to.
+const methodsLegend = `startup: create call to the task's first instruction; total: create call to reaped (less the child's memory read);
+wall: first create to last task done, per run; startup × and wall ×: over the fastest method's median startup and mean wall
+in this table (1.00× is the fastest); outliers: startups more than 3 MADs from the median; failed: tasks with an error or a bad checksum.`

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"image/color"
+	"math"
 	"slices"
 
 	"gonum.org/v1/plot"
@@ -12,19 +13,23 @@ import (
 	"github.com/proclab/proclab/lab"
 )
 
-// speedupFigure: from the compare grid, the speedup of processes over one
-// process against n_tasks, one line per n_iters, with the ideal
-// (min(n_tasks, CPUs)) and break-even (1×) for reference.
+// speedupFigure: from the compare grid, the speedup over one process
+// against n_iters (log scale), one colour per n_tasks: processes solid,
+// threads dashed; break-even (1×) and the ideal, min(n_tasks, CPUs), as
+// grey reference lines. Where a line crosses 1× is where that way of
+// splitting the work starts to pay off.
 func speedupFigure(res *lab.Result) *Figure {
 	if len(res.Cells) == 0 {
 		return nil
 	}
 	method := res.Cells[0].Method
-	title := fmt.Sprintf("Speedup of %s processes over one process", method)
-	p := newPlot(title, "n_tasks (processes started per run)", "speedup (single time / multi time, ×)")
+	title := fmt.Sprintf("Speedup over one process: %s processes (solid) and threads (dashed)", method)
+	p := newPlot(title, "n_iters per task (log scale)", "speedup (single time / multi time, ×)")
+	logAxis(&p.X)
 
 	var iters []uint64
 	var tasks []int
+	ideals := map[int]bool{}
 	for _, c := range res.Cells {
 		if !slices.Contains(iters, c.NIters) {
 			iters = append(iters, c.NIters)
@@ -32,50 +37,81 @@ func speedupFigure(res *lab.Result) *Figure {
 		if !slices.Contains(tasks, c.NTasks) {
 			tasks = append(tasks, c.NTasks)
 		}
+		ideals[c.Parallelism] = true
 	}
 	slices.Sort(iters)
 	slices.Sort(tasks)
-
-	ideal := plotter.XYs{}
-	for _, nt := range tasks {
-		for _, c := range res.Cells {
-			if c.NTasks == nt {
-				ideal = append(ideal, plotter.XY{X: float64(nt), Y: float64(c.Parallelism)})
-				break
-			}
+	lo, hi := float64(iters[0]), float64(iters[len(iters)-1])
+	if hi <= lo { // one n_iters: a short span around it, so the lines show
+		lo, hi = lo/2, hi*2
+	}
+	ref := func(y float64, c color.Color, w vg.Length, dashes []vg.Length) *plotter.Line {
+		l, err := plotter.NewLine(plotter.XYs{{X: lo, Y: y}, {X: hi, Y: y}})
+		if err != nil {
+			return nil
+		}
+		l.LineStyle.Color, l.LineStyle.Width, l.LineStyle.Dashes = c, w, dashes
+		p.Add(l)
+		return l
+	}
+	var idealLine *plotter.Line
+	for k := range ideals {
+		if k > 1 {
+			idealLine = ref(float64(k), color.Gray{Y: 90}, vg.Points(1.2), []vg.Length{vg.Points(6), vg.Points(4)})
 		}
 	}
-	if l, err := plotter.NewLine(ideal); err == nil {
-		l.LineStyle.Color, l.LineStyle.Width, l.LineStyle.Dashes = color.Gray{Y: 90}, vg.Points(1.5), []vg.Length{vg.Points(6), vg.Points(4)}
-		p.Add(l)
-		p.Legend.Add("ideal: min(n_tasks, CPUs)", l)
+	if idealLine != nil {
+		p.Legend.Add("ideal: min(n_tasks, CPUs)", idealLine)
 	}
-	if l, err := plotter.NewLine(plotter.XYs{{X: float64(tasks[0]), Y: 1}, {X: float64(tasks[len(tasks)-1]), Y: 1}}); err == nil {
-		l.LineStyle.Color, l.LineStyle.Width, l.LineStyle.Dashes = color.Gray{Y: 160}, vg.Points(1), []vg.Length{vg.Points(2), vg.Points(3)}
-		p.Add(l)
+	if l := ref(1, color.Gray{Y: 150}, vg.Points(1), []vg.Length{vg.Points(2), vg.Points(3)}); l != nil {
 		p.Legend.Add("break-even (1×)", l)
 	}
-	for i, ni := range iters {
-		var pts plotter.XYs
+	ymax := 1.0
+	for i, nt := range tasks {
+		var procs, threads plotter.XYs
 		for _, c := range res.Cells {
-			if c.NIters == ni {
-				pts = append(pts, plotter.XY{X: float64(c.NTasks), Y: c.Speedup})
+			if c.NTasks == nt && c.NIters > 0 {
+				procs = append(procs, plotter.XY{X: float64(c.NIters), Y: c.Speedup})
+				threads = append(threads, plotter.XY{X: float64(c.NIters), Y: c.ThreadUp})
+				ymax = max(ymax, c.Speedup, c.ThreadUp, float64(c.Parallelism))
 			}
 		}
-		line, sc, err := plotter.NewLinePoints(pts)
+		col, shape := seriesStyle(i)
+		line, sc, err := plotter.NewLinePoints(procs)
 		if err != nil {
 			continue
 		}
-		col, shape := seriesStyle(i)
 		line.LineStyle.Color, line.LineStyle.Width = col, vg.Points(2)
 		sc.GlyphStyle.Color, sc.GlyphStyle.Shape, sc.GlyphStyle.Radius = col, shape, vg.Points(3.5)
 		p.Add(line, sc)
-		p.Legend.Add(fmt.Sprintf("n_iters = %s", itersText(ni)), line, sc)
+		p.Legend.Add(fmt.Sprintf("%d %s", nt, pluralize(nt, "task")), line, sc)
+		if tl, tsc, err := plotter.NewLinePoints(threads); err == nil {
+			tl.LineStyle.Color, tl.LineStyle.Width, tl.LineStyle.Dashes = col, vg.Points(1.5), []vg.Length{vg.Points(5), vg.Points(3)}
+			tsc.GlyphStyle.Color, tsc.GlyphStyle.Shape, tsc.GlyphStyle.Radius = col, shape, vg.Points(2.5)
+			p.Add(tl, tsc)
+		}
 	}
-	p.X.Tick.Marker = integerTicks(tasks)
-	p.Y.Min = 0
-	roomForLegend(p, len(iters)+2)
+	p.X.Min, p.X.Max = lo, hi
+	fitLogAxis(&p.X)
+	p.X.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
+		ticks := logTicks(min, max)
+		for i := range ticks { // 10k, 1M rather than 1e+04, 1e+06
+			if ticks[i].Label != "" && ticks[i].Value >= 1 {
+				ticks[i].Label = itersText(uint64(math.Round(ticks[i].Value)))
+			}
+		}
+		return ticks
+	})
+	p.Y.Min, p.Y.Max = 0, ymax*1.1
+	roomForLegend(p, len(tasks)+2)
 	return &Figure{Name: "speedup", Title: title, plot: p}
+}
+
+func pluralize(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 // integerTicks labels exactly the given integers.

@@ -70,6 +70,11 @@ func startupSentences(res *lab.Result) []string {
 	} else if thread != nil {
 		out = append(out, fmt.Sprintf("A goroutine (thread) is running its task after a median %s.", dur(thread.median)))
 	}
+	if fs := res.Forkserver; fs != nil && fs.StartupNS > 0 {
+		out = append(out, fmt.Sprintf("The forkserver's own start is paid once per invocation, before the first task, and is in no task's figure: "+
+			"%s from posix_spawn to its READY here (%s resident, %d thread); a program that creates only a few processes pays it on top.",
+			dur(float64(fs.StartupNS)), bytesIEC(float64(fs.RSSBytes)), fs.Threads))
+	}
 	return append(out, execSplitSentences(res)...)
 }
 
@@ -197,21 +202,28 @@ func parentSentences(res *lab.Result) []string {
 	}
 	var out, flat []string
 	var grows, stays []lab.Method
+	slope := map[lab.Method]float64{}
 	for _, m := range res.Spec.Methods {
 		a, b := median(m, lo), median(m, hi)
 		if a <= 0 || b <= 0 {
 			continue
 		}
-		if ea, eb := ends(m); eb/ea >= 5 {
+		if ea, eb := ends(m); eb/ea >= 3 {
 			perGiB := (b - a) / (float64(hi-lo) / (1 << 30))
 			out = append(out, fmt.Sprintf("**%s grows with the parent**: a median %s at %s, %s at %s, about %s more per GiB "+
 				"(the kernel copies the page tables that map the parent's memory).",
 				m, dur(a), sizeText(lo), dur(b), sizeText(hi), dur(perGiB)))
 			grows = append(grows, m)
+			slope[m] = perGiB
 			continue
 		}
 		flat = append(flat, fmt.Sprintf("%s (%s at %s, %s at %s)", m, dur(a), sizeText(lo), dur(b), sizeText(hi)))
 		stays = append(stays, m)
+	}
+	if f, fe := slope[lab.Fork], slope[lab.ForkExec]; f > 0 && fe > 0 {
+		out = append(out, fmt.Sprintf("fork-exec grows %.1f× as fast as fork (%s against %s per GiB): its child first copies the parent's page tables, "+
+			"as fork does, and then execve tears that copy down again, unmapping all of it before the new image can start; "+
+			"the parent's size is paid for twice.", fe/f, dur(fe), dur(f)))
 	}
 	if len(flat) > 0 {
 		out = append(out, fmt.Sprintf("Startup grows far less for %s: %s not copy the lab's page tables.", andStrings(flat), theyIt(len(flat))))

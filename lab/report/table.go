@@ -58,35 +58,47 @@ func Table(w io.Writer, res *lab.Result, opt TableOptions) error {
 		}
 		fmt.Fprintln(w)
 	}
+	if line := startProfileLine(res); line != "" {
+		fmt.Fprintln(w, line)
+	}
 	for _, t := range problems(res) {
 		fmt.Fprintln(w, t)
 	}
-	textWarnings(w, res.Warnings)
 	return nil
 }
 
 func taskRows(w io.Writer, res *lab.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	peaks := hasPeaks(res) // live samples show only as their peaks here
-	header := "method\tround\ttask\tpid\tstartup\ttotal\trun\tuser\tsys\thwm\t"
+	header := "method\tround\ttask\tpid\tstartup\ttotal\trun\tcpu\thwm\tend rss\tend pss\t"
 	if peaks {
 		header += "peak rss\tpeak pss\t"
 	}
 	fmt.Fprintln(tw, header+"minflt\tvcsw\tivcsw\texit\tchecksum\t")
 	for _, r := range res.Runs {
 		for _, t := range r.Tasks {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t",
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t",
 				r.Method, r.Round, t.Task, t.PID, optDur(t.StartupNS), dur(float64(t.TotalNS)),
-				dur(float64(t.RunNS)), dur(float64(t.UserNS)), dur(float64(t.SysNS)),
-				optBytes(t.HWMBytes))
+				dur(float64(t.RunNS)), optDur(t.TaskCPUNS), optBytes(t.HWMBytes),
+				optBytes(t.EndRSSBytes), optBytes(t.EndPSSBytes))
 			if peaks {
 				fmt.Fprintf(tw, "%s\t%s\t", optBytes(t.PeakRSSBytes), optBytes(t.PeakPSSBytes))
 			}
 			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%s\t\n", t.MinFlt, t.NVCSW, t.NIVCSW, exitText(&t), checksumText(&t))
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, tasksLegend)
+	return err
 }
+
+// tasksLegend says what the per-task columns hold (the JSON keeps more:
+// user_ns/sys_ns, the kernel's tick-based split, rusage's max RSS).
+const tasksLegend = `cpu: the task's own CPU around the loop (task_cpu_ns); hwm: the child's own peak resident memory; end rss/pss:
+its memory at task end (pss splits the pages it shares with its parent); minflt, vcsw, ivcsw: page faults and context switches
+(wait4's rusage); checksum: ok, BAD, or - when not verified.`
 
 func summaryLines(w io.Writer, res *lab.Result) {
 	for _, m := range res.Spec.Methods {
