@@ -9,12 +9,12 @@
 #include "csys.h"
 
 struct proclab_created proclab_fork_task(uint32_t task, uint64_t n_iters, uint32_t profile_hz,
-                                         int out_fd) {
+                                         int skip_mem, int out_fd) {
 	struct proclab_task t = {.task = task, .n_iters = n_iters, .profile_hz = profile_hz};
 	struct proclab_created c = {0};
 	int pid = 0;
 	int64_t t0 = 0;
-	c.err = proclab_fork_run(&t, out_fd, &pid, &t0);
+	c.err = proclab_fork_run(&t, out_fd, skip_mem, &pid, &t0);
 	c.pid = pid;
 	c.t_create_ns = t0;
 	return c;

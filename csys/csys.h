@@ -140,10 +140,15 @@ void proclab_child_task(const struct proclab_task *t, int out_fd, uint32_t flags
                         int64_t exec_done_ns, int64_t runtime_ready_ns)
 	__attribute__((noreturn));
 
+// proclab_child_skip_mem, set in a fork child before proclab_child_task,
+// skips the end-of-task read of its own memory (proclab rate: the read is
+// the lab's instrument, a walk of the child's page tables, not the task).
+extern int proclab_child_skip_mem;
+
 // ---- creating processes (fork.c, spawn.c) ----
 
 // All return 0 or an errno value; *pid and *t_create_ns are set on success.
-int proclab_fork_run(const struct proclab_task *t, int out_fd, int *pid,
+int proclab_fork_run(const struct proclab_task *t, int out_fd, int skip_mem, int *pid,
                      int64_t *t_create_ns);
 int proclab_fork_exec(const char *path, char *const argv[], char *const envp[],
                       int out_fd, int cancel_fd, int timeout_ms, int *pid,
@@ -164,7 +169,7 @@ struct proclab_created {
 #define PROCLAB_START_FORK_EXEC 2 // fork + execve
 
 struct proclab_created proclab_fork_task(uint32_t task, uint64_t n_iters, uint32_t profile_hz,
-                                         int out_fd);
+                                         int skip_mem, int out_fd);
 // cancel_fd and timeout_ms bound the wait for a fork-exec worker's exec
 // (see proclab_fork_exec); posix_spawn's own wait cannot be bounded.
 struct proclab_created proclab_start_worker(int how, const char *path, const char *argv0,

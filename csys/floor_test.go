@@ -2,8 +2,10 @@ package csys
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 	"testing"
 )
@@ -12,8 +14,17 @@ import (
 // no C compiler (the cgo build of this package had one, so that is rare).
 func floorProgram(t *testing.T) string {
 	t.Helper()
-	p, err := BuildFloorProgram(t.TempDir())
+	dir := t.TempDir()
+	p := filepath.Join(dir, "floor_true")
+	src := p + ".c"
+	if err := os.WriteFile(src, FloorProgramSource(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The flags of lab/floorprog.go.
+	out, err := exec.Command("cc", "-static", "-nostdlib", "-O2", "-fno-stack-protector",
+		"-fno-asynchronous-unwind-tables", "-Wl,--build-id=none", "-o", p, src).CombinedOutput()
 	if err != nil {
+		err = fmt.Errorf("%v: %s", err, out)
 		if _, lerr := exec.LookPath("cc"); lerr != nil {
 			t.Skipf("no C compiler: %v", err)
 		}

@@ -14,8 +14,9 @@
 //
 // All signals are blocked across fork() so that no Go handler can run in
 // the child before proclab_child_setup has reset them; the parent restores
-// its mask at once. *t_create_ns is stamped just before fork().
-int proclab_fork_run(const struct proclab_task *t, int out_fd, int *pid,
+// its mask at once. *t_create_ns is stamped just before fork(). With
+// skip_mem the child leaves out the read of its own memory.
+int proclab_fork_run(const struct proclab_task *t, int out_fd, int skip_mem, int *pid,
                      int64_t *t_create_ns) {
 	struct proclab_task task = *t; // the child reads only its own stack
 	sigset_t all, old;
@@ -29,6 +30,7 @@ int proclab_fork_run(const struct proclab_task *t, int out_fd, int *pid,
 		int fd = proclab_child_setup(parent, out_fd, 1);
 		if (fd < 0)
 			_exit(126);
+		proclab_child_skip_mem = skip_mem; // a store to the child's own copy
 		proclab_child_task(&task, fd, 0, 0, 0);
 	}
 	int err = errno;

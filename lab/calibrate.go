@@ -163,7 +163,7 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	prog, perr := csys.BuildFloorProgram(dir)
+	prog, perr := buildFloorProgram(dir)
 	if perr != nil {
 		prog = "/bin/true"
 		cal.Warnings = append(cal.Warnings, fmt.Sprintf("no static floor program (%v): exec floors use /bin/true and have no startup", perr))

@@ -67,7 +67,7 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 	defer e.close()
 	exe := e.exe
 	host, hostWarnings := gatherHost(ctx) // before any measurement
-	if slices.ContainsFunc(spec.Methods, Method.CreatesProcess) {
+	if slices.ContainsFunc(spec.Methods, Method.CreatesProcess) && threadsAtRisk(spec.alive()) {
 		reserveThreads(threadReserve)
 	}
 	if spec.StartProfile { // before the forkserver: it and its children are sampled too
@@ -113,6 +113,11 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 		defer e.py.close()
 		res.Python = &e.py.info
 	}
+	// The Go heap is not returned to the OS (debug.FreeOSMemory) before
+	// the runs: it shrinks lab_anon_bytes by ~1 MiB but, measured side by
+	// side (issue 13), made fork slower, released before every run (total
+	// per task +12%) or once before the first (+10%): the runs fault the
+	// pages back in, some inside the timed sections.
 	total := len(spec.parentSizes()) * (spec.Warmup + spec.rounds()) * len(spec.Methods)
 	done := 0
 	defer func() {

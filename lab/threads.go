@@ -3,6 +3,8 @@ package lab
 import (
 	"runtime"
 	"sync"
+
+	"golang.org/x/sys/unix"
 )
 
 // threadReserve is how many OS threads the lab makes sure to have before
@@ -14,6 +16,25 @@ import (
 // threads and reuses them. A busy lab uses about 10 (measured with 2,000
 // tasks at once).
 const threadReserve = 16
+
+// threadsAtRisk reports whether the lab's threads need reserving before a
+// run with alive children at once: where a limit that counts this user's
+// or cgroup's tasks is enforced (RLIMIT_NPROC, a pids cgroup), another
+// program can take the room the lab checked, and where the run's children
+// take half or more of what the system allows. Elsewhere the reserve only
+// costs: each idle thread is a stack mapping and a guard page that every
+// fork copies (measured: 16 threads add ~47 mappings, and a fork of the
+// lab takes longer with them).
+func threadsAtRisk(alive int) bool {
+	if _, _, ok := pidsCgroup(); ok {
+		return true
+	}
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NPROC, &rl); err == nil && rl.Cur != unix.RLIM_INFINITY && nprocEnforced() {
+		return true
+	}
+	return alive >= taskLimit(false).n/2
+}
 
 // reserveThreads makes the runtime start threads until it has at least n:
 // a goroutine locked to its thread and blocked keeps that thread to

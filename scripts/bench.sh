@@ -16,6 +16,9 @@
 #   AB_BEFORE=3b7e7b2 the commit before the create-path changes; the
 #                     before/after table builds it; empty skips the table
 #   AB_RUNS=12        alternations of the before/after builds
+#   SPEED_ROUNDS=5 SPEED_TASKS=10000 STRESS_T=5   scripts/bench/speed.sh
+#                     (stress-ng is installed with apt-get if missing and
+#                     possible, else its figures are skipped)
 #   OUT=docs/PERFORMANCE.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -139,6 +142,10 @@ $(cat "$tmp/py-lab.txt")
 $(cat "$tmp/py-plain.txt")
 \`\`\`"
 fi
+
+# ---- 3c. issue 13: fork against minimal Go and C programs, rates against stress-ng ----
+say "speed: minimal Go and C floors, proclab rate, stress-ng (scripts/bench/speed.sh)"
+speed_section=$(scripts/bench/speed.sh "$bin") || speed_section="failed: scripts/bench/speed.sh exited $?"
 
 # ---- 4. before/after the create-path changes ----
 ab_section="skipped (AB_BEFORE is empty)."
@@ -284,6 +291,10 @@ Through \`proclab --cpuprofile\`: $cpuprofile_section
 ## 3b. Python's multiprocessing: the lab's rows against a plain script
 
 $python_section
+
+## 3c. Speed: proclab against minimal programs and stress-ng
+
+$speed_section
 
 ## 4. Before and after the create-path changes
 

@@ -96,7 +96,7 @@ per run (mean ± σ), and startup × / wall × over the fastest method's.`,
 	}
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
-	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr), newCalibrateCmd(stdout),
+	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr), newCalibrateCmd(stdout), newRateCmd(stdout),
 		newVersionCmd(stdout), newDiffCmd(stdout))
 	cmd.Version = lab.VersionLine()
 	cmd.SuggestionsMinimumDistance = 2 // "did you mean" for a mistyped command

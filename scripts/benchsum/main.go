@@ -5,6 +5,9 @@
 //	benchsum ab DIR LABEL...         (DIR/LABEL-*.json from proclab calibrate --json)
 //	benchsum rate RESULT.json        (tasks per second of a proclab --json run)
 //	benchsum maxrss CMD ARGS...      (runs CMD, prints its peak RSS in bytes)
+//	benchsum fork RESULT.json...     (fork total, startup µs; lab anon MiB, mappings)
+//	benchsum ratejson METHOD RATE.json...  (proclab rate: tasks/s, floor, ratio)
+//	benchsum spawnready CAL.json...  (spawn worker: constructor to Go ready, µs)
 package main
 
 import (
@@ -45,6 +48,12 @@ func benchsum(w io.Writer, args []string) error {
 		return rate(w, args[1:])
 	case "maxrss":
 		return maxrss(w, args[1:])
+	case "fork":
+		return forkFigures(w, args[1:])
+	case "ratejson":
+		return rateFigures(w, args[1:])
+	case "spawnready":
+		return spawnReady(w, args[1:])
 	}
 	return fmt.Errorf("unknown subcommand %q", args[0])
 }

@@ -1,0 +1,34 @@
+package lab
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/proclab/proclab/csys"
+)
+
+// buildFloorProgram compiles csys's floor program (floorprog/floor_true.c,
+// the smallest program worth exec'ing: static, no libc; it stamps fd 3 and
+// exits) into dir with the C compiler ($CC, else cc) and returns its path.
+// It fails where there is no C compiler or no stub for the architecture;
+// /bin/true is the fallback then, which gives totals but no startup.
+func buildFloorProgram(dir string) (string, error) {
+	src := filepath.Join(dir, "floor_true.c")
+	if err := os.WriteFile(src, csys.FloorProgramSource(), 0o644); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "floor_true")
+	cc := strings.Fields(os.Getenv("CC"))
+	if len(cc) == 0 {
+		cc = []string{"cc"}
+	}
+	args := append(cc[1:], "-static", "-nostdlib", "-O2", "-fno-stack-protector",
+		"-fno-asynchronous-unwind-tables", "-Wl,--build-id=none", "-o", bin, src)
+	if out, err := exec.Command(cc[0], args...).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the floor program with %s: %v: %s", cc[0], err, strings.TrimSpace(string(out)))
+	}
+	return bin, nil
+}

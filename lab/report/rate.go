@@ -1,0 +1,81 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// RateJSON writes `proclab rate`'s document as indented JSON.
+func RateJSON(w io.Writer, t *lab.Throughput) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(t)
+}
+
+// RateTable writes one row per method: its tasks per second beside the
+// floor it is compared with, and the lab's footprint when it started.
+func RateTable(w io.Writer, t *lab.Throughput) error {
+	load := "unknown"
+	if t.Load1 != nil {
+		load = fmt.Sprintf("%.2f", *t.Load1)
+	}
+	fmt.Fprintf(w, "near-empty tasks per second, %d CPUs, load average %s before the runs\n", t.CPUs, load)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "method\ttasks\tmax procs\ttasks/s\tfloor tasks/s\tx floor\tfloor\tlab anon\tlab vmas\t")
+	for _, r := range t.Rates {
+		if r.Error != "" {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t-\t%s\t-\t%s\t%s\t%d\t\n", r.Method, r.Tasks, r.MaxProcs,
+				rateCell(r.FloorTasksPerSec), r.Floor, mib(r.LabAnonBytes), r.LabVMAs)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%d\t\n", r.Method, r.Tasks, r.MaxProcs,
+			r.TasksPerSec, rateCell(r.FloorTasksPerSec), ratioCell(r.Ratio), r.Floor, mib(r.LabAnonBytes), r.LabVMAs)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range t.Rates {
+		if r.Error != "" {
+			fmt.Fprintf(w, "%s: %s (%d failed)\n", r.Method, r.Error, r.Failed)
+		} else if r.Failed > 0 {
+			fmt.Fprintf(w, "%s: %d tasks failed\n", r.Method, r.Failed)
+		}
+		if r.FloorError != "" {
+			fmt.Fprintf(w, "%s floor: %s\n", r.Method, r.FloorError)
+		}
+	}
+	for _, r := range t.Rates {
+		if !r.ChildMemRead {
+			fmt.Fprintf(w, "%s: children skip their end-of-task memory read (the lab's instrument, not the task)\n", r.Method)
+		}
+	}
+	for _, s := range t.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", s)
+	}
+	return nil
+}
+
+func rateCell(v float64) string {
+	if v <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+func ratioCell(v float64) string {
+	if v <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2fx", v)
+}
+
+func mib(b int64) string {
+	if b <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+}

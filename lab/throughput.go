@@ -1,0 +1,362 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/proclab/proclab/csys"
+)
+
+// ThroughputSchema names the version of `proclab rate`'s document.
+const ThroughputSchema = "proclab/rate/v1"
+
+// MaxRateProcs bounds --max-procs of `proclab rate`: each loop holds an OS
+// thread of the lab, and threads count against the same limits children do.
+const MaxRateProcs = 256
+
+// ThroughputSpec is what Throughput measures.
+type ThroughputSpec struct {
+	Methods []Method // process methods (not py-*); nil means every one
+	Tasks   int      // near-empty tasks per method; >= 1
+	// MaxProcs is the most children alive at once: the number of loops
+	// that each create one task, read its record and reap it, over and
+	// over. 0 means one loop per CPU, as stress-ng runs one worker per CPU.
+	MaxProcs int
+}
+
+// Throughput is what `proclab rate` measured.
+type Throughput struct {
+	Schema   string       `json:"schema"`
+	CPUs     int          `json:"cpus"`
+	Load1    *float64     `json:"load1,omitempty"` // the machine's 1-minute load average before the runs
+	Rates    []MethodRate `json:"rates"`
+	Warnings []string     `json:"warnings,omitempty"`
+}
+
+// MethodRate is one method's throughput beside its floor: the same number
+// of C loops (one per lab loop, each on its own thread) making the same
+// system calls with nothing around them, run right before the method.
+type MethodRate struct {
+	Method      Method  `json:"method"`
+	Tasks       int     `json:"tasks"`
+	MaxProcs    int     `json:"max_procs"`
+	TasksPerSec float64 `json:"tasks_per_s"`
+	WallNS      int64   `json:"wall_ns"` // first create to last reap
+	// Floor names the C loop compared with (calibrate's pairing), and
+	// FloorTasksPerSec its rate; Ratio is TasksPerSec over it (1 is the
+	// floor, lower is slower; 0 when the floor could not run).
+	Floor            string  `json:"floor"`
+	FloorTasksPerSec float64 `json:"floor_tasks_per_s"`
+	Ratio            float64 `json:"ratio"`
+	// The lab's footprint right before the first create (footprint.go).
+	LabAnonBytes int64 `json:"lab_anon_bytes"`
+	LabVMAs      int   `json:"lab_vmas"`
+	// ChildMemRead says whether the children read their own memory after
+	// the task, as in a run: fork's children here do not (the read walks
+	// the child's page tables, the lab's instrument, ~0.2 ms a child of
+	// the lab); the other methods' children cannot be told to skip it.
+	ChildMemRead bool   `json:"child_mem_read"`
+	Failed       int    `json:"failed"`
+	FloorError   string `json:"floor_error,omitempty"`
+	Error        string `json:"error,omitempty"`
+}
+
+// RateMethods are the methods `proclab rate` measures by default: every
+// method that creates a process, without the Python ones (their driver's
+// rate is Python's, not the lab's).
+func RateMethods() []Method {
+	var out []Method
+	for _, m := range Methods {
+		if m.CreatesProcess() && !m.IsPython() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Validate checks ts as bad input: every error is the user's.
+func (ts *ThroughputSpec) Validate() error {
+	if ts.Tasks < 1 || ts.Tasks > MaxNTasks {
+		return fmt.Errorf("--tasks must be between 1 and %d, got %d", MaxNTasks, ts.Tasks)
+	}
+	if ts.MaxProcs < 0 || ts.MaxProcs > MaxRateProcs {
+		return fmt.Errorf("--max-procs must be between 1 and %d (0: one per CPU), got %d", MaxRateProcs, ts.MaxProcs)
+	}
+	for _, m := range ts.Methods {
+		if !m.Valid() || !m.CreatesProcess() || m.IsPython() {
+			return fmt.Errorf("rate measures the lab's process methods; %q is not one", m)
+		}
+	}
+	return nil
+}
+
+// MeasureRates creates ts.Tasks near-empty tasks (n_iters 1) per method as
+// fast as the method allows, with MaxProcs loops at once, each locked to
+// its own OS thread and looping create, read the record, reap. Each
+// method's C floor runs right before it with as many loops. Every child is
+// reaped before MeasureRates returns, on every path.
+func MeasureRates(ctx context.Context, ts ThroughputSpec) (*Throughput, error) {
+	if err := ts.Validate(); err != nil {
+		return nil, err
+	}
+	methods := ts.Methods
+	if methods == nil {
+		methods = RateMethods()
+	}
+	loops := ts.MaxProcs
+	if loops == 0 {
+		loops = runtime.NumCPU()
+	}
+	loops = min(loops, ts.Tasks)
+	spec := Spec{Methods: methods, NTasks: ts.Tasks, NIters: 1, MaxProcs: loops}
+	e, err := newEnv(&spec)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	e.expected = csys.HotLoop(spec.NIters)
+	out := &Throughput{Schema: ThroughputSchema, CPUs: runtime.NumCPU()}
+	if l, err := load1(); err == nil {
+		out.Load1 = &l
+	}
+
+	var prog string
+	for _, m := range methods {
+		if pairedFloor(m) != floorFork && prog == "" {
+			dir, err := os.MkdirTemp("", "proclab-rate-")
+			if err != nil {
+				return nil, err
+			}
+			defer os.RemoveAll(dir)
+			p, perr := buildFloorProgram(dir)
+			if perr != nil {
+				p = "/bin/true"
+				out.Warnings = append(out.Warnings, fmt.Sprintf("no static floor program (%v): exec floors run /bin/true", perr))
+			}
+			prog = p
+		}
+		if m == Forkserver && e.fs == nil {
+			fs, err := startForkserver(ctx, e)
+			if err != nil {
+				out.Rates = append(out.Rates, MethodRate{Method: m, Tasks: ts.Tasks, MaxProcs: loops, Error: err.Error()})
+				continue
+			}
+			e.fs = fs
+			defer fs.close()
+		}
+	}
+
+	for _, m := range methods {
+		if ctx.Err() != nil {
+			break
+		}
+		if m == Forkserver && e.fs == nil {
+			continue // its row says why above
+		}
+		r := MethodRate{Method: m, Tasks: ts.Tasks, MaxProcs: loops, Floor: pairedFloor(m), ChildMemRead: m != Fork}
+		if wall, err := floorRate(r.Floor, prog, ts.Tasks, loops); err != nil {
+			r.FloorError = err.Error()
+		} else if wall > 0 {
+			r.FloorTasksPerSec = float64(ts.Tasks) / (float64(wall) / 1e9)
+		}
+		var run RunResult
+		e.measureLab(&run)
+		r.LabAnonBytes, r.LabVMAs = run.LabAnonBytes, run.LabVMAs
+		wall, failed, err := e.rateRun(ctx, m, ts.Tasks, loops)
+		r.Failed = failed
+		if err != nil {
+			r.Error = err.Error()
+		}
+		if wall > 0 && failed == 0 && err == nil {
+			r.WallNS = wall
+			r.TasksPerSec = float64(ts.Tasks) / (float64(wall) / 1e9)
+			if r.FloorTasksPerSec > 0 {
+				r.Ratio = r.TasksPerSec / r.FloorTasksPerSec
+			}
+		}
+		out.Rates = append(out.Rates, r)
+	}
+	out.Warnings = append(out.Warnings, e.warnings...)
+	return out, ctx.Err()
+}
+
+// rateRun runs n tasks of method m with loops loops at once and returns
+// the span from the first create to the last reap and how many tasks
+// failed. A failed create stops every loop; the children already created
+// are still collected.
+func (e *env) rateRun(ctx context.Context, m Method, n, loops int) (int64, int, error) {
+	start := e.starter(m)
+	if m == Forkserver {
+		// One server forks one child at a time: its requests go one by one.
+		var mu sync.Mutex
+		inner := start
+		start = func(t csys.Task, w int) (child, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return inner(t, w)
+		}
+	}
+	live := newLiveSet()
+	stop := context.AfterFunc(ctx, func() { live.killAll(killInterrupted) })
+	defer stop()
+
+	var (
+		next     atomic.Int64 // the next task index to create
+		failed   atomic.Int64
+		firstErr error
+		errOnce  sync.Once
+		ready    sync.WaitGroup
+		done     sync.WaitGroup
+		go_      = make(chan struct{})
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err })
+		next.Store(int64(n)) // stop every loop
+	}
+	// One P more than there are loops: the loops spend their time in
+	// system calls (fork, read, wait4), and with no idle P the runtime's
+	// monitor takes each one's P away after 20 µs and hands it on, waking
+	// threads that find nothing to do (perf: sysmon and its handoffs were
+	// ~8% of a fork rate run's CPU). With an idle P it leaves them be.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(runtime.GOMAXPROCS(0), loops+1)))
+	ready.Add(loops)
+	done.Add(loops)
+	for range loops {
+		go func() {
+			defer done.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			ready.Done()
+			<-go_
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				t, err := e.rateTask(m, start, i, live)
+				if err != nil {
+					failed.Add(1)
+					fail(err)
+					return
+				}
+				if t.Error != "" || t.Checksum != e.expected {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	ready.Wait()
+	t0 := csys.Now()
+	close(go_)
+	done.Wait()
+	wall := csys.Now() - t0
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = ctx.Err()
+	}
+	if int(next.Load()) < n && firstErr == nil {
+		firstErr = errors.New("stopped early")
+	}
+	return wall, int(failed.Load()), firstErr
+}
+
+// rateTask creates task i, reads its record and reaps it, all on the
+// calling goroutine (locked to its thread): a blocking pipe and, for the
+// lab's own children, a blocking wait4.
+func (e *env) rateTask(m Method, start starter, i int, live *liveSet) (Task, error) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		return Task{}, fmt.Errorf("pipe: %w", err)
+	}
+	r := os.NewFile(uintptr(p[0]), "result") // blocking: reads block this thread only
+	t := e.task(i)
+	t.SkipSelfMem = m == Fork
+	c, err := start(t, p[1])
+	unix.Close(p[1])
+	if err != nil {
+		r.Close()
+		return Task{}, err
+	}
+	if m == Fork || m == Spawn || m == ForkExec {
+		pid := c.pid
+		c.wait = func() (csys.Exit, error) { return csys.Wait4(pid) }
+	}
+	live.add(c.pid, c.kill)
+	return e.collect(i, c, r, live), nil
+}
+
+// floorRate runs the named floor n times over loops C loops at once, each
+// on its own locked thread, and returns the span from start to the last
+// reap in nanoseconds.
+func floorRate(name, prog string, n, loops int) (int64, error) {
+	var kind csys.FloorKind
+	switch name {
+	case floorFork:
+		kind = csys.FloorFork
+	case floorForkExec:
+		kind = csys.FloorForkExec
+	case floorSpawn:
+		kind = csys.FloorSpawn
+	default:
+		return 0, fmt.Errorf("no floor %q", name)
+	}
+	var (
+		ready, done sync.WaitGroup
+		go_         = make(chan struct{})
+		mu          sync.Mutex
+		firstErr    error
+	)
+	ready.Add(loops)
+	done.Add(loops)
+	for l := range loops {
+		share := n / loops
+		if l < n%loops {
+			share++
+		}
+		go func() {
+			defer done.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			ready.Done()
+			<-go_
+			if share == 0 {
+				return
+			}
+			var err error
+			if kind == csys.FloorFork {
+				_, err = csys.FloorForkRate(share, 1)
+			} else {
+				_, err = csys.Floor(kind, prog, []string{prog}, share)
+			}
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	ready.Wait()
+	t0 := csys.Now()
+	close(go_)
+	done.Wait()
+	return csys.Now() - t0, firstErr
+}
+
+// load1 reads the machine's 1-minute load average.
+func load1() (float64, error) {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0, err
+	}
+	var l float64
+	_, err = fmt.Sscan(string(b), &l)
+	return l, err
+}
