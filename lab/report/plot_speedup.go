@@ -114,15 +114,6 @@ func pluralize(n int, word string) string {
 	return word + "s"
 }
 
-// integerTicks labels exactly the given integers.
-func integerTicks(xs []int) plot.ConstantTicks {
-	var ticks []plot.Tick
-	for _, x := range xs {
-		ticks = append(ticks, plot.Tick{Value: float64(x), Label: fmt.Sprint(x)})
-	}
-	return ticks
-}
-
 // itersText writes an iteration count short: 1000, 10k, 1M, 100M.
 func itersText(n uint64) string {
 	switch {
