@@ -53,7 +53,11 @@ func TestLabReportLinksExist(t *testing.T) {
 	}
 	for _, want := range []string{"starts fastest on this machine", "processes finish", "grows with the parent", "| n_tasks | n_iters |", "| parent holds |"} {
 		if !strings.Contains(md, want) {
-			t.Errorf("report.md lacks %q", want)
+			section := md
+			if i := strings.Index(md, "(parent-rss/)"); i >= 0 {
+				section = md[i:]
+			}
+			t.Errorf("report.md lacks %q; its parent section:\n%s", want, section)
 		}
 	}
 	// The sections come in the order methods, compare, parent sweep.
