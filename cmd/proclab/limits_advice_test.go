@@ -38,6 +38,7 @@ func TestPidsCgroupAdviceWorks(t *testing.T) {
 	} {
 		t.Run(tc.method, func(t *testing.T) {
 			args := []string{"--method", tc.method, "--n-tasks", strconv.Itoa(tc.nTasks), "--n-iters", "30000000", "--repeat", "2", "--json"}
+			waitCgroupEmpty(t, dir)
 			r := shellLab(t, join, args...)
 			if r.code != 2 {
 				t.Fatalf("--n-tasks %d under pids.max 40: exit %d, want 2 (refused); stderr:\n%s", tc.nTasks, r.code, r.stderr)
@@ -47,6 +48,7 @@ func TestPidsCgroupAdviceWorks(t *testing.T) {
 				t.Fatalf("no one-line advice: %s", r.stderr)
 			}
 			t.Logf("%s", strings.TrimSpace(r.stderr))
+			waitCgroupEmpty(t, dir) // the refused lab's exit is counted until it is released
 			r = shellLab(t, join, append(args, "--max-procs", m[1])...)
 			if r.code != 0 {
 				t.Fatalf("following the advice (--max-procs %s): exit %d; stderr:\n%s", m[1], r.code, r.stderr)
@@ -54,6 +56,7 @@ func TestPidsCgroupAdviceWorks(t *testing.T) {
 			assertAllTasksRan(t, r.stdout, 2*tc.nTasks)
 			// Twice the advice is refused, with advice.
 			k, _ := strconv.Atoi(m[1])
+			waitCgroupEmpty(t, dir)
 			r = shellLab(t, join, append(args, "--max-procs", strconv.Itoa(2*k+2))...)
 			if r.code != 2 || !strings.Contains(r.stderr, " or less") {
 				t.Errorf("--max-procs %d: exit %d, stderr %q; want 2 and advice", 2*k+2, r.code, r.stderr)
@@ -238,5 +241,23 @@ func TestStartcheckInitOrder(t *testing.T) {
 	}
 	if check < 0 || first < 0 || check > first {
 		t.Errorf("startcheck init at line %d, first gopsutil init at line %d: want startcheck first\n%s", check, first, errb.String())
+	}
+}
+
+// waitCgroupEmpty waits (bounded) until no process of an earlier run is
+// counted in the cgroup: the advice is computed from what is in use, and a
+// process that has exited is counted until the kernel releases it.
+func waitCgroupEmpty(t *testing.T, dir string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(dir + "/pids.current")
+		if err != nil || strings.TrimSpace(string(b)) == "0" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pids.current of the test cgroup is still %s", strings.TrimSpace(string(b)))
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
