@@ -17,8 +17,6 @@ package rlimit
 import (
 	"fmt"
 	"math"
-	"os"
-	"runtime"
 	"strconv"
 	"syscall"
 )
@@ -32,10 +30,6 @@ const (
 	// imageAndHeap covers the binary, libc, the Go heap a run grows to
 	// and the C heap's main arena.
 	imageAndHeap = 128 << 20
-	// mallocArena is one glibc malloc arena (HEAP_MAX_SIZE on 64-bit):
-	// glibc gives a thread that calls malloc (every cgo thread may) its
-	// own arena, up to 8 per CPU, unless MALLOC_ARENA_MAX says fewer.
-	mallocArena = 64 << 20
 	// LabThreads is how many threads a lab process reaches (22 measured;
 	// lab/threads.go reserves 16 up front).
 	LabThreads = 24
@@ -48,8 +42,7 @@ const (
 // AddressSpaceNeed is the address space a lab process needs with threads
 // OS threads and ballast bytes of --parent-rss: the runtime's reservation,
 // a stack per thread (RLIMIT_STACK; glibc takes it as the default thread
-// stack size), a malloc arena per thread up to glibc's cap, and the
-// ballast.
+// stack size) and the ballast.
 func AddressSpaceNeed(threads int, ballast int64) uint64 {
 	stack := uint64(8 << 20)
 	var rl syscall.Rlimit
@@ -60,11 +53,10 @@ func AddressSpaceNeed(threads int, ballast int64) uint64 {
 			stack = rl.Cur
 		}
 	}
-	arenas := min(threads, 8*runtime.NumCPU())
-	if n, err := strconv.Atoi(os.Getenv("MALLOC_ARENA_MAX")); err == nil && n >= 1 {
-		arenas = min(arenas, n-1) // the main arena is the C heap's, counted above
-	}
-	return goReserve + imageAndHeap + uint64(threads)*(stack+4096) + uint64(arenas)*mallocArena + uint64(max(ballast, 0))
+	// No per-thread malloc arenas (64 MiB each): csys/arena.c sets
+	// M_ARENA_MAX to 1 in a C constructor, before any thread starts, so
+	// the main arena (in imageAndHeap) is the only one.
+	return goReserve + imageAndHeap + uint64(threads)*(stack+4096) + uint64(max(ballast, 0))
 }
 
 // CheckAddressSpace says, as one sentence with what to do, when
@@ -79,10 +71,7 @@ func CheckAddressSpace(threads int, ballast int64) error {
 		return nil
 	}
 	hint := ""
-	if os.Getenv("MALLOC_ARENA_MAX") == "" {
-		hint = ", or run with MALLOC_ARENA_MAX=1 (glibc's per-thread malloc arenas take 64 MiB each)"
-	}
-	what := "its threads' stacks and malloc arenas"
+	what := "its threads' stacks"
 	if ballast > 0 {
 		what += " and --parent-rss"
 	}
