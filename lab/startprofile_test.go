@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/pprof/profile"
 
@@ -86,8 +87,11 @@ func kernelTop(p *profile.Profile, method, phase string) []string {
 // it; a spawned worker's start shows the loader or the Go runtime; every
 // sample carries every label.
 func TestStartProfile(t *testing.T) {
+	// A short period and three rounds: the server's own fork of its small
+	// image takes ~0.2 ms a task, which a 250 µs period may not see at all
+	// in two tasks.
 	res, p := startProfileOf(t, Spec{Methods: []Method{Fork, Forkserver, Spawn}, NTasks: 2, NIters: 100_000,
-		Repeat: 1, ParentRSS: []int64{256 << 20}})
+		Repeat: 3, ParentRSS: []int64{256 << 20}, StartProfilePeriod: 50 * time.Microsecond})
 	for _, r := range res.Runs {
 		for _, tk := range r.Tasks {
 			if !tk.Good() {
@@ -135,8 +139,8 @@ func TestStartProfile(t *testing.T) {
 		}
 	}
 	if forkCreate == nil || len(forkCreate.Parts) == 0 || forkCreate.Parts[0].Func != startprof.PartPageTableCopy ||
-		forkCreate.Tasks != 2 || forkCreate.CPUNS <= 0 {
-		t.Errorf("fork's create phase summary: %+v, want copying page tables first, 2 tasks", forkCreate)
+		forkCreate.Tasks != 6 || forkCreate.CPUNS <= 0 {
+		t.Errorf("fork's create phase summary: %+v, want copying page tables first, 6 tasks (2 a round)", forkCreate)
 	}
 	if seen["forkserver/server"] == 0 {
 		t.Errorf("no sample of the forkserver itself")
