@@ -158,6 +158,9 @@ type Exit struct {
 	Status   syscall.WaitStatus
 	Usage    Usage
 	ReapedNS int64 // CLOCK_MONOTONIC when wait4 returned
+	// NoUsage: whoever reaped the child passed on no rusage (Python's
+	// forkserver reaps its own children); Usage is then zero, not measured.
+	NoUsage bool
 }
 
 // Wait4 blocks until child pid ends and reaps it, retrying EINTR.

@@ -231,8 +231,10 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 		return t
 	}
 	t.TotalNS = ex.ReapedNS - c.createNS
-	t.setUsage(ex.Usage)
-	t.RusageMaxRSSBytes = ptr(ex.Usage.MaxRSSBytes)
+	if !ex.NoUsage { // else the figures stay 0 and rusage_maxrss_bytes null: not measured
+		t.setUsage(ex.Usage)
+		t.RusageMaxRSSBytes = ptr(ex.Usage.MaxRSSBytes)
+	}
 	switch {
 	case ex.Status.Signaled():
 		t.Signal = ptr(int(ex.Status.Signal()))

@@ -46,18 +46,18 @@ FLAG_PYTHON = 0x4
 MASK = (1 << 64) - 1
 PR_SET_PDEATHSIG = 1
 
-_libc = None
+# Loaded when the module is imported (in a spawn or forkserver child, while
+# multiprocessing unpickles the task, before its first statement), so that
+# the prctl after the child's first stamp is one system call, not an import.
+import ctypes  # noqa: E402
+
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
 def _die_with_parent():
     """PR_SET_PDEATHSIG(SIGKILL): die when the creating process dies.
 
     It is not inherited across fork, so every child sets it itself."""
-    global _libc
-    if _libc is None:
-        import ctypes
-
-        _libc = ctypes.CDLL(None, use_errno=True)
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
@@ -140,8 +140,9 @@ def _inproc_task(task, n_iters, out):
         cpu0 = time.thread_time_ns()
         checksum = hot_loop(n_iters)
         cpu1 = time.thread_time_ns()
-        out[task].update(task_start_ns=start, task_end_ns=_clock(), tid=_gettid(),
-                         checksum=str(checksum), task_cpu_ns=cpu1 - cpu0)
+        end = _clock()
+        out[task].update(task_start_ns=start, task_end_ns=end, tid=_gettid(),
+                         checksum=str(checksum), task_cpu_ns=cpu1 - cpu0, done_ns=end)
 
     return run
 
@@ -164,7 +165,6 @@ def run_inproc(mode, n_tasks, n_iters):
     if mode == "single":
         for i in range(n_tasks):
             _inproc_task(i, n_iters, out)()
-            out[i]["done_ns"] = _clock()
         return [out[i] for i in range(n_tasks)]
     threads = []
     for i in range(n_tasks):
@@ -174,7 +174,6 @@ def run_inproc(mode, n_tasks, n_iters):
         threads.append((i, th))
     for i, th in threads:
         th.join()
-        out[i]["done_ns"] = _clock()
     return [out[i] for i in range(n_tasks)]
 
 
@@ -274,8 +273,8 @@ class Driver:
             else:
                 popen.returncode = os.waitstatus_to_exitcode(status)
                 msg["status"] = status
-                msg.update(user_ns=int(ru.ru_utime * 1e9), sys_ns=int(ru.ru_stime * 1e9),
-                           minflt=ru.ru_minflt, majflt=ru.ru_majflt,
+                msg.update(usage=True, user_ns=int(ru.ru_utime * 1e9), sys_ns=int(ru.ru_stime * 1e9),
+                           maxrss_bytes=ru.ru_maxrss * 1024, minflt=ru.ru_minflt, majflt=ru.ru_majflt,
                            nvcsw=ru.ru_nvcsw, nivcsw=ru.ru_nivcsw)
         msg["reaped_ns"] = _clock()
         self.send(msg)

@@ -95,7 +95,10 @@ type pydriver struct {
 	exits  map[int]chan pyMsg
 	inproc chan pyMsg
 	gone   error
-	closed bool // close has closed sock
+
+	sendMu   sync.Mutex  // one send at a time; guards closed
+	closed   bool        // close has closed sock
+	stopWait func() bool // unregisters the run's cancellation watch
 }
 
 // pyMsg is one message from the driver (see proclab_pydriver.py).
@@ -114,6 +117,9 @@ type pyMsg struct {
 	MajFlt   int64  `json:"majflt"`
 	NVCSW    int64  `json:"nvcsw"`
 	NIVCSW   int64  `json:"nivcsw"`
+	// Usage: the driver reaped the child with wait4 and sent its rusage.
+	Usage       bool  `json:"usage"`
+	MaxRSSBytes int64 `json:"maxrss_bytes"`
 
 	Python              string `json:"python"`
 	Executable          string `json:"executable"`
@@ -136,7 +142,6 @@ type pyInprocTask struct {
 	DoneNS      int64  `json:"done_ns"`
 	Checksum    string `json:"checksum"`
 	TaskCPUNS   int64  `json:"task_cpu_ns"`
-	MemReadNS   int64  `json:"mem_read_ns"`
 }
 
 // pyReadyTimeout bounds the driver's start-up (an interpreter, and
@@ -206,7 +211,16 @@ func startPython(ctx context.Context, labPID int, methods []Method) (*pydriver, 
 	// Interrupted: the lab kills the tasks by pid and the driver reports
 	// them; if it does not (stopped, stuck), it is killed, and its
 	// children die with it (PR_SET_PDEATHSIG).
-	context.AfterFunc(ctx, func() { time.AfterFunc(2*time.Second, pd.abort) })
+	pd.stopWait = context.AfterFunc(ctx, func() {
+		time.AfterFunc(2*time.Second, func() {
+			pd.mu.Lock()
+			pending := len(pd.starts) > 0 || len(pd.exits) > 0
+			pd.mu.Unlock()
+			if pending {
+				pd.abort()
+			}
+		})
+	})
 	return pd, nil
 }
 
@@ -318,9 +332,11 @@ func (pd *pydriver) send(req any, fds ...int) error { return pd.sendFlags(0, req
 // than wait for a driver that does not read (stopped).
 func (pd *pydriver) sendFlags(flags int, req any, fds ...int) error {
 	// Not after close: the socket's fd number may be another file's by
-	// then (an asynchronous kill can outlive the run).
-	pd.mu.Lock()
-	defer pd.mu.Unlock()
+	// then (an asynchronous kill can outlive the run). Its own mutex: a
+	// send that blocks (a driver that does not read) must not hold up the
+	// reader or a kill's check.
+	pd.sendMu.Lock()
+	defer pd.sendMu.Unlock()
 	if pd.closed {
 		return errors.New("python driver: closed")
 	}
@@ -382,7 +398,15 @@ func (pd *pydriver) start(m Method, t csys.Task, w int) (child, error) {
 		unix.Close(out)
 		return child{}, fmt.Errorf("python driver: task %d: %w", t.Index, err)
 	}
-	r := <-ch
+	var r pyMsg
+	select {
+	case r = <-ch:
+	case <-time.After(pyAnswerTimeout):
+		// A driver that does not answer (stopped, stuck) is killed: the
+		// reader then fails every pending request, this one included.
+		pd.abort()
+		r = <-ch
+	}
 	if r.err != nil || r.Error != "" {
 		unix.Close(p[0])
 		unix.Close(out)
@@ -403,8 +427,8 @@ func (pd *pydriver) start(m Method, t csys.Task, w int) (child, error) {
 			if x.err != nil {
 				return csys.Exit{}, x.err
 			}
-			return csys.Exit{Status: syscall.WaitStatus(x.Status), ReapedNS: x.ReapedNS, Usage: csys.Usage{
-				User: time.Duration(x.UserNS), Sys: time.Duration(x.SysNS),
+			return csys.Exit{Status: syscall.WaitStatus(x.Status), ReapedNS: x.ReapedNS, NoUsage: !x.Usage, Usage: csys.Usage{
+				User: time.Duration(x.UserNS), Sys: time.Duration(x.SysNS), MaxRSSBytes: x.MaxRSSBytes,
 				MinFlt: x.MinFlt, MajFlt: x.MajFlt, NVCSW: x.NVCSW, NIVCSW: x.NIVCSW}}, nil
 		}}, nil
 }
@@ -491,6 +515,10 @@ func (pd *pydriver) kill(pid int) {
 }
 
 const pyKillGrace = 10 * time.Second
+
+// pyAnswerTimeout bounds the wait for a STARTED (starting a py-spawn
+// child takes ~50 ms here).
+const pyAnswerTimeout = 30 * time.Second
 
 // runInProcess runs n tasks as Python threads or one after another in the
 // driver's own process, and returns them as the lab's tasks.
@@ -583,10 +611,13 @@ func (pd *pydriver) close() {
 		pd.abort()
 		<-pd.done
 	}
-	pd.mu.Lock()
+	if pd.stopWait != nil {
+		pd.stopWait()
+	}
+	pd.sendMu.Lock()
 	pd.closed = true
 	unix.Close(pd.sock)
-	pd.mu.Unlock()
+	pd.sendMu.Unlock()
 	os.RemoveAll(pd.dir)
 }
 

@@ -64,6 +64,12 @@ func TestPythonMethods(t *testing.T) {
 			if tk.ExitCode == nil || *tk.ExitCode != 0 {
 				t.Errorf("%s task %d: exit %v signal %v", r.Method, i, tk.ExitCode, tk.Signal)
 			}
+			// rusage from the driver's wait4 (fork, spawn); Python's
+			// forkserver passes on none: null, not 0.
+			if hasUsage := tk.RusageMaxRSSBytes != nil; hasUsage != (r.Method != PyForkserver) ||
+				hasUsage && *tk.RusageMaxRSSBytes < 1<<20 {
+				t.Errorf("%s task %d: rusage_maxrss %v", r.Method, i, tk.RusageMaxRSSBytes)
+			}
 			if pids[tk.PID] || tk.PID == py.PID {
 				t.Errorf("%s task %d: pid %d seen before", r.Method, i, tk.PID)
 			}
