@@ -12,6 +12,7 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
 )
 
 // LabHTML writes report.html: report.md (Lab) rendered to HTML, with each
@@ -24,7 +25,8 @@ func LabHTML(w io.Writer, lr LabReport, file func(rel string) ([]byte, error)) e
 		return err
 	}
 	var body bytes.Buffer
-	gm := goldmark.New(goldmark.WithExtensions(extension.Table))
+	// Hard wraps: report.md puts each sentence on a line of its own.
+	gm := goldmark.New(goldmark.WithExtensions(extension.Table), goldmark.WithRendererOptions(gmhtml.WithHardWraps()))
 	if err := gm.Convert(md.Bytes(), &body); err != nil {
 		return fmt.Errorf("report.html: %w", err)
 	}
