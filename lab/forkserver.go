@@ -392,18 +392,10 @@ func procStatus(pid int) (rssBytes int64, threads int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
+	rssBytes, _ = kBField(b, "VmRSS") // 0 if /proc cannot tell
 	for _, line := range strings.Split(string(b), "\n") {
-		k, v, _ := strings.Cut(line, ":")
-		f := strings.Fields(v)
-		if len(f) == 0 {
-			continue
-		}
-		switch k {
-		case "VmRSS": // "1234 kB"
-			kib, _ := strconv.ParseInt(f[0], 10, 64)
-			rssBytes = kib * 1024
-		case "Threads":
-			threads, _ = strconv.Atoi(f[0])
+		if v, ok := strings.CutPrefix(line, "Threads:"); ok {
+			threads, _ = strconv.Atoi(strings.TrimSpace(v))
 		}
 	}
 	return rssBytes, threads, nil

@@ -1,12 +1,8 @@
 package lab
 
 import (
-	"bufio"
 	"context"
-	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/proclab/proclab/csys"
 )
@@ -103,20 +99,9 @@ func resetPeakRSS() bool {
 
 // peakRSS reads this process's VmHWM from /proc/self/status.
 func peakRSS() (int64, error) {
-	f, err := os.Open("/proc/self/status")
+	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("VmHWM %q: %w", v, err)
-			}
-			return kb * 1024, nil
-		}
-	}
-	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
+	return kBField(b, "VmHWM")
 }
