@@ -67,9 +67,15 @@ func AllMethods() []Method {
 	return all
 }
 
+// KnownMethods is every method --method accepts, in the order tables show
+// them: the lab's, then Python's.
+func KnownMethods() []Method {
+	return slices.Concat(Methods, PythonMethods, pythonInProcess)
+}
+
 func methodNames() string {
 	var names []string
-	for _, m := range append(append(slices.Clone(Methods), PythonMethods...), pythonInProcess...) {
+	for _, m := range KnownMethods() {
 		names = append(names, string(m))
 	}
 	return strings.Join(names, ", ")

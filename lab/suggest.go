@@ -19,7 +19,7 @@ func SuggestMethod(name string) Method {
 		return m
 	}
 	var names []string
-	for _, m := range append(append(append([]Method(nil), Methods...), PythonMethods...), pythonInProcess...) {
+	for _, m := range KnownMethods() {
 		names = append(names, string(m))
 	}
 	return Method(Nearest(strings.ToLower(name), names))

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -66,7 +64,7 @@ per run (mean ± σ), and startup × / wall × over the fastest method's.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			spec, err := f.spec()
+			spec, err := f.spec(stderr)
 			if err != nil {
 				return usageError{err}
 			}
@@ -127,9 +125,9 @@ per run (mean ± σ), and startup × / wall × over the fastest method's.`,
 	return cmd
 }
 
-func (f *runFlags) spec() (lab.Spec, error) {
+func (f *runFlags) spec(stderr io.Writer) (lab.Spec, error) {
 	methods := f.methods
-	warnNoPython(f.methodFlag.String())
+	warnNoPython(stderr, f.methodFlag.String())
 	sizes, err := parseSizes(f.parentRSS)
 	if err != nil {
 		return lab.Spec{}, fmt.Errorf("--parent-rss: %w", err)
@@ -150,19 +148,19 @@ func (f *runFlags) spec() (lab.Spec, error) {
 
 func methodNames() []string {
 	var out []string
-	for _, m := range append(append(slices.Clone(lab.Methods), lab.PythonMethods...), lab.PyThread, lab.PySingle) {
+	for _, m := range lab.KnownMethods() {
 		out = append(out, string(m))
 	}
 	return out
 }
 
 // warnNoPython says once that `all` leaves Python's methods out.
-func warnNoPython(method string) {
+func warnNoPython(stderr io.Writer, method string) {
 	if strings.TrimSpace(method) != "all" {
 		return
 	}
 	if _, err := lab.Python(); err != nil {
-		fmt.Fprintf(os.Stderr, "warning: --method all leaves out %s: %v\n", "py-fork, py-spawn and py-forkserver", err)
+		fmt.Fprintf(stderr, "warning: --method all leaves out %s: %v\n", "py-fork, py-spawn and py-forkserver", err)
 	}
 }
 
