@@ -11,10 +11,12 @@ import (
 
 // cArgv holds a C copy of a path, an argv and the environment, built before
 // any process is created, so the create path itself does not allocate.
+// The pointer arrays are C memory too, not Go's: a fork child reads them
+// in execve, and it may not have the Go heap at all (DontForkGoHeap).
 type cArgv struct {
 	path *C.char
-	args []*C.char // NULL-terminated
-	env  []*C.char // NULL-terminated
+	args []*C.char // NULL-terminated, in C memory
+	env  []*C.char // NULL-terminated, in C memory
 }
 
 func newCArgv(path string, argv []string) *cArgv {
@@ -24,23 +26,26 @@ func newCArgv(path string, argv []string) *cArgv {
 	return a
 }
 
+// cStrings copies ss to a NULL-terminated array of C strings, the array
+// itself allocated by C.
 func cStrings(ss []string) []*C.char {
-	out := make([]*C.char, len(ss)+1)
+	p := C.calloc(C.size_t(len(ss)+1), C.size_t(unsafe.Sizeof((*C.char)(nil))))
+	out := unsafe.Slice((**C.char)(p), len(ss)+1)
 	for i, s := range ss {
 		out[i] = C.CString(s)
 	}
 	return out
 }
 
-func (a *cArgv) argv() **C.char { return (**C.char)(unsafe.Pointer(&a.args[0])) }
-func (a *cArgv) envp() **C.char { return (**C.char)(unsafe.Pointer(&a.env[0])) }
+func (a *cArgv) argv() **C.char { return &a.args[0] }
+func (a *cArgv) envp() **C.char { return &a.env[0] }
 
 func (a *cArgv) free() {
 	C.free(unsafe.Pointer(a.path))
-	for _, p := range a.args {
-		C.free(unsafe.Pointer(p))
-	}
-	for _, p := range a.env {
-		C.free(unsafe.Pointer(p))
+	for _, list := range [][]*C.char{a.args, a.env} {
+		for _, p := range list {
+			C.free(unsafe.Pointer(p))
+		}
+		C.free(unsafe.Pointer(&list[0]))
 	}
 }

@@ -163,6 +163,11 @@ int proclab_child_setup(pid_t parent, int out_fd, int close_others) {
 	// The parent blocked every signal around fork(), so no handler of the
 	// lab's can run before this reset.
 	reset_signals();
+	// The signal stack the Go runtime gave this thread is Go heap, which
+	// the child may not have (csys/dontfork.go): handlers (the profiler's
+	// SIGPROF) run on the task's own stack instead.
+	stack_t no_stack = {.ss_flags = SS_DISABLE};
+	sigaltstack(&no_stack, 0);
 	proclab_ignore_terminal_signals();
 	sigset_t none;
 	sigemptyset(&none);

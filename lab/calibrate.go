@@ -27,6 +27,9 @@ type CalibrateSpec struct {
 	// RateTasks lists task counts to measure fork throughput and the lab's
 	// peak RSS at (rate.go); nil measures none.
 	RateTasks []int
+	// InheritLabHeap lets fork children inherit the lab's Go heap
+	// (labheap.go); false keeps it out, as in a run.
+	InheritLabHeap bool
 	// Progress, if set, is called after each round with rounds done and total.
 	Progress func(done, total int)
 }
@@ -34,16 +37,19 @@ type CalibrateSpec struct {
 // Calibration is what Calibrate measured: the floor of this machine and
 // how far above it each of proclab's methods sits.
 type Calibration struct {
-	Schema   string           `json:"schema"`
-	Host     *Host            `json:"host"`
-	Rounds   int              `json:"rounds"`
-	Warmup   int              `json:"warmup"`
-	NIters   uint64           `json:"n_iters"`
-	Floors   []Floor          `json:"floors"`
-	Methods  []MethodOverhead `json:"methods"`
-	Goals    []Goal           `json:"goals"`
-	Rates    []Rate           `json:"rates,omitempty"`
-	Warnings []string         `json:"warnings,omitempty"`
+	Schema  string           `json:"schema"`
+	Host    *Host            `json:"host"`
+	Rounds  int              `json:"rounds"`
+	Warmup  int              `json:"warmup"`
+	NIters  uint64           `json:"n_iters"`
+	Floors  []Floor          `json:"floors"`
+	Methods []MethodOverhead `json:"methods"`
+	Goals   []Goal           `json:"goals"`
+	Rates   []Rate           `json:"rates,omitempty"`
+	// ForkLabHeap is what fork children (the lab's and the floors') got of
+	// the lab's Go heap: "dontfork" or "inherit" (labheap.go).
+	ForkLabHeap string   `json:"fork_lab_heap"`
+	Warnings    []string `json:"warnings,omitempty"`
 }
 
 // Floor is one C loop's figures: medians over every round.
@@ -147,7 +153,7 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 			return nil, fmt.Errorf("calibrate compares process methods; %q is not one", m)
 		}
 	}
-	spec := Spec{Methods: methods, NTasks: 1, NIters: 1}
+	spec := Spec{Methods: methods, NTasks: 1, NIters: 1, InheritLabHeap: cs.InheritLabHeap}
 	e, err := newEnv(&spec)
 	if err != nil {
 		return nil, err
@@ -205,6 +211,7 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 
 	total := cs.Warmup + cs.Rounds
 	for round := 0; round < total && ctx.Err() == nil; round++ {
+		e.markHeap() // before the round's floors and methods: the heap may have grown
 		if round == cs.Warmup {
 			for _, f := range floors {
 				f.drop()
@@ -268,6 +275,8 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 		cal.Rates = append(cal.Rates, rates(ctx, n)...)
 	}
 	cal.Warnings = append(cal.Warnings, cal.noiseWarnings(floors)...)
+	cal.Warnings = append(cal.Warnings, e.warnings...)
+	cal.ForkLabHeap = e.forkLabHeap()
 	return cal, ctx.Err()
 }
 

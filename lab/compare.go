@@ -19,6 +19,9 @@ type CompareSpec struct {
 	Repeat int      // recorded rounds per cell; 0 means 1
 	Warmup int      // unrecorded rounds per cell, run first
 	CPUs   int      // CPUs the parallel efficiency counts; 0 means runtime.NumCPU()
+	// InheritLabHeap lets fork children inherit the lab's Go heap
+	// (labheap.go); false keeps it out.
+	InheritLabHeap bool
 
 	// Progress, if set, is called after each run with runs done and total
 	// over the whole grid.
@@ -82,7 +85,7 @@ func (s *CompareSpec) Validate() error {
 		return fmt.Errorf("--method %s starts no process; compare needs a process method (%s)", s.Method, processMethodNames())
 	}
 	for _, n := range s.NTasks {
-		cell := &Spec{Methods: []Method{s.method(), threadOf(s.method())}, NTasks: n, NIters: 1, Repeat: s.Repeat, Warmup: s.Warmup}
+		cell := &Spec{Methods: []Method{s.method(), threadOf(s.method())}, NTasks: n, NIters: 1, Repeat: s.Repeat, Warmup: s.Warmup, InheritLabHeap: s.InheritLabHeap}
 		if err := cell.Validate(); err != nil {
 			return err
 		}
@@ -131,7 +134,7 @@ func Compare(ctx context.Context, spec CompareSpec) (*Result, error) {
 	done := 0
 	for _, nt := range tasks {
 		for _, ni := range iters {
-			cs := Spec{Methods: methods, NTasks: nt, NIters: ni, Repeat: spec.Repeat, Warmup: spec.Warmup}
+			cs := Spec{Methods: methods, NTasks: nt, NIters: ni, Repeat: spec.Repeat, Warmup: spec.Warmup, InheritLabHeap: spec.InheritLabHeap}
 			base := done
 			if spec.Progress != nil {
 				cs.Progress = func(d, _ int) { spec.Progress(base+d, total) }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -14,24 +15,22 @@ import (
 // will share copy-on-write) besides the ballast asked for.
 type footprint struct {
 	rss, anon int64 // resident and anonymous bytes (smaps_rollup)
+	dontfork  int64 // anonymous bytes in mappings fork children do not get (VmFlags dc)
 	vmas      int   // mappings (lines of /proc/self/maps)
 	pte       int64 // page-table bytes (VmPTE)
 }
 
 // readFootprint reads the lab's footprint from /proc/self. It costs a walk
-// of the lab's page tables (smaps_rollup), so it is read between runs,
-// never inside a timed section.
+// of the lab's page tables (smaps), so it is read between runs, never
+// inside a timed section.
 func readFootprint() (footprint, error) {
 	var fp footprint
-	roll, err := os.ReadFile("/proc/self/smaps_rollup")
+	smaps, err := os.ReadFile("/proc/self/smaps")
 	if err != nil {
 		return fp, err
 	}
-	if fp.rss, err = kBField(roll, "Rss"); err != nil {
-		return fp, fmt.Errorf("smaps_rollup: %w", err)
-	}
-	if fp.anon, err = kBField(roll, "Anonymous"); err != nil {
-		return fp, fmt.Errorf("smaps_rollup: %w", err)
+	if fp, err = parseSmaps(smaps); err != nil {
+		return fp, fmt.Errorf("smaps: %w", err)
 	}
 	status, err := os.ReadFile("/proc/self/status")
 	if err != nil {
@@ -40,12 +39,48 @@ func readFootprint() (footprint, error) {
 	if fp.pte, err = kBField(status, "VmPTE"); err != nil {
 		return fp, fmt.Errorf("status: %w", err)
 	}
-	maps, err := os.ReadFile("/proc/self/maps")
-	if err != nil {
-		return fp, err
-	}
-	fp.vmas = bytes.Count(maps, []byte{'\n'})
 	return fp, nil
+}
+
+// parseSmaps sums /proc/PID/smaps: every mapping's Rss and Anonymous, the
+// Anonymous of those a fork child does not get (VmFlags "dc", set by
+// MADV_DONTFORK), and the number of mappings.
+func parseSmaps(b []byte) (footprint, error) {
+	var fp footprint
+	var anon int64 // the current mapping's
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		line := sc.Bytes()
+		key, rest, ok := bytes.Cut(line, []byte{':'})
+		switch {
+		case !ok || bytes.IndexByte(key, ' ') >= 0: // "lo-hi perms ..." starts a mapping
+			fp.vmas++
+			anon = 0
+		case string(key) == "Rss" || string(key) == "Anonymous":
+			f := strings.Fields(string(rest))
+			if len(f) != 2 || f[1] != "kB" {
+				return fp, fmt.Errorf("%s: unexpected %q", key, rest)
+			}
+			kb, err := strconv.ParseInt(f[0], 10, 64)
+			if err != nil {
+				return fp, fmt.Errorf("%s: %w", key, err)
+			}
+			if string(key) == "Rss" {
+				fp.rss += kb << 10
+			} else {
+				anon = kb << 10
+				fp.anon += anon
+			}
+		case string(key) == "VmFlags":
+			if slices.Contains(strings.Fields(string(rest)), "dc") {
+				fp.dontfork += anon
+			}
+		}
+	}
+	if fp.vmas == 0 {
+		return fp, fmt.Errorf("no mappings")
+	}
+	return fp, sc.Err()
 }
 
 // kBField reads "Name:   1234 kB" from a /proc file, in bytes.
@@ -79,4 +114,5 @@ func (e *env) measureLab(run *RunResult) {
 		return
 	}
 	run.LabRSSBytes, run.LabAnonBytes, run.LabVMAs, run.LabPTEBytes = fp.rss, fp.anon, fp.vmas, fp.pte
+	run.LabDontForkBytes = fp.dontfork
 }

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"runtime"
 	"testing"
 )
 
@@ -45,6 +46,77 @@ func TestKBField(t *testing.T) {
 	for _, name := range []string{"Bad", "Missing", "Rs"} {
 		if _, err := kBField(b, name); err == nil {
 			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+// The Go heap is kept out of fork children by default and inherited with
+// InheritLabHeap; either way the run says which, and lab_dontfork_bytes is
+// what the children did not get. A fork child's own RSS shows it: a 32 MiB
+// Go slice of the lab is in the child only when inherited.
+func TestForkLabHeap(t *testing.T) {
+	heap := make([]byte, 32<<20)
+	for i := 0; i < len(heap); i += 4096 {
+		heap[i] = 1
+	}
+	var rss []int64 // the child's, per run
+	for _, inherit := range []bool{false, true, false} {
+		res, err := Run(context.Background(), Spec{Methods: []Method{Fork}, NTasks: 1, NIters: 1000,
+			Repeat: 1, InheritLabHeap: inherit, ProfileHz: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := ForkLabHeapDontFork
+		if inherit {
+			want = ForkLabHeapInherit
+		}
+		if res.Spec.ForkLabHeap != want {
+			t.Errorf("inherit %v: fork_lab_heap %q, want %q", inherit, res.Spec.ForkLabHeap, want)
+		}
+		r := res.Runs[0]
+		task := r.Tasks[0]
+		if task.Error != "" || task.EndRSSBytes == nil {
+			t.Fatalf("inherit %v: task %+v", inherit, task)
+		}
+		childRSS := *task.EndRSSBytes
+		rss = append(rss, childRSS)
+		t.Logf("inherit %v: lab anon %d MiB, kept from the child %d MiB; child rss %d MiB", inherit,
+			r.LabAnonBytes>>20, r.LabDontForkBytes>>20, childRSS>>20)
+		if inherit {
+			if r.LabDontForkBytes != 0 {
+				t.Errorf("inherit: lab_dontfork_bytes %d, want 0", r.LabDontForkBytes)
+			}
+			if childRSS < 32<<20 {
+				t.Errorf("inherit: the child's RSS %d is below the lab's 32 MiB Go slice", childRSS)
+			}
+		} else {
+			if r.LabDontForkBytes < 32<<20 || r.LabDontForkBytes > r.LabAnonBytes {
+				t.Errorf("dontfork: lab_dontfork_bytes %d, want the 32 MiB slice at least and at most lab_anon_bytes %d", r.LabDontForkBytes, r.LabAnonBytes)
+			}
+		}
+	}
+	// The first run marks the heap, the second undoes it, the third marks
+	// it again (the race detector's shadow memory is in every child).
+	if rss[1]-rss[0] < 24<<20 || rss[1]-rss[2] < 24<<20 {
+		t.Errorf("the fork child's RSS: %d MiB kept out, %d inherited, %d kept out: the 32 MiB slice should make the difference", rss[0]>>20, rss[1]>>20, rss[2]>>20)
+	}
+	runtime.KeepAlive(heap)
+}
+
+func TestParseSmaps(t *testing.T) {
+	smaps := "00400000-004ac000 r-xp 00000000 fe:00 10018914   /bin/x\nRss:  100 kB\nAnonymous: 0 kB\nVmFlags: rd ex mr mw me\n" +
+		"be4000000-be6800000 rw-p 00000000 00:00 0 \nRss:  300 kB\nAnonymous: 300 kB\nVmFlags: rd wr mr mw me dc ac\n" +
+		"7f00-7f10 rw-p 00000000 00:00 0  [heap]\nRss:  20 kB\nAnonymous: 12 kB\nVmFlags: rd wr mr mw me ac\n"
+	fp, err := parseSmaps([]byte(smaps))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fp.vmas != 3 || fp.rss != 420<<10 || fp.anon != 312<<10 || fp.dontfork != 300<<10 {
+		t.Errorf("parsed %+v", fp)
+	}
+	for _, bad := range []string{"", "7f00-7f10 rw-p 0 00:00 0\nRss: x kB\n", "7f00-7f10 rw-p 0 00:00 0\nAnonymous: 3 MB\n"} {
+		if _, err := parseSmaps([]byte(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
 		}
 	}
 }

@@ -57,6 +57,7 @@ type SpecInfo struct {
 	Warmup           int      `json:"warmup"`
 	ParentRSSBytes   []int64  `json:"parent_rss_bytes"`
 	ParentTHP        bool     `json:"parent_thp"`
+	ForkLabHeap      string   `json:"fork_lab_heap"` // "dontfork" or "inherit": what fork children got of the lab's Go heap
 	ProfileHz        int      `json:"profile_hz"`
 	SampleIntervalNS int64    `json:"sample_interval_ns"`     // 0: no live samples
 	NTasksGrid       []int    `json:"n_tasks_grid,omitempty"` // compare: every n_tasks (n_tasks is then 0)
@@ -81,6 +82,10 @@ type RunResult struct {
 	LabAnonBytes int64 `json:"lab_anon_bytes"`
 	LabVMAs      int   `json:"lab_vmas"`
 	LabPTEBytes  int64 `json:"lab_pte_bytes"`
+	// LabDontForkBytes is the part of lab_anon_bytes fork children do not
+	// inherit: the Go heap's resident pages under --fork-lab-heap
+	// dontfork (MADV_DONTFORK), 0 under inherit.
+	LabDontForkBytes int64 `json:"lab_dontfork_bytes"`
 }
 
 // Task is what one task (one child process, goroutine or loop) measured.

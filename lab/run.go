@@ -22,6 +22,9 @@ type env struct {
 	worker   *csys.Worker   // spawn and fork-exec workers, prepared once (csys/worker.go)
 	warnings []string       // what the current run wants the reader to know
 	prof     *startProfiler // the start profile while it records; nil when off (startprofile.go)
+	// heapMarkErr is why the lab's Go heap could not be kept out of fork
+	// children (labheap.go); nil while it can.
+	heapMarkErr error
 }
 
 // observer watches live children while they run (sampler.go).
@@ -122,6 +125,7 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 	done := 0
 	defer func() {
 		res.LabPeakRSSBytes = labPeakRSS()
+		res.Spec.ForkLabHeap = e.forkLabHeap()
 		res.Summary = Summaries(res)
 	}()
 	for _, size := range spec.parentSizes() {
@@ -168,6 +172,7 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 // runOnce runs NTasks tasks with method m.
 func (e *env) runOnce(ctx context.Context, m Method) RunResult {
 	run := RunResult{Method: m, NTasks: e.spec.NTasks, NIters: e.spec.NIters}
+	e.markHeap()       // the heap grew since the last run: keep it out of fork children
 	e.measureLab(&run) // before the first create, outside every timed section
 	switch m {
 	case Thread:

@@ -20,6 +20,9 @@ type Spec struct {
 
 	ParentRSS []int64 // bytes of anonymous memory the lab holds while creating; nil means {0}
 	ParentTHP bool    // back ParentRSS with transparent huge pages (madvise)
+	// InheritLabHeap lets fork children inherit the lab's own Go heap;
+	// false (the default) keeps it out of them (labheap.go).
+	InheritLabHeap bool
 
 	ProfileHz int // per-task sampling rate of the hot loop; 0 = no profile (see DefaultProfileHz)
 

@@ -29,15 +29,21 @@ type ThroughputSpec struct {
 	// that each create one task, read its record and reap it, over and
 	// over. 0 means one loop per CPU, as stress-ng runs one worker per CPU.
 	MaxProcs int
+	// InheritLabHeap lets fork children inherit the lab's Go heap
+	// (labheap.go); false keeps it out, as in a run.
+	InheritLabHeap bool
 }
 
 // Throughput is what `proclab rate` measured.
 type Throughput struct {
-	Schema   string       `json:"schema"`
-	CPUs     int          `json:"cpus"`
-	Load1    *float64     `json:"load1,omitempty"` // the machine's 1-minute load average before the runs
-	Rates    []MethodRate `json:"rates"`
-	Warnings []string     `json:"warnings,omitempty"`
+	Schema string   `json:"schema"`
+	CPUs   int      `json:"cpus"`
+	Load1  *float64 `json:"load1,omitempty"` // the machine's 1-minute load average before the runs
+	// ForkLabHeap is what fork children (the lab's and the floor's) got
+	// of the lab's Go heap: "dontfork" or "inherit" (labheap.go).
+	ForkLabHeap string       `json:"fork_lab_heap"`
+	Rates       []MethodRate `json:"rates"`
+	Warnings    []string     `json:"warnings,omitempty"`
 }
 
 // MethodRate is one method's throughput beside its floor: the same number
@@ -58,6 +64,9 @@ type MethodRate struct {
 	// The lab's footprint right before the first create (footprint.go).
 	LabAnonBytes int64 `json:"lab_anon_bytes"`
 	LabVMAs      int   `json:"lab_vmas"`
+	// LabDontForkBytes is the part of LabAnonBytes fork children do not
+	// inherit (the Go heap under "dontfork").
+	LabDontForkBytes int64 `json:"lab_dontfork_bytes"`
 	// ChildMemRead says whether the children read their own memory after
 	// the task, as in a run: fork's children here do not (the read walks
 	// the child's page tables, the lab's instrument, ~0.2 ms a child of
@@ -115,7 +124,7 @@ func MeasureRates(ctx context.Context, ts ThroughputSpec) (*Throughput, error) {
 		loops = runtime.NumCPU()
 	}
 	loops = min(loops, ts.Tasks)
-	spec := Spec{Methods: methods, NTasks: ts.Tasks, NIters: 1, MaxProcs: loops}
+	spec := Spec{Methods: methods, NTasks: ts.Tasks, NIters: 1, MaxProcs: loops, InheritLabHeap: ts.InheritLabHeap}
 	e, err := newEnv(&spec)
 	if err != nil {
 		return nil, err
@@ -161,14 +170,16 @@ func MeasureRates(ctx context.Context, ts ThroughputSpec) (*Throughput, error) {
 			continue // its row says why above
 		}
 		r := MethodRate{Method: m, Tasks: ts.Tasks, MaxProcs: loops, Floor: pairedFloor(m), ChildMemRead: m != Fork}
+		e.markHeap() // the floor forks the lab's address space too
 		if wall, err := floorRate(r.Floor, prog, ts.Tasks, loops); err != nil {
 			r.FloorError = err.Error()
 		} else if wall > 0 {
 			r.FloorTasksPerSec = float64(ts.Tasks) / (float64(wall) / 1e9)
 		}
 		var run RunResult
+		e.markHeap()
 		e.measureLab(&run)
-		r.LabAnonBytes, r.LabVMAs = run.LabAnonBytes, run.LabVMAs
+		r.LabAnonBytes, r.LabVMAs, r.LabDontForkBytes = run.LabAnonBytes, run.LabVMAs, run.LabDontForkBytes
 		wall, failed, err := e.rateRun(ctx, m, ts.Tasks, loops)
 		r.Failed = failed
 		if err != nil {
@@ -184,6 +195,7 @@ func MeasureRates(ctx context.Context, ts ThroughputSpec) (*Throughput, error) {
 		out.Rates = append(out.Rates, r)
 	}
 	out.Warnings = append(out.Warnings, e.warnings...)
+	out.ForkLabHeap = e.forkLabHeap()
 	return out, ctx.Err()
 }
 

@@ -15,11 +15,12 @@ import (
 // far above it each of proclab's methods sits.
 func newCalibrateCmd(stdout io.Writer) *cobra.Command {
 	var (
-		n       int
-		warmup  int
-		methods []lab.Method
-		jsonOut bool
-		rates   []uint64
+		n           int
+		warmup      int
+		methods     []lab.Method
+		jsonOut     bool
+		inheritHeap bool
+		rates       []uint64
 	)
 	rateList := newCountList(&rates, nil, lab.MaxNTasks)
 	cmd := &cobra.Command{
@@ -45,7 +46,7 @@ within 1.15x, total per fork task within 1.2x).`,
 			if warmup < 0 {
 				return usageError{fmt.Errorf("--warmup must be 0 or more, got %d", warmup)}
 			}
-			cal, err := lab.Calibrate(cmd.Context(), lab.CalibrateSpec{Rounds: n, Warmup: warmup, Methods: methods, RateTasks: rateList.ints()})
+			cal, err := lab.Calibrate(cmd.Context(), lab.CalibrateSpec{Rounds: n, Warmup: warmup, Methods: methods, RateTasks: rateList.ints(), InheritLabHeap: inheritHeap})
 			if cal == nil {
 				return usageError{err}
 			}
@@ -72,6 +73,7 @@ within 1.15x, total per fork task within 1.2x).`,
 	fl.Var(newInt(&warmup, 5, true), "warmup", "rounds run first and not recorded")
 	fl.Var(newMethodList(&methods), "method", "process methods to compare (a list); default every process method")
 	fl.Var(rateList, "rate-tasks", "also measure fork throughput and the lab's peak RSS for these task counts, e.g. 1000,10000")
+	addForkLabHeapFlag(fl, &inheritHeap)
 	fl.BoolVar(&jsonOut, "json", false, "write the calibration as one JSON document to stdout")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagError(c, err)} })
 	return cmd

@@ -15,14 +15,15 @@ import (
 
 // compareFlags are the flags of `proclab compare`.
 type compareFlags struct {
-	nIters  []uint64
-	nTasks  *countList
-	tasks   []uint64
-	methods []lab.Method
-	repeat  int
-	warmup  int
-	json    bool
-	out     string
+	nIters      []uint64
+	nTasks      *countList
+	tasks       []uint64
+	methods     []lab.Method
+	repeat      int
+	warmup      int
+	json        bool
+	inheritHeap bool
+	out         string
 }
 
 func newCompareCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -72,6 +73,7 @@ from which on processes beat one process.`,
 	fl.Var(newMethodList(&f.methods, lab.Fork), "method", "the process method set against single and thread (one)")
 	fl.Var(newInt(&f.repeat, 5, true), "repeat", "recorded rounds per cell")
 	fl.Var(newInt(&f.warmup, 1, true), "warmup", "rounds per cell run first and not recorded")
+	addForkLabHeapFlag(fl, &f.inheritHeap)
 	fl.BoolVar(&f.json, "json", false, "write the results (with a top-level cells array) as one JSON document to stdout")
 	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
@@ -90,6 +92,6 @@ func (f *compareFlags) spec() (lab.CompareSpec, error) {
 			len(f.methods), (&methodList{p: &f.methods}).String())
 	}
 	s := lab.CompareSpec{NIters: f.nIters, NTasks: f.nTasks.ints(), Method: f.methods[0],
-		Repeat: f.repeat, Warmup: f.warmup}
+		Repeat: f.repeat, Warmup: f.warmup, InheritLabHeap: f.inheritHeap}
 	return s, s.Validate()
 }

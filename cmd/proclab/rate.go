@@ -17,6 +17,7 @@ func newRateCmd(stdout io.Writer) *cobra.Command {
 		tasks    int
 		maxProcs int
 		jsonOut  bool
+		inherit  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "rate",
@@ -34,7 +35,7 @@ and exec, fork+execve for fork-exec), run right before it.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ts := lab.ThroughputSpec{Tasks: tasks, MaxProcs: maxProcs}
+			ts := lab.ThroughputSpec{Tasks: tasks, MaxProcs: maxProcs, InheritLabHeap: inherit}
 			if cmd.Flags().Changed("method") {
 				ms, err := lab.ParseMethods(method)
 				if err != nil {
@@ -65,6 +66,7 @@ and exec, fork+execve for fork-exec), run right before it.`,
 	fl.StringVar(&method, "method", "", "process methods (a comma list); default every non-Python process method")
 	fl.IntVar(&tasks, "tasks", 2000, "near-empty tasks per method")
 	fl.IntVar(&maxProcs, "max-procs", 0, "loops at once, each with one child alive (0: one per CPU)")
+	addForkLabHeapFlag(fl, &inherit)
 	fl.BoolVar(&jsonOut, "json", false, "write the rates as one JSON document to stdout")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagError(c, err)} })
 	return cmd

@@ -23,6 +23,7 @@ type runFlags struct {
 	warmup       int
 	parentRSS    string
 	parentTHP    bool
+	inheritHeap  bool
 	profileHz    int
 	sample       time.Duration
 	sampleBudget float64 // percent
@@ -108,6 +109,7 @@ per run (mean ± σ), and startup × / wall × over the fastest method's.`,
 	fl.Var(newInt(&f.warmup, 0, true), "warmup", "rounds run first and not recorded")
 	fl.StringVar(&f.parentRSS, "parent-rss", "0", "memory the lab holds while creating children, e.g. 0,256MiB,1GiB")
 	fl.BoolVar(&f.parentTHP, "parent-thp", false, "back --parent-rss with transparent huge pages (madvise)")
+	addForkLabHeapFlag(fl, &f.inheritHeap)
 	fl.Var(newInt(&f.profileHz, lab.DefaultProfileHz, true), "profile-hz", "sample each task's program counter this often per CPU second (0: off; the kernel caps it at CONFIG_HZ)")
 	f.profileFlags.register(fl)
 	fl.DurationVar(&f.sample, "sample-interval", lab.DefaultSampleInterval, "sample each live child's CPU and memory (gopsutil) this often (0: off)")
@@ -136,7 +138,7 @@ func (f *runFlags) spec(stderr io.Writer) (lab.Spec, error) {
 		return lab.Spec{}, fmt.Errorf("--repeat must be at least 1, got %d", f.repeat)
 	}
 	s := lab.Spec{Methods: methods, NTasks: f.nTasks, NIters: f.nIters, Repeat: f.repeat,
-		Warmup: f.warmup, ParentRSS: sizes, ParentTHP: f.parentTHP, ProfileHz: f.profileHz,
+		Warmup: f.warmup, ParentRSS: sizes, ParentTHP: f.parentTHP, InheritLabHeap: f.inheritHeap, ProfileHz: f.profileHz,
 		SampleInterval: f.sample, SampleBudget: f.sampleBudget / 100,
 		MaxProcs: f.maxProcs, Timeout: f.timeout, StartProfile: f.startProf != "",
 		StartProfilePeriod: f.startEvery}

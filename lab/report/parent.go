@@ -19,10 +19,11 @@ type labFootprint struct {
 	vmas            float64
 	ballast         int64
 	ownRSS, ownAnon float64 // rss and anon less the ballast
+	dontfork        float64 // anonymous bytes fork children did not get (lab_dontfork_bytes)
 }
 
 func footprintAt(res *lab.Result, size int64) labFootprint {
-	var rss, anon, pte, vmas []float64
+	var rss, anon, pte, vmas, dontfork []float64
 	for _, r := range res.Runs {
 		if r.ParentRSSBytes != size || r.LabRSSBytes <= 0 {
 			continue
@@ -31,6 +32,7 @@ func footprintAt(res *lab.Result, size int64) labFootprint {
 		anon = append(anon, float64(r.LabAnonBytes))
 		pte = append(pte, float64(r.LabPTEBytes))
 		vmas = append(vmas, float64(r.LabVMAs))
+		dontfork = append(dontfork, float64(r.LabDontForkBytes))
 	}
 	fp := labFootprint{n: len(rss), ballast: size}
 	if fp.n == 0 {
@@ -39,6 +41,7 @@ func footprintAt(res *lab.Result, size int64) labFootprint {
 	fp.rss, fp.anon = lab.Summarize(rss).Median, lab.Summarize(anon).Median
 	fp.pte, fp.vmas = lab.Summarize(pte).Median, lab.Summarize(vmas).Median
 	fp.ownRSS, fp.ownAnon = max(fp.rss-float64(size), 0), max(fp.anon-float64(size), 0)
+	fp.dontfork = lab.Summarize(dontfork).Median
 	return fp
 }
 
@@ -73,6 +76,10 @@ func footprintLine(res *lab.Result) string {
 		bytesIEC(fp.ownRSS), bytesIEC(fp.ownAnon), fp.vmas, bytesIEC(fp.pte))
 	if fp.ballast > 0 {
 		s += fmt.Sprintf(", besides the %s ballast", sizeText(fp.ballast))
+	}
+	if fp.dontfork > 0 {
+		return s + fmt.Sprintf("; fork copies the page tables of all of it but the lab's Go heap, %s kept out of fork children (--fork-lab-heap %s), so \"parent\" is ballast + lab.",
+			bytesIEC(fp.dontfork), res.Spec.ForkLabHeap)
 	}
 	return s + "; fork copies the page tables of all of it, so \"parent\" is ballast + lab."
 }

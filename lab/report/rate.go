@@ -25,15 +25,15 @@ func RateTable(w io.Writer, t *lab.Throughput) error {
 	}
 	fmt.Fprintf(w, "near-empty tasks per second, %d CPUs, load average %s before the runs\n", t.CPUs, load)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "method\ttasks\tmax procs\ttasks/s\tfloor tasks/s\tx floor\tfloor\tlab anon\tlab vmas\t")
+	fmt.Fprintln(tw, "method\ttasks\tmax procs\ttasks/s\tfloor tasks/s\tx floor\tfloor\tlab anon\tnot forked\tlab vmas\t")
 	for _, r := range t.Rates {
 		if r.Error != "" {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t-\t%s\t-\t%s\t%s\t%d\t\n", r.Method, r.Tasks, r.MaxProcs,
-				rateCell(r.FloorTasksPerSec), r.Floor, mib(r.LabAnonBytes), r.LabVMAs)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t-\t%s\t-\t%s\t%s\t%s\t%d\t\n", r.Method, r.Tasks, r.MaxProcs,
+				rateCell(r.FloorTasksPerSec), r.Floor, mib(r.LabAnonBytes), mib(r.LabDontForkBytes), r.LabVMAs)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%d\t\n", r.Method, r.Tasks, r.MaxProcs,
-			r.TasksPerSec, rateCell(r.FloorTasksPerSec), ratioCell(r.Ratio), r.Floor, mib(r.LabAnonBytes), r.LabVMAs)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t%d\t\n", r.Method, r.Tasks, r.MaxProcs,
+			r.TasksPerSec, rateCell(r.FloorTasksPerSec), ratioCell(r.Ratio), r.Floor, mib(r.LabAnonBytes), mib(r.LabDontForkBytes), r.LabVMAs)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -52,6 +52,12 @@ func RateTable(w io.Writer, t *lab.Throughput) error {
 		if !r.ChildMemRead {
 			fmt.Fprintf(w, "%s: children skip their end-of-task memory read (the lab's instrument, not the task)\n", r.Method)
 		}
+	}
+	switch t.ForkLabHeap {
+	case lab.ForkLabHeapDontFork:
+		fmt.Fprintln(w, "fork children (and the fork floors) started without the lab's Go heap, \"not forked\" (--fork-lab-heap dontfork)")
+	case lab.ForkLabHeapInherit:
+		fmt.Fprintln(w, "fork children (and the fork floors) inherited all of the lab, its Go heap too (--fork-lab-heap inherit)")
 	}
 	for _, s := range t.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", s)

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/spf13/pflag"
+
+	"github.com/proclab/proclab/lab"
+)
+
+// forkLabHeap is --fork-lab-heap: what fork children get of the lab's own
+// Go heap (lab/labheap.go). It holds lab's InheritLabHeap.
+type forkLabHeap struct{ inherit *bool }
+
+func (v forkLabHeap) String() string {
+	if v.inherit != nil && *v.inherit {
+		return lab.ForkLabHeapInherit
+	}
+	return lab.ForkLabHeapDontFork
+}
+
+func (v forkLabHeap) Set(s string) error {
+	inherit, err := lab.ParseForkLabHeap(s)
+	if err != nil {
+		return errors.New("must be " + lab.ForkLabHeapDontFork + " or " + lab.ForkLabHeapInherit)
+	}
+	*v.inherit = inherit
+	return nil
+}
+
+func (v forkLabHeap) Type() string { return "string" }
+
+// addForkLabHeapFlag registers --fork-lab-heap on fl, into inherit.
+func addForkLabHeapFlag(fl *pflag.FlagSet, inherit *bool) {
+	fl.Var(forkLabHeap{inherit}, "fork-lab-heap", "what fork children get of the lab's own Go heap: "+
+		"dontfork (MADV_DONTFORK: the heap is the instrument's, not the parent's) or inherit (all of the lab, as any fork of a Go program)")
+}
