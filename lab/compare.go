@@ -142,7 +142,7 @@ func Compare(ctx context.Context, spec CompareSpec) (*Result, error) {
 			r, err := Run(ctx, cs)
 			done = base + perCell
 			if r != nil {
-				res.Binary, res.BinaryBuildID = r.Binary, r.BinaryBuildID
+				res.Binary, res.BinaryBuildID, res.BinaryLinking = r.Binary, r.BinaryBuildID, r.BinaryLinking
 				res.Spec = r.Spec
 				res.Runs = append(res.Runs, r.Runs...)
 				for _, w := range r.Warnings {

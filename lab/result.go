@@ -42,6 +42,10 @@ type Result struct {
 	// workers and server with it (they exec the lab's own image, even if
 	// the file at Binary was replaced meanwhile); "" if it has none.
 	BinaryBuildID string `json:"binary_build_id"`
+	// BinaryLinking is "static" (make build links proclab statically: no
+	// dynamic loader in the exec'd workers' start) or "dynamic" (go build
+	// and go test); "" if the image could not be read.
+	BinaryLinking string `json:"binary_linking"`
 
 	// The grid of `proclab compare` (compare.go); absent for other runs.
 	Cells     []Cell      `json:"cells,omitempty"`

@@ -85,6 +85,7 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 		defer e.fs.close()
 	}
 
+	buildID, linking := selfImage()
 	res = &Result{
 		StartProfile: res.startProfileOff(),
 		Schema:       Schema,
@@ -96,7 +97,8 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 		},
 		Runs:          []RunResult{},
 		Binary:        exe,
-		BinaryBuildID: selfBuildID(),
+		BinaryBuildID: buildID,
+		BinaryLinking: linking,
 		Host:          host,
 		Warnings:      hostWarnings,
 	}

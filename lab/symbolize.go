@@ -107,16 +107,24 @@ func loadSelfSymbols() (*Symbols, error) {
 	return self.s, self.err
 }
 
-// selfBuildID is the GNU build ID of the running image ("" if it has none
-// or it cannot be read). It reads the ELF headers and one note, not the
-// symbols: it runs before every run.
-func selfBuildID() string {
+// selfImage reads the lab's own image: its GNU build ID ("" if it has
+// none) and how it was linked ("static" without a dynamic loader (no
+// PT_INTERP), else "dynamic"); both "" if the image cannot be read. It
+// reads the ELF headers and one note, not the symbols: it runs before
+// every run.
+func selfImage() (buildID, linking string) {
 	f, err := elf.Open("/proc/self/exe")
 	if err != nil {
-		return ""
+		return "", ""
 	}
 	defer f.Close()
-	return gnuBuildID(f)
+	linking = "static"
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			linking = "dynamic"
+		}
+	}
+	return gnuBuildID(f), linking
 }
 
 func readSymbols(path string) (*Symbols, error) { return readSymbolsFrom(path, path) }

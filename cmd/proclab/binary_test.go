@@ -20,6 +20,10 @@ import (
 // another user).
 var labBin string
 
+// staticBuild is how make build links proclab (the Makefile's STATIC and
+// STATIC_LD): the CLI tests run the binary users run.
+var staticBuild = []string{"-tags", "netgo,osusergo", "-ldflags", `-linkmode external -extldflags "-static"`}
+
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if f := flag.Lookup("test.list"); f != nil && f.Value.String() != "" {
@@ -35,7 +39,7 @@ func TestMain(m *testing.M) {
 	gobin, err := exec.LookPath("go") // go test puts GOROOT/bin on PATH
 	if err == nil {
 		var out []byte
-		out, err = exec.Command(gobin, "build", "-o", labBin, ".").CombinedOutput()
+		out, err = exec.Command(gobin, append(append([]string{"build"}, staticBuild...), "-o", labBin, ".")...).CombinedOutput()
 		if err != nil {
 			err = fmt.Errorf("%v\n%s", err, out)
 		}
