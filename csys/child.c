@@ -136,16 +136,34 @@ static void reset_signals(void) {
 // without close_range (before 5.9) need.
 int proclab_test_no_close_range;
 
-// close_from closes every fd from low up to the soft RLIMIT_NOFILE: the
-// fallback when close_range is missing. Async-signal-safe (getrlimit and
-// close are plain system calls).
-static void close_from(int low) {
+// close_from closes every fd from low up to the soft RLIMIT_NOFILE but
+// keep: the fallback when close_range is missing. Async-signal-safe
+// (getrlimit and close are plain system calls).
+static void close_from(int low, int keep) {
 	struct rlimit rl;
 	long top = 1024;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
 		top = rl.rlim_cur > 0x7fffffff ? 0x7fffffff : (long)rl.rlim_cur;
 	for (long fd = low; fd < top; fd++)
-		close((int)fd);
+		if (fd != keep)
+			close((int)fd);
+}
+
+// close_above closes every fd above PROCLAB_WORKER_FD but keep (-1: none).
+static void close_above(int keep) {
+	unsigned low = PROCLAB_WORKER_FD + 1;
+	if (proclab_test_no_close_range) {
+		close_from((int)low, keep);
+		return;
+	}
+	int ok;
+	if (keep >= (int)low)
+		ok = (keep == (int)low || syscall(SYS_close_range, low, (unsigned)keep - 1, 0) == 0) &&
+		     syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0) == 0;
+	else
+		ok = syscall(SYS_close_range, low, ~0U, 0) == 0;
+	if (!ok)
+		close_from((int)low, keep);
 }
 
 // proclab_child_setup prepares a fresh fork child: default handlers for
@@ -154,12 +172,14 @@ static void close_from(int low) {
 // reaches the whole process group, but it is the lab that stops the tasks
 // and reports them interrupted), an empty signal mask, death with the
 // parent, and the result fd moved to PROCLAB_WORKER_FD without
-// close-on-exec. With close_others, every fd above it is closed, so a
-// child that keeps running holds no other child's pipe open (before an
-// exec, close-on-exec does that instead). Returns the result fd, or -1
-// with errno set (ESRCH: the parent is already gone).
-// Async-signal-safe.
-int proclab_child_setup(pid_t parent, int out_fd, int close_others) {
+// close-on-exec. Every fd above it but keep (-1: none) is closed, so a
+// child holds no other child's pipe open and no fd of the lab's that was
+// not yet close-on-exec when it was forked: the lab does not hold Go's
+// ForkLock around its creates (it would serialize them, and a fork-exec's
+// whole exec wait with them), so another goroutine may be between making
+// an fd and marking it. Returns the result fd, or -1 with errno set
+// (ESRCH: the parent is already gone). Async-signal-safe.
+int proclab_child_setup(pid_t parent, int out_fd, int keep) {
 	// The parent blocked every signal around fork(), so no handler of the
 	// lab's can run before this reset.
 	reset_signals();
@@ -190,8 +210,6 @@ int proclab_child_setup(pid_t parent, int out_fd, int close_others) {
 	} else if (fcntl(PROCLAB_WORKER_FD, F_SETFD, 0) < 0) {
 		return -1;
 	}
-	if (close_others && (proclab_test_no_close_range ||
-	                     syscall(SYS_close_range, PROCLAB_WORKER_FD + 1, ~0U, 0) != 0))
-		close_from(PROCLAB_WORKER_FD + 1);
+	close_above(keep);
 	return PROCLAB_WORKER_FD;
 }

@@ -74,8 +74,6 @@ type Created struct {
 // it.
 // It allocates nothing.
 func ForkRun(t Task, outFD int) (Created, error) {
-	lockFork()
-	defer unlockFork()
 	c := C.proclab_fork_task(C.uint32_t(t.Index), C.uint64_t(t.NIters), C.uint32_t(t.ProfileHz), cBool(t.SkipSelfMem), C.int(outFD))
 	if c.err != 0 {
 		return Created{}, fmt.Errorf("csys: fork: %w", syscall.Errno(c.err))
@@ -96,8 +94,6 @@ func Spawn(path string, argv []string, outFD int) (Created, error) {
 	defer a.free()
 	var pid C.int
 	var t0 C.int64_t
-	lockFork()
-	defer unlockFork()
 	if e := C.proclab_posix_spawn(a.path, a.argv(), a.envp(), C.int(outFD), &pid, &t0); e != 0 {
 		return Created{}, fmt.Errorf("csys: posix_spawn %s: %w", path, syscall.Errno(e))
 	}
@@ -112,20 +108,18 @@ func ForkExec(path string, argv []string, outFD int) (Created, error) {
 	defer a.free()
 	var pid C.int
 	var t0 C.int64_t
-	lockFork()
-	defer unlockFork()
 	if e := C.proclab_fork_exec(a.path, a.argv(), a.envp(), C.int(outFD), -1, 0, &pid, &t0); e != 0 {
 		return Created{}, fmt.Errorf("csys: fork+exec %s: %w", path, syscall.Errno(e))
 	}
 	return Created{PID: int(pid), CreateNS: int64(t0)}, nil
 }
 
-// lockFork holds syscall.ForkLock for writing across a create, as Go's own
-// fork+exec does: code that makes an fd and only then marks it
-// close-on-exec holds it for reading, so no such fd is half-made while a
-// child is forked, and none leaks into an exec'd worker.
-func lockFork()   { syscall.ForkLock.Lock() }
-func unlockFork() { syscall.ForkLock.Unlock() }
+// Creates do not hold syscall.ForkLock, as Go's own fork+exec does (code
+// that makes an fd and only then marks it close-on-exec holds it for
+// reading): every child closes all fds above its result fd itself instead
+// (child.c; posix_spawn's addclosefrom), so no half-made fd of the lab's
+// reaches a child, and creates from several goroutines do not serialize on
+// the lock (a fork-exec held it across its child's whole exec).
 
 // SelfExe names the running lab's own image: exec'ing it starts the very
 // file the lab runs, even after the file at the lab's path was replaced

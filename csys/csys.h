@@ -131,7 +131,7 @@ uint64_t proclab_thread_prof_stray(void);
 
 // proclab_child_setup prepares a fresh fork child (signals, parent death,
 // fds); returns the result fd or -1 with errno set. Async-signal-safe.
-int proclab_child_setup(pid_t parent, int out_fd, int close_others);
+int proclab_child_setup(pid_t parent, int out_fd, int keep);
 extern int proclab_test_no_close_range; // tests: take the fallback of close_range
 
 // proclab_child_task runs one task in a child process and never returns:

@@ -3,6 +3,7 @@ package csys
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -228,45 +229,52 @@ func procState(pid int) (state string, ppid int, err error) {
 	return f[0], ppid, nil
 }
 
-// Creates hold syscall.ForkLock for writing, as Go's fork+exec does: a
-// create waits while another goroutine holds it for reading (making an fd
-// and marking it close-on-exec). Seen without timing: once the create
-// waits for the write lock, new readers are refused.
-func TestCreateHoldsForkLock(t *testing.T) {
+// No create holds Go's ForkLock, so another goroutine may be between
+// making an fd and marking it close-on-exec when a child is created: every
+// child closes all fds above its result fd itself. Here the lab holds an
+// fd that is not close-on-exec (as such a goroutine would), and no child
+// of any create keeps it: each ends up with fds 0-3 only.
+func TestChildHoldsNoOtherFD(t *testing.T) {
+	leak, err := syscall.Open("/dev/null", syscall.O_RDONLY, 0) // no O_CLOEXEC
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(leak)
 	exe, _ := os.Executable()
 	w := NewWorker(exe, os.Getpid())
 	defer w.Close()
-	for name, create := range map[string]func(Task, int) (Created, error){"fork": ForkRun, "spawn": w.Spawn, "fork-exec": w.ForkExec} {
-		syscall.ForkLock.RLock()
+	long := Task{Index: 1, NIters: 1 << 40} // runs until killed
+	for name, create := range map[string]func(Task, int) (Created, error){
+		"fork": ForkRun, "spawn": w.Spawn, "fork-exec": w.ForkExec,
+		"plain spawn":     func(t Task, fd int) (Created, error) { return Spawn(exe, WorkerArgv(exe, os.Getpid(), t), fd) },
+		"plain fork-exec": func(t Task, fd int) (Created, error) { return ForkExec(exe, WorkerArgv(exe, os.Getpid(), t), fd) },
+	} {
 		r, fd := pipe(t)
-		done := make(chan Created, 1)
-		go func() {
-			c, err := create(Task{NIters: 1}, fd)
+		c, err := create(long, fd)
+		unix.Close(fd)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var fds []string
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", c.PID))
 			if err != nil {
-				t.Error(err)
+				t.Fatalf("%s: %v", name, err)
 			}
-			done <- c
-		}()
-		waiting := false
-		for !waiting {
-			select {
-			case <-done:
-				t.Fatalf("%s: created a process while ForkLock was held for reading", name)
-			default:
+			fds = fds[:0]
+			for _, e := range ents {
+				fds = append(fds, e.Name())
 			}
-			if syscall.ForkLock.TryRLock() {
-				syscall.ForkLock.RUnlock()
-				time.Sleep(time.Millisecond)
-			} else {
-				waiting = true // a writer waits: the create
+			if strings.Join(fds, ",") == "0,1,2,3" {
+				break
 			}
 		}
-		syscall.ForkLock.RUnlock()
-		c := <-done
-		unix.Close(fd)
-		ReadRecord(r)
-		r.Close()
+		if got := strings.Join(fds, ","); got != "0,1,2,3" {
+			t.Errorf("%s: the child holds fds %s, want 0,1,2,3 (the lab's fd %d leaked)", name, got, leak)
+		}
+		syscall.Kill(c.PID, syscall.SIGKILL)
 		Wait4(c.PID)
+		r.Close()
 	}
 	assertNoZombies(t)
 }

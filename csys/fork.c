@@ -27,7 +27,7 @@ int proclab_fork_run(const struct proclab_task *t, int out_fd, int skip_mem, int
 	pid_t p = fork();
 	if (p == 0) {
 		// Child: async-signal-safe calls only, never return.
-		int fd = proclab_child_setup(parent, out_fd, 1);
+		int fd = proclab_child_setup(parent, out_fd, -1);
 		if (fd < 0)
 			_exit(126);
 		proclab_child_skip_mem = skip_mem; // a store to the child's own copy
@@ -120,7 +120,7 @@ int proclab_fork_exec(const char *path, char *const argv[], char *const envp[],
 			}
 			ef = moved;
 		}
-		if (proclab_child_setup(parent, out_fd, 0) < 0) {
+		if (proclab_child_setup(parent, out_fd, ef) < 0) {
 			e = errno;
 		} else {
 			if (proclab_test_stall_exec)

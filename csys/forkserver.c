@@ -266,7 +266,7 @@ static void serve_one(pid_t self) {
 			// Child: async-signal-safe calls only, never return. (This
 			// process had one thread, so nothing is locked; the contract
 			// is the same as after the lab's own fork.)
-			int out = proclab_child_setup(self, fd, 1);
+			int out = proclab_child_setup(self, fd, -1);
 			if (out < 0)
 				_exit(126);
 			proclab_child_task(&task, out, 0, 0, 0);

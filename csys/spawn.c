@@ -35,6 +35,10 @@ int proclab_posix_spawn(const char *path, char *const argv[], char *const envp[]
 		goto out_fa;
 	if ((err = posix_spawn_file_actions_adddup2(&fa, fd, PROCLAB_WORKER_FD)) != 0)
 		goto out_attr;
+	// The worker gets fds 0-3 only, whatever the lab held that was not
+	// yet close-on-exec (the lab does not hold Go's ForkLock: child.c).
+	if ((err = posix_spawn_file_actions_addclosefrom_np(&fa, PROCLAB_WORKER_FD + 1)) != 0)
+		goto out_attr;
 	sigset_t none, dfl;
 	sigemptyset(&none);
 	sigemptyset(&dfl);

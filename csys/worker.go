@@ -106,8 +106,6 @@ func (w *Worker) ForkExec(t Task, outFD int) (Created, error) {
 }
 
 func (w *Worker) start(how C.int, what string, t Task, outFD int) (Created, error) {
-	lockFork()
-	defer unlockFork()
 	c := C.proclab_start_worker(how, w.c.path, w.argv0, w.c.envp(), C.int32_t(w.labPID),
 		C.uint32_t(t.Index), C.uint64_t(t.NIters), C.uint32_t(t.ProfileHz), C.int(outFD),
 		C.int(w.cancel), C.int(w.execTimeout.Milliseconds()))

@@ -216,8 +216,13 @@ func (e *env) rateRun(ctx context.Context, m Method, n, loops int) (int64, int, 
 		}
 	}
 	live := newLiveSet()
-	stop := context.AfterFunc(ctx, func() { live.killAll(killInterrupted) })
+	slots := newRateSlots(loops)
+	stop := context.AfterFunc(ctx, func() {
+		live.killAll(killInterrupted)
+		slots.killAll()
+	})
 	defer stop()
+	direct, flags := e.directCreate(m)
 
 	var (
 		next     atomic.Int64 // the next task index to create
@@ -240,11 +245,12 @@ func (e *env) rateRun(ctx context.Context, m Method, n, loops int) (int64, int, 
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(runtime.GOMAXPROCS(0), loops+1)))
 	ready.Add(loops)
 	done.Add(loops)
-	for range loops {
+	for loop := range loops {
 		go func() {
 			defer done.Done()
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
+			var buf [csys.RecordHeaderSize]byte
 			ready.Done()
 			<-go_
 			for ctx.Err() == nil {
@@ -252,13 +258,27 @@ func (e *env) rateRun(ctx context.Context, m Method, n, loops int) (int64, int, 
 				if i >= n {
 					return
 				}
-				t, err := e.rateTask(m, start, i, live)
+				t := e.task(i)
+				t.SkipSelfMem = m == Fork
+				if direct != nil {
+					ok, err := e.directTask(direct, flags, t, loop, slots, &buf)
+					if err != nil {
+						failed.Add(1)
+						fail(err)
+						return
+					}
+					if !ok {
+						failed.Add(1)
+					}
+					continue
+				}
+				task, err := e.rateTask(start, t, live)
 				if err != nil {
 					failed.Add(1)
 					fail(err)
 					return
 				}
-				if t.Error != "" || t.Checksum != e.expected {
+				if task.Error != "" || task.Checksum != e.expected {
 					failed.Add(1)
 				}
 			}
@@ -278,29 +298,24 @@ func (e *env) rateRun(ctx context.Context, m Method, n, loops int) (int64, int, 
 	return wall, int(failed.Load()), firstErr
 }
 
-// rateTask creates task i, reads its record and reaps it, all on the
-// calling goroutine (locked to its thread): a blocking pipe and, for the
-// lab's own children, a blocking wait4.
-func (e *env) rateTask(m Method, start starter, i int, live *liveSet) (Task, error) {
+// rateTask creates task t with start (forkserver, exec), reads its record
+// and reaps it, all on the calling goroutine (locked to its thread),
+// through a run's collect path: a blocking pipe and, for the lab's own
+// children, a blocking wait4.
+func (e *env) rateTask(start starter, t csys.Task, live *liveSet) (Task, error) {
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
 		return Task{}, fmt.Errorf("pipe: %w", err)
 	}
 	r := os.NewFile(uintptr(p[0]), "result") // blocking: reads block this thread only
-	t := e.task(i)
-	t.SkipSelfMem = m == Fork
 	c, err := start(t, p[1])
 	unix.Close(p[1])
 	if err != nil {
 		r.Close()
 		return Task{}, err
 	}
-	if m == Fork || m == Spawn || m == ForkExec {
-		pid := c.pid
-		c.wait = func() (csys.Exit, error) { return csys.Wait4(pid) }
-	}
 	live.add(c.pid, c.kill)
-	return e.collect(i, c, r, live), nil
+	return e.collect(int(t.Index), c, r, live), nil
 }
 
 // floorRate runs the named floor n times over loops C loops at once, each
