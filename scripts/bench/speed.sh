@@ -71,7 +71,7 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 med() { bs median -name "$1" -metric "$2" "$tmp/floors.txt"; }
 us() { awk -v x="$1" 'BEGIN { printf "%.0f", x / 1000 }'; }
 mib() { awk -v x="$1" 'BEGIN { printf "%.1f", x / 1048576 }'; }
-read -r f_total f_startup f_anon f_vmas < <(bs fork "$tmp"/fork-*.json)
+read -r f_total f_startup f_anon f_vmas f_forked < <(bs fork "$tmp"/fork-*.json)
 read -r r1 r1floor r1ratio < <(bs ratejson fork "$tmp"/rate1-*.json)
 read -r rn rnfloor rnratio < <(bs ratejson fork "$tmp"/rateN-*.json)
 ready=$(bs spawnready "$tmp"/cal-*.json || echo "?")
@@ -98,7 +98,7 @@ load average $load_start at the start, $load_end at the end ($ncpu CPUs).
 | figure | proclab | reference |
 |---|---|---|
 | fork total per task, parent 0 | $f_total µs (startup $f_startup µs) | minimal Go+cgo fork+_exit+wait $go_total µs; minimal C $c_total µs |
-| lab's memory when it forks | $f_anon MiB anonymous, $f_vmas mappings | minimal Go program $go_anon MiB, $go_vmas mappings |
+| lab's memory when it forks | $f_anon MiB anonymous, $f_forked MiB of it inherited by the child (\`--fork-lab-heap dontfork\`); $f_vmas mappings | minimal Go program $go_anon MiB (all inherited), $go_vmas mappings |
 | near-empty fork tasks per second, 1 loop | $r1 (in-lab floor $r1floor, ${r1ratio}x) | minimal Go+cgo: $(printf %.0f "$go_r1") |
 | near-empty fork tasks per second, $ncpu loops | $rn (in-lab floor $rnfloor, ${rnratio}x; ${vs_stress} stress-ng) | minimal Go+cgo: $(printf %.0f "$go_rn"); $stress_cells |
 | spawn worker: image → Go program ready | $ready µs | |

@@ -12,12 +12,14 @@ import (
 
 // forkFigures prints, for the fork tasks of proclab --json results, the
 // medians of total and startup (µs) and of the lab's anonymous memory
-// (MiB) and mappings right before each run: "total startup anon vmas".
+// (MiB) and mappings right before each run, and of the anonymous memory
+// its fork children inherit (MiB: less lab_dontfork_bytes): "total startup
+// anon vmas forked".
 func forkFigures(w io.Writer, args []string) error {
 	if len(args) == 0 {
 		return errors.New("usage: fork RESULT.json [RESULT.json]")
 	}
-	var total, startup, anon, vmas []float64
+	var total, startup, anon, vmas, forked []float64
 	for _, p := range args {
 		var res lab.Result
 		if err := readJSON(p, &res); err != nil {
@@ -29,6 +31,7 @@ func forkFigures(w io.Writer, args []string) error {
 			}
 			anon = append(anon, float64(r.LabAnonBytes)/(1<<20))
 			vmas = append(vmas, float64(r.LabVMAs))
+			forked = append(forked, float64(r.LabAnonBytes-r.LabDontForkBytes)/(1<<20))
 			for _, t := range r.Tasks {
 				if t.Good() && t.StartupNS != nil {
 					total = append(total, float64(t.TotalNS)/1e3)
@@ -40,8 +43,8 @@ func forkFigures(w io.Writer, args []string) error {
 	if len(total) == 0 {
 		return errors.New("no good fork task")
 	}
-	fmt.Fprintf(w, "%.0f %.0f %.1f %.0f\n", lab.Summarize(total).Median, lab.Summarize(startup).Median,
-		lab.Summarize(anon).Median, lab.Summarize(vmas).Median)
+	fmt.Fprintf(w, "%.0f %.0f %.1f %.0f %.1f\n", lab.Summarize(total).Median, lab.Summarize(startup).Median,
+		lab.Summarize(anon).Median, lab.Summarize(vmas).Median, lab.Summarize(forked).Median)
 	return nil
 }
 

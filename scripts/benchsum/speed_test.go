@@ -35,15 +35,15 @@ func TestRateJSONMedians(t *testing.T) {
 func TestForkFiguresOfResults(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "f.json")
 	os.WriteFile(p, []byte(`{"runs":[
-		{"method":"fork","lab_anon_bytes":2097152,"lab_vmas":60,"tasks":[{"task":0,"exit_code":0,"checksum_ok":true,"total_ns":500000,"startup_ns":200000}]},
-		{"method":"fork","lab_anon_bytes":4194304,"lab_vmas":70,"tasks":[{"task":0,"exit_code":0,"checksum_ok":true,"total_ns":700000,"startup_ns":300000}]},
+		{"method":"fork","lab_anon_bytes":2097152,"lab_dontfork_bytes":1048576,"lab_vmas":60,"tasks":[{"task":0,"exit_code":0,"checksum_ok":true,"total_ns":500000,"startup_ns":200000}]},
+		{"method":"fork","lab_anon_bytes":4194304,"lab_dontfork_bytes":2097152,"lab_vmas":70,"tasks":[{"task":0,"exit_code":0,"checksum_ok":true,"total_ns":700000,"startup_ns":300000}]},
 		{"method":"fork","lab_anon_bytes":3145728,"lab_vmas":80,"tasks":[{"task":0,"exit_code":0,"checksum_ok":true,"total_ns":600000,"startup_ns":250000}]},
 		{"method":"spawn","lab_anon_bytes":1,"lab_vmas":1,"tasks":[{"task":0,"exit_code":0,"checksum_ok":true,"total_ns":9,"startup_ns":9}]}]}`), 0o644)
 	var out bytes.Buffer
 	if err := benchsum(&out, []string{"fork", p}); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.TrimSpace(out.String()); got != "600 250 3.0 70" {
-		t.Errorf("fork %q, want 600 250 3.0 70", got)
+	if got := strings.TrimSpace(out.String()); got != "600 250 3.0 70 2.0" {
+		t.Errorf("fork %q, want 600 250 3.0 70 2.0", got)
 	}
 }
