@@ -5,15 +5,21 @@ import (
 	"os"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 )
 
 // progress is a progress bar over runs, drawn on stderr only when stderr is
 // a terminal: a log file or a pipe gets no bar and no control characters.
+//
+// The bar is mpb's: it pulls in no net/http (progressbar/v3 did, and with
+// it crypto/tls's package inits, which every exec'd worker paid before
+// csys's init could start its task).
 type progress struct {
 	w   io.Writer
-	bar *progressbar.ProgressBar
+	p   *mpb.Progress
+	bar *mpb.Bar
 }
 
 func newProgress(stderr io.Writer) *progress {
@@ -32,23 +38,25 @@ func (p *progress) update() func(done, total int) {
 	}
 	return func(done, total int) {
 		if p.bar == nil {
-			p.bar = progressbar.NewOptions(total,
-				progressbar.OptionSetWriter(p.w),
-				progressbar.OptionSetDescription("runs"),
-				progressbar.OptionShowCount(),
-				progressbar.OptionSetElapsedTime(true),
-				progressbar.OptionSetPredictTime(true),
-				progressbar.OptionSetWidth(30),
-				progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionClearOnFinish())
+			p.p = mpb.New(mpb.WithOutput(p.w), mpb.WithWidth(30), mpb.WithRefreshRate(100*time.Millisecond))
+			p.bar = p.p.AddBar(int64(total),
+				mpb.PrependDecorators(decor.Name("runs "), decor.CountersNoUnit("%d/%d")),
+				mpb.AppendDecorators(decor.Elapsed(decor.ET_STYLE_GO), decor.Name(" elapsed, "),
+					decor.AverageETA(decor.ET_STYLE_GO), decor.Name(" left")),
+				mpb.BarRemoveOnComplete())
 		}
-		p.bar.Set(done)
+		p.bar.SetCurrent(int64(done))
 	}
 }
 
-// finish removes the bar so the results start on a clean line.
+// finish removes the bar so the results start on a clean line, whether
+// every run was done or the lab was interrupted.
 func (p *progress) finish() {
-	if p != nil && p.bar != nil {
-		p.bar.Finish()
+	if p == nil || p.bar == nil {
+		return
 	}
+	if !p.bar.Completed() {
+		p.bar.Abort(true)
+	}
+	p.p.Wait()
 }

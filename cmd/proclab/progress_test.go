@@ -31,11 +31,15 @@ func openPTY(t *testing.T) (term, reader *os.File) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close(); m.Close() })
+	// A terminal has a size (a fresh pty is 0x0, where a bar has no room).
+	if err := unix.IoctlSetWinsize(int(m.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: 100}); err != nil {
+		t.Fatal(err)
+	}
 	return s, m
 }
 
 func TestProgressOnlyOnTerminal(t *testing.T) {
-	args := []string{"compare", "--n-iters", "1000", "--n-tasks", "1,2", "--repeat", "2", "--warmup", "0"}
+	args := []string{"compare", "--n-iters", "10000000", "--n-tasks", "1,2", "--repeat", "2", "--warmup", "0"}
 
 	// Not a terminal: a buffer, and a pipe (what a log redirect is).
 	if newProgress(&bytes.Buffer{}) != nil {
