@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"syscall"
 	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
 // heapArenaBytes is the unit in which the Go runtime reserves its heap on
@@ -40,11 +39,11 @@ var dontForkProbe *[64]byte // a heap object, to check where the heap is
 // until the next call, so the lab calls it before each run. It returns the
 // bytes of address space and the mappings it marked; on error nothing was
 // marked, unless the error names madvise.
-func DontForkGoHeap() (marked int64, vmas int, err error) { return markGoHeap(unix.MADV_DONTFORK) }
+func DontForkGoHeap() (marked int64, vmas int, err error) { return markGoHeap(syscall.MADV_DONTFORK) }
 
 // InheritGoHeap undoes DontForkGoHeap (MADV_DOFORK): fork children inherit
 // the Go heap again, as they do before any mark.
-func InheritGoHeap() (marked int64, vmas int, err error) { return markGoHeap(unix.MADV_DOFORK) }
+func InheritGoHeap() (marked int64, vmas int, err error) { return markGoHeap(syscall.MADV_DOFORK) }
 
 func markGoHeap(advice int) (marked int64, vmas int, err error) {
 	dontForkProbe = new([64]byte)
@@ -92,7 +91,7 @@ func markGoHeap(advice int) (marked int64, vmas int, err error) {
 	}
 	spans := vm[first : last+1]
 	for _, s := range spans {
-		if _, _, e := unix.Syscall(unix.SYS_MADVISE, s.lo, s.hi-s.lo, uintptr(advice)); e != 0 {
+		if _, _, e := syscall.Syscall(syscall.SYS_MADVISE, s.lo, s.hi-s.lo, uintptr(advice)); e != 0 {
 			return marked, vmas, fmt.Errorf("madvise(%d): %w", advice, e)
 		}
 		marked += int64(s.hi - s.lo)

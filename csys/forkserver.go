@@ -12,8 +12,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // The forkserver's wire protocol (struct proclab_fs_* in csys.h): one
@@ -133,14 +131,14 @@ func StartForkserverContext(ctx context.Context, image, argv0 string, labPID int
 	if err := ctx.Err(); err != nil {
 		return nil, ForkserverStarted{}, fmt.Errorf("csys: forkserver: %w", err)
 	}
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, ForkserverStarted{}, fmt.Errorf("csys: forkserver socketpair: %w", err)
 	}
 	c, err := Spawn(image, ForkserverArgv(argv0, labPID), fds[1])
-	unix.Close(fds[1]) // only the server holds its end: its exit is our EOF
+	syscall.Close(fds[1]) // only the server holds its end: its exit is our EOF
 	if err != nil {
-		unix.Close(fds[0])
+		syscall.Close(fds[0])
 		return nil, ForkserverStarted{}, err
 	}
 	conn := NewForkserverConn(fds[0], c.PID)
@@ -191,16 +189,16 @@ func (c *ForkserverConn) Request(seq uint32, t Task, pipeW int) (int64, error) {
 	le.PutUint32(b[16:], t.Index)
 	le.PutUint32(b[20:], t.ProfileHz)
 	le.PutUint64(b[24:], t.NIters)
-	oob := unix.UnixRights(pipeW)
+	oob := syscall.UnixRights(pipeW)
 	c.sendMu.RLock()
 	defer c.sendMu.RUnlock()
 	if c.isClosed() {
-		return 0, fmt.Errorf("csys: forkserver request: %w", unix.EBADF)
+		return 0, fmt.Errorf("csys: forkserver request: %w", syscall.EBADF)
 	}
 	for {
 		t0 := Now()
-		n, err := unix.SendmsgN(c.fd, b, oob, nil, unix.MSG_NOSIGNAL)
-		if err == unix.EINTR {
+		n, err := syscall.SendmsgN(c.fd, b, oob, nil, syscall.MSG_NOSIGNAL)
+		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
@@ -233,11 +231,11 @@ func (c *ForkserverConn) sendPid(t ForkserverMsgType, pid int) error {
 	c.sendMu.RLock()
 	defer c.sendMu.RUnlock()
 	if c.isClosed() {
-		return fmt.Errorf("csys: forkserver %v %d: %w", t, pid, unix.EBADF)
+		return fmt.Errorf("csys: forkserver %v %d: %w", t, pid, syscall.EBADF)
 	}
 	for {
-		_, err := unix.SendmsgN(c.fd, b, nil, nil, unix.MSG_NOSIGNAL)
-		if err == unix.EINTR {
+		_, err := syscall.SendmsgN(c.fd, b, nil, nil, syscall.MSG_NOSIGNAL)
+		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
@@ -251,8 +249,8 @@ func (c *ForkserverConn) sendPid(t ForkserverMsgType, pid int) error {
 // server's queue (a stopped server stops reading): past it, the send fails
 // with EAGAIN.
 func (c *ForkserverConn) SetSendTimeout(d time.Duration) error {
-	tv := unix.NsecToTimeval(d.Nanoseconds())
-	return unix.SetsockoptTimeval(c.fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv)
+	tv := syscall.NsecToTimeval(d.Nanoseconds())
+	return syscall.SetsockoptTimeval(c.fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv)
 }
 
 // Recv blocks for the next message. It returns io.EOF once the server has
@@ -261,9 +259,9 @@ func (c *ForkserverConn) SetSendTimeout(d time.Duration) error {
 func (c *ForkserverConn) Recv() (ForkserverMsg, error) {
 	var buf [128]byte // larger than any message, so a long one shows as MSG_TRUNC
 	for {
-		n, _, flags, _, err := unix.Recvmsg(c.fd, buf[:], nil, 0)
+		n, _, flags, _, err := syscall.Recvmsg(c.fd, buf[:], nil, 0)
 		now := Now()
-		if err == unix.EINTR {
+		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
@@ -272,7 +270,7 @@ func (c *ForkserverConn) Recv() (ForkserverMsg, error) {
 		if n == 0 {
 			return ForkserverMsg{}, io.EOF
 		}
-		if flags&unix.MSG_TRUNC != 0 {
+		if flags&syscall.MSG_TRUNC != 0 {
 			return ForkserverMsg{}, &ForkserverProtocolError{fmt.Sprintf("message longer than %d bytes", len(buf))}
 		}
 		m, err := decodeForkserverMsg(buf[:n])
@@ -405,23 +403,23 @@ func decodeForkserverMsg(b []byte) (ForkserverMsg, error) {
 // reaps the children it still has (reporting them), and exits; Recv then
 // returns io.EOF.
 func (c *ForkserverConn) Shutdown() error {
-	return c.shutdown(unix.SHUT_WR)
+	return c.shutdown(syscall.SHUT_WR)
 }
 
 func (c *ForkserverConn) shutdown(how int) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return unix.EBADF
+		return syscall.EBADF
 	}
-	return unix.Shutdown(c.fd, how)
+	return syscall.Shutdown(c.fd, how)
 }
 
 // Abort kills the server and shuts the socket both ways, so that a Recv
 // blocked on a peer that will not answer returns io.EOF.
 func (c *ForkserverConn) Abort() {
 	c.Kill()
-	c.shutdown(unix.SHUT_RDWR)
+	c.shutdown(syscall.SHUT_RDWR)
 }
 
 // Kill sends SIGKILL to the server unless it has been reaped already (a
@@ -443,12 +441,7 @@ func (c *ForkserverConn) Wait() (Exit, error) {
 	c.reaper.Do(func() {
 		// Wait without reaping, then reap under the lock that Kill takes:
 		// Kill never signals a pid that was reaped (and maybe reused).
-		var info unix.Siginfo
-		for {
-			err := unix.Waitid(unix.P_PID, c.pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
-			if err != unix.EINTR {
-				break
-			}
+		for waitExited(c.pid) == syscall.EINTR {
 		}
 		c.mu.Lock()
 		c.exit, c.werr = Wait4(c.pid)
@@ -470,7 +463,7 @@ func (c *ForkserverConn) Close() error {
 		return nil
 	}
 	c.closed = true
-	return unix.Close(c.fd)
+	return syscall.Close(c.fd)
 }
 
 func (c *ForkserverConn) isClosed() bool {

@@ -10,8 +10,6 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
 // Worker is the re-exec'd worker binary, prepared once for many tasks: C
@@ -44,7 +42,7 @@ func NewWorker(path string, labPID int) *Worker {
 // argv0 as its name: the lab passes SelfExe, so that its workers run the
 // very file it runs even if the file at its path is replaced mid-run.
 func NewWorkerImage(image, argv0 string, labPID int) *Worker {
-	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	efd, err := eventfd()
 	if err != nil {
 		efd = -1
 	}
@@ -73,7 +71,7 @@ func (w *Worker) Cancel() {
 	if w.cancel >= 0 {
 		var one [8]byte
 		one[0] = 1 // native endian: amd64 and arm64 are little-endian
-		unix.Write(w.cancel, one[:])
+		syscall.Write(w.cancel, one[:])
 	}
 }
 
@@ -87,7 +85,7 @@ func (w *Worker) Close() {
 		C.free(unsafe.Pointer(w.argv0))
 		w.argv0 = nil
 		if w.cancel >= 0 {
-			unix.Close(w.cancel)
+			syscall.Close(w.cancel)
 			w.cancel = -1
 		}
 	}
