@@ -13,6 +13,18 @@
 
 #include "csys.h"
 
+#include <stdint.h>
+
+// proclab_main_tls is the address of a thread-local variable of the main
+// thread: its TLS block, which a dynamically linked program's loader
+// mmaps, must stay in fork children (csys/dontfork.go), since a child
+// forked from the main thread reads errno there.
+static __thread int main_tls_probe;
+uintptr_t proclab_main_tls;
+
+__attribute__((constructor)) static void proclab_one_arena(void) {
 #ifdef M_ARENA_MAX
-__attribute__((constructor)) static void proclab_one_arena(void) { mallopt(M_ARENA_MAX, 1); }
+	mallopt(M_ARENA_MAX, 1);
 #endif
+	proclab_main_tls = (uintptr_t)&main_tls_probe;
+}

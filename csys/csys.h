@@ -134,6 +134,9 @@ uint64_t proclab_thread_prof_stray(void);
 int proclab_child_setup(pid_t parent, int out_fd, int keep);
 extern int proclab_test_no_close_range; // tests: take the fallback of close_range
 
+// The main thread's TLS block lies here (arena.c): fork children keep it.
+extern uintptr_t proclab_main_tls;
+
 // proclab_child_task runs one task in a child process and never returns:
 // it writes its record to out_fd and _exits. Async-signal-safe only.
 void proclab_child_task(const struct proclab_task *t, int out_fd, uint32_t flags,

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"unsafe"
 )
@@ -20,6 +21,27 @@ func TestDontForkGoHeap(t *testing.T) {
 	for i := 0; i < len(heap); i += 4096 {
 		heap[i] = 1
 	}
+	// Two more mappings of 32 MiB each, as the ballast and the runtime's
+	// own memory look: anonymous and private. Only the one registered
+	// stays in children. Their flags differ, so they never merge.
+	anon := func(advice int) []byte {
+		b, err := syscall.Mmap(-1, 0, 32<<20, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { syscall.Munmap(b) })
+		if err := syscall.Madvise(b, advice); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		return b
+	}
+	kept := anon(syscall.MADV_NOHUGEPAGE)
+	release := KeepInForkChildren(unsafe.Pointer(&kept[0]))
+	defer release()
+	dropped := anon(syscall.MADV_HUGEPAGE)
 	childRSS := func() int64 {
 		task := Task{Index: 1, NIters: 1000}
 		c, rec, ex := runChild(t, func(w int) (Created, error) { return ForkRun(task, w) })
@@ -37,11 +59,18 @@ func TestDontForkGoHeap(t *testing.T) {
 	}
 	after := childRSS()
 	t.Logf("fork child's RSS: %d MiB before the mark, %d MiB after (%d MiB in %d mappings marked)", before>>20, after>>20, marked>>20, vmas)
-	if before < 64<<20 {
-		t.Errorf("before the mark the child's RSS is %d bytes: it should hold the 64 MiB Go slice", before)
+	if before < 128<<20 {
+		t.Errorf("before the mark the child's RSS is %d bytes: it should hold the 64 MiB Go slice and both 32 MiB mappings", before)
 	}
-	if after > before-48<<20 {
-		t.Errorf("after the mark the child's RSS is %d bytes, before %d: the Go heap was still inherited", after, before)
+	if after > before-80<<20 {
+		t.Errorf("after the mark the child's RSS is %d bytes, before %d: the Go heap or the unregistered mapping was still inherited", after, before)
+	}
+	if after < 32<<20 {
+		t.Errorf("after the mark the child's RSS is %d bytes: the registered 32 MiB mapping was not inherited", after)
+	}
+	if mappingHasFlag(t, uint64(uintptr(unsafe.Pointer(&kept[0]))), "dc") || !mappingHasFlag(t, uint64(uintptr(unsafe.Pointer(&dropped[0]))), "dc") {
+		t.Errorf("dc flags: registered mapping %v (want false), the other %v (want true)",
+			mappingHasFlag(t, uint64(uintptr(unsafe.Pointer(&kept[0]))), "dc"), mappingHasFlag(t, uint64(uintptr(unsafe.Pointer(&dropped[0]))), "dc"))
 	}
 	// A profiled child takes SIGPROF on a signal stack: not the one the
 	// runtime gave the forking thread, which is Go heap.
@@ -56,6 +85,13 @@ func TestDontForkGoHeap(t *testing.T) {
 	defer w.Close()
 	c, rec, ex = runChild(t, func(fd int) (Created, error) { return w.ForkExec(Task{Index: 2, NIters: 10}, fd) })
 	checkChild(t, Task{Index: 2, NIters: 10}, c, rec, ex)
+	// Undone: children inherit all of it again.
+	if _, _, err := InheritGoHeap(); err != nil {
+		t.Fatal(err)
+	}
+	if again := childRSS(); again < before-16<<20 {
+		t.Errorf("after InheritGoHeap the child's RSS is %d bytes, before any mark %d", again, before)
+	}
 	runtime.KeepAlive(heap)
 }
 

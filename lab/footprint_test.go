@@ -53,7 +53,8 @@ func TestKBField(t *testing.T) {
 // The Go heap is kept out of fork children by default and inherited with
 // InheritLabHeap; either way the run says which, and lab_dontfork_bytes is
 // what the children did not get. A fork child's own RSS shows it: a 32 MiB
-// Go slice of the lab is in the child only when inherited.
+// Go slice of the lab is in the child only when inherited, and the 64 MiB
+// ballast always.
 func TestForkLabHeap(t *testing.T) {
 	heap := make([]byte, 32<<20)
 	for i := 0; i < len(heap); i += 4096 {
@@ -62,7 +63,7 @@ func TestForkLabHeap(t *testing.T) {
 	var rss []int64 // the child's, per run
 	for _, inherit := range []bool{false, true, false} {
 		res, err := Run(context.Background(), Spec{Methods: []Method{Fork}, NTasks: 1, NIters: 1000,
-			Repeat: 1, InheritLabHeap: inherit, ProfileHz: 1000})
+			Repeat: 1, InheritLabHeap: inherit, ProfileHz: 1000, ParentRSS: []int64{64 << 20}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,6 +91,9 @@ func TestForkLabHeap(t *testing.T) {
 				t.Errorf("inherit: the child's RSS %d is below the lab's 32 MiB Go slice", childRSS)
 			}
 		} else {
+			if childRSS < 64<<20 {
+				t.Errorf("dontfork: the child's RSS %d is below the 64 MiB ballast: the parent asked for was not inherited", childRSS)
+			}
 			if r.LabDontForkBytes < 32<<20 || r.LabDontForkBytes > r.LabAnonBytes {
 				t.Errorf("dontfork: lab_dontfork_bytes %d, want the 32 MiB slice at least and at most lab_anon_bytes %d", r.LabDontForkBytes, r.LabAnonBytes)
 			}

@@ -3,14 +3,20 @@ package lab
 import (
 	"context"
 	"fmt"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/proclab/proclab/csys"
 )
 
 // ballast is anonymous memory the lab holds (and has touched, so it is
 // resident) while it creates children: what makes fork() of a large parent
 // slow, since fork copies the page tables that map it.
-type ballast struct{ mem []byte }
+type ballast struct {
+	mem     []byte
+	release func() // csys.KeepInForkChildren's: fork children inherit it
+}
 
 // fillChunk is how much of the ballast is touched between two looks at
 // the context: 16 MiB takes a few milliseconds to fault in (16 GiB took
@@ -46,7 +52,9 @@ func holdMemoryContext(ctx context.Context, size int64, thp bool) (*ballast, err
 		unix.Munmap(mem)
 		return nil, fmt.Errorf("holding %d bytes of parent memory: %w", size, err)
 	}
-	return &ballast{mem: mem}, nil
+	// The lab keeps its own Go memory out of fork children (labheap.go);
+	// the ballast is the parent asked for, and every child inherits it.
+	return &ballast{mem: mem, release: csys.KeepInForkChildren(unsafe.Pointer(&mem[0]))}, nil
 }
 
 // fill touches one byte of every page of mem, looking at ctx every
@@ -64,8 +72,9 @@ func fill(ctx context.Context, mem []byte) (int, error) {
 	return len(mem), nil
 }
 
-func (b *ballast) release() {
+func (b *ballast) free() {
 	if b.mem != nil {
+		b.release()
 		unix.Munmap(b.mem)
 		b.mem = nil
 	}

@@ -154,14 +154,14 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 					spec.Progress(done, total)
 				}
 				if ctx.Err() != nil {
-					ballast.release()
+					ballast.free()
 					res.Incomplete = true
 					res.Warnings = append(res.Warnings, "interrupted: checksums not verified")
 					return res, ctx.Err()
 				}
 			}
 		}
-		ballast.release()
+		ballast.free()
 	}
 	if err := e.verifyChecksums(ctx, res); err != nil {
 		res.Incomplete = true

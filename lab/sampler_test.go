@@ -178,7 +178,7 @@ func liveChild(b *testing.B, size int64) int {
 		syscall.Kill(c.PID, syscall.SIGKILL)
 		csys.Wait4(c.PID)
 		r.Close()
-		ballast.release()
+		ballast.free()
 	})
 	return c.PID
 }
