@@ -32,6 +32,6 @@ func (v forkLabHeap) Type() string { return "string" }
 
 // addForkLabHeapFlag registers --fork-lab-heap on fl, into inherit.
 func addForkLabHeapFlag(fl *pflag.FlagSet, inherit *bool) {
-	fl.Var(forkLabHeap{inherit}, "fork-lab-heap", "what fork children get of the lab's own Go heap: "+
-		"dontfork (MADV_DONTFORK: the heap is the instrument's, not the parent's) or inherit (all of the lab, as any fork of a Go program)")
+	fl.Var(forkLabHeap{inherit}, "fork-lab-heap", "what fork children get of the lab's Go heap and the runtime's memory about it: "+
+		"dontfork (MADV_DONTFORK: it is the instrument's, not the parent's; the ballast is always inherited) or inherit (all of the lab, as any fork of a Go program)")
 }

@@ -59,6 +59,11 @@ func TestRateBadInput(t *testing.T) {
 		{"rate", "--method", "py-fork"},
 		{"rate", "extra"},
 		{"rate", "--nosuch"},
+		{"rate", "--fork-lab-heap", "copy"},
+		{"rate", "--fork-lab-heap", ""},
+		{"--fork-lab-heap", "no"},
+		{"compare", "--fork-lab-heap", "x"},
+		{"calibrate", "--fork-lab-heap", "x"},
 	} {
 		code, stdout, stderr := run(t, args...)
 		if code != 2 {
@@ -66,6 +71,44 @@ func TestRateBadInput(t *testing.T) {
 		}
 		if stdout != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || strings.Contains(stderr, "goroutine") {
 			t.Errorf("%v: stdout %q, stderr %q: want one line on stderr", args, stdout, stderr)
+		}
+	}
+}
+
+// --fork-lab-heap says what fork children get of the lab's Go memory, and
+// the document says which was used: dontfork (the default) keeps some of
+// the lab's anonymous memory out of them, inherit none.
+func TestRateForkLabHeap(t *testing.T) {
+	for _, mode := range []string{"", "dontfork", "inherit"} {
+		args := []string{"rate", "--method", "fork", "--tasks", "20", "--json"}
+		if mode != "" {
+			args = append(args, "--fork-lab-heap", mode)
+		}
+		code, stdout, stderr := run(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		var doc struct {
+			ForkLabHeap string `json:"fork_lab_heap"`
+			Rates       []struct {
+				LabAnonBytes     int64 `json:"lab_anon_bytes"`
+				LabDontForkBytes int64 `json:"lab_dontfork_bytes"`
+				Failed           int   `json:"failed"`
+			} `json:"rates"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil || len(doc.Rates) != 1 {
+			t.Fatalf("%v: %v\n%s", args, err, stdout)
+		}
+		want := mode
+		if want == "" {
+			want = "dontfork"
+		}
+		r := doc.Rates[0]
+		if doc.ForkLabHeap != want || r.Failed != 0 {
+			t.Errorf("%v: fork_lab_heap %q (want %q), %d failed", args, doc.ForkLabHeap, want, r.Failed)
+		}
+		if kept := r.LabDontForkBytes; (want == "inherit") != (kept == 0) || kept > r.LabAnonBytes {
+			t.Errorf("%v: lab_dontfork_bytes %d of lab_anon_bytes %d", args, kept, r.LabAnonBytes)
 		}
 	}
 }

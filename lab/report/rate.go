@@ -55,7 +55,7 @@ func RateTable(w io.Writer, t *lab.Throughput) error {
 	}
 	switch t.ForkLabHeap {
 	case lab.ForkLabHeapDontFork:
-		fmt.Fprintln(w, "fork children (and the fork floors) started without the lab's Go heap, \"not forked\" (--fork-lab-heap dontfork)")
+		fmt.Fprintln(w, "fork children (and the fork floors) started without the lab's Go heap and runtime memory, \"not forked\" (--fork-lab-heap dontfork)")
 	case lab.ForkLabHeapInherit:
 		fmt.Fprintln(w, "fork children (and the fork floors) inherited all of the lab, its Go heap too (--fork-lab-heap inherit)")
 	}
