@@ -44,6 +44,9 @@ bin=./bin/proclab
 help=$("$bin" --help 2>&1)
 has_flag() { grep -q -- "$1" <<<"$help"; }
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+# Whether the tree measured differs from its commit (the document itself
+# aside: it is being rewritten), taken before anything is measured.
+dirty=$(git diff --quiet HEAD -- . ":(exclude)$OUT" 2>/dev/null || echo ' (with local changes)')
 
 # ---- 1. calibrate ----
 say "proclab calibrate --n $CAL_N"
@@ -174,7 +177,7 @@ mkdir -p "$(dirname "$OUT")"
 # proclab: fidelity and speed
 
 Written by \`scripts/bench.sh\` (\`make bench\`) on $(date -u +%Y-%m-%d\ %H:%M\ UTC) at
-commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with local changes)'). Rerun it to refresh every
+commit $(git rev-parse --short HEAD)$dirty. Rerun it to refresh every
 figure. Figures are medians over many repetitions; ratios were measured side
 by side in one run (floor and proclab interleaved, or builds alternated).
 
