@@ -28,6 +28,11 @@ func Profile(w io.Writer, res *lab.Result) error {
 // profile on it.
 var ErrNoProfile = errors.New("no task profiles in the result (profiling off, or no task ran)")
 
+// ErrOtherBinary means the executable at the result's binary path is not
+// the image the run's tasks ran (it was rebuilt since): the profile is not
+// symbolized against it.
+var ErrOtherBinary = errors.New("profile: not the binary that ran")
+
 // BuildProfile turns the task profiles in res into one pprof profile, its
 // addresses symbolized against res.Binary.
 //
@@ -46,6 +51,11 @@ func BuildProfile(res *lab.Result) (*profile.Profile, error) {
 	syms, err := lab.LoadSymbols(res.Binary)
 	if err != nil {
 		return nil, err
+	}
+	// Results read back after the binary was rebuilt: its symbols would
+	// name the wrong functions.
+	if res.BinaryBuildID != "" && syms.BuildID != "" && syms.BuildID != res.BinaryBuildID {
+		return nil, fmt.Errorf("%w: %s has build ID %s, the run's image had %s", ErrOtherBinary, res.Binary, syms.BuildID, res.BinaryBuildID)
 	}
 	b := newProfileBuilder(syms, hz)
 	for _, run := range res.Runs {

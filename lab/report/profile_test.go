@@ -132,3 +132,30 @@ func TestProfileNeedsSamples(t *testing.T) {
 		t.Errorf("profile of an unprofiled run: %v, %d bytes", err, buf.Len())
 	}
 }
+
+// A profile is symbolized only against the image its tasks ran: a result
+// whose build ID is not the binary's (it was rebuilt since) is refused.
+func TestProfileOfOtherBinary(t *testing.T) {
+	res, err := lab.Run(context.Background(), lab.Spec{Methods: []lab.Method{lab.Fork}, NTasks: 1, NIters: 50_000_000, ProfileHz: 250})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Profile(&bytes.Buffer{}, res); err != nil {
+		t.Fatalf("the run's own profile: %v", err)
+	}
+	ran := res.BinaryBuildID
+	t.Logf("the image's build ID: %q", ran)
+	res.BinaryBuildID = "0123456789abcdef"
+	err = Profile(&bytes.Buffer{}, res)
+	if ran == "" {
+		// This image has no GNU build ID (go test links internally): there
+		// is nothing to compare, and the profile is built.
+		if err != nil {
+			t.Errorf("no build ID to compare, yet: %v", err)
+		}
+		return
+	}
+	if !errors.Is(err, ErrOtherBinary) {
+		t.Errorf("a result of another build (%s, the image %s): %v, want ErrOtherBinary", res.BinaryBuildID, ran, err)
+	}
+}
