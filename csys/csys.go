@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"syscall"
 	"time"
+	_ "unsafe" // go:linkname
 )
 
 // WorkerArg is the argv[1] that marks a re-exec'd worker.
@@ -29,10 +30,15 @@ const ProtocolVersion = C.PROCLAB_RECORD_VERSION
 // MaxSamples is the size of a child's profile sample buffer.
 const MaxSamples = C.PROCLAB_MAX_SAMPLES
 
-func init() {
-	// A re-exec'd worker was recognised by the C constructor before the
-	// runtime started; now that the runtime is ready, run its task. This
-	// never returns, so no CLI code runs in a worker.
+func init() { workerMain() }
+
+// workerMain runs a re-exec'd worker's task, which the C constructor
+// recognised before the runtime started, now that the runtime is ready. It
+// never returns in a worker, so no CLI code runs there; elsewhere it
+// returns at once. Package workerinit calls it first of all inits.
+//
+//go:linkname workerMain
+func workerMain() {
 	if C.proclab_worker_mode != 0 {
 		C.proclab_worker_main(C.proclab_now_ns())
 	}

@@ -14,8 +14,7 @@ import (
 // a terminal: a log file or a pipe gets no bar and no control characters.
 //
 // The bar is mpb's: it pulls in no net/http (progressbar/v3 did, and with
-// it crypto/tls's package inits, which every exec'd worker paid before
-// csys's init could start its task).
+// it crypto/tls and its package inits, in every process of the lab).
 type progress struct {
 	w   io.Writer
 	p   *mpb.Progress

@@ -13,10 +13,11 @@ import (
 //     constructor of the new image before the Go runtime starts. This is
 //     process creation: fork or posix_spawn, execve, mapping the image.
 //   - starting the Go program: exec_done_ns → the task's first
-//     instruction. Mostly the Go runtime's start and the init functions
-//     of the packages initialised before csys's own init, where
-//     runtime_ready_ns is stamped (~86 packages in proclab); then a few
-//     µs to set up the task.
+//     instruction. The Go runtime's own start, up to the program's first
+//     package init, where the worker stamps runtime_ready_ns and runs its
+//     task (csys/workerinit: 3 of proclab's 106 package inits come
+//     first; the rest never run in a worker); then a few µs to set up the
+//     task.
 //
 // The second part is what the tutorial means by "spawn starts a fresh
 // interpreter": it is the program, not the kernel.
@@ -97,7 +98,7 @@ func execSplitSentences(res *lab.Result) []string {
 		}
 		out = append(out, fmt.Sprintf("**%s**: of a median %s from the create call to the task, creating the process and reaching the new image "+
 			"(%s, then execve, up to a C constructor in the new image: `exec_done_ns`) takes %s; "+
-			"starting the Go program takes %s (the Go runtime, then the init functions of the packages initialised before csys, "+
+			"starting the Go program takes %s (the Go runtime's own start, up to the program's first package init, "+
 			"where `runtime_ready_ns` is stamped), and %s more to the task's first instruction. "+
 			"About %.0f%% of this startup is the program starting, not the process being created.",
 			m, dur(s.startup), creator(m), dur(s.image), dur(s.goStart), dur(s.toTask), share))

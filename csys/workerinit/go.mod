@@ -1,0 +1,3 @@
+module aaa.proclab.local/workerinit
+
+go 1.26.0
