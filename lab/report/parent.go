@@ -78,8 +78,8 @@ func footprintLine(res *lab.Result) string {
 		s += fmt.Sprintf(", besides the %s ballast", sizeText(fp.ballast))
 	}
 	if fp.dontfork > 0 {
-		return s + fmt.Sprintf("; fork copies the page tables of all of it but the lab's Go heap, %s kept out of fork children (--fork-lab-heap %s), so \"parent\" is ballast + lab.",
+		return s + fmt.Sprintf("; a fork child inherits all of it but the lab's Go heap and the runtime's own memory, %s of the anonymous memory, kept out of fork children (--fork-lab-heap %s), so \"parent\" is ballast + lab.",
 			bytesIEC(fp.dontfork), res.Spec.ForkLabHeap)
 	}
-	return s + "; fork copies the page tables of all of it, so \"parent\" is ballast + lab."
+	return s + "; a fork child inherits all of it, so \"parent\" is ballast + lab."
 }
