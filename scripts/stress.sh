@@ -76,8 +76,23 @@ scan() {
 # json_field prints the numeric value of the first "field": in a JSON file.
 json_field() { grep -m1 "\"$1\":" "$2" | tr -dc '0-9'; }
 
-# children counts the children of pid, over all its threads.
-children() { cat /proc/"$1"/task/*/children 2>/dev/null | wc -w; }
+# children counts the children of pid: the processes whose parent it is,
+# from one listing of /proc. (Summing /proc/PID/task/*/children reads one
+# thread's list after another, so a child reaped after its thread's list
+# was read and its successor, made by a thread read later, both count: it
+# saw up to 28 with --max-procs 20.)
+children() { awk -v p="$1" '$4 == p' /proc/[0-9]*/stat 2>/dev/null | wc -l; }
+
+# interactive runs a command with SIGINT and SIGQUIT at their defaults, as
+# from a terminal: a script's background job inherits them ignored, and
+# the lab keeps a signal ignored at its start ignored (nohup's contract).
+# Called as the command of a background job (`interactive cmd... &`): the
+# job is already a subshell, which resets the two and becomes cmd, so $!
+# is cmd's pid.
+interactive() {
+	trap - INT QUIT
+	exec "$@"
+}
 
 # descendants counts every process below pid (a forkserver's tasks are
 # its children, not the lab's).
@@ -165,11 +180,11 @@ for i in $(seq 12); do
 	esac
 	out="$work/int$i.json"
 	if [ $((i % 3)) -eq 2 ]; then
-		setsid "$lab" --method fork,spawn,exec --n-tasks 60 --max-procs 20 --n-iters 30000000 --repeat 50 --json >"$out" 2>"$out.err" &
+		interactive setsid "$lab" --method fork,spawn,exec --n-tasks 60 --max-procs 20 --n-iters 30000000 --repeat 50 --json >"$out" 2>"$out.err" &
 		pid=$!
 		target="-$pid"
 	else
-		"$lab" --method fork,spawn,exec --n-tasks 60 --max-procs 20 --n-iters 30000000 --repeat 50 --json >"$out" 2>"$out.err" &
+		interactive "$lab" --method fork,spawn,exec --n-tasks 60 --max-procs 20 --n-iters 30000000 --repeat 50 --json >"$out" 2>"$out.err" &
 		pid=$!
 		target=$pid
 	fi
@@ -251,7 +266,7 @@ for how in interrupt timeout; do
 	out="$work/stopped-$how.json"
 	# Its own process group, as a terminal's foreground job: Ctrl-C is a
 	# SIGINT to the whole group (the lab, the server and the tasks).
-	setsid "$lab" --method forkserver --n-tasks 2 --n-iters 3000000000 --timeout 2s --repeat 2 --json >"$out" 2>"$out.err" &
+	interactive setsid "$lab" --method forkserver --n-tasks 2 --n-iters 3000000000 --timeout 2s --repeat 2 --json >"$out" 2>"$out.err" &
 	pid=$!
 	(sleep 120 && kill -KILL $pid 2>/dev/null) &
 	watchdog=$!
@@ -295,7 +310,7 @@ avail=$(awk '/^MemAvailable:/ {printf "%d", $2 * 1024}' /proc/meminfo)
 size=$((avail / 3))
 [ $size -gt $((16 << 30)) ] && size=$((16 << 30))
 say "7. Ctrl-C 0.5 s into filling a --parent-rss of $((size >> 20)) MiB"
-setsid "$lab" --method fork --n-tasks 1 --n-iters 1000 --parent-rss $size --json >"$work/fill.json" 2>"$work/fill.json.err" &
+interactive setsid "$lab" --method fork --n-tasks 1 --n-iters 1000 --parent-rss $size --json >"$work/fill.json" 2>"$work/fill.json.err" &
 pid=$!
 (sleep 300 && kill -KILL $pid 2>/dev/null) &
 watchdog=$!
