@@ -3,7 +3,6 @@ module github.com/proclab/proclab
 go 1.26.0
 
 require (
-	aaa.proclab.local/workerinit v0.0.0-00010101000000-000000000000
 	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b
 	github.com/shirou/gopsutil/v3 v3.24.5
 	github.com/spf13/cobra v1.10.2
@@ -48,7 +47,3 @@ require (
 )
 
 tool honnef.co/go/tools/cmd/staticcheck
-
-// The worker entry is its own module only for its import path, which
-// sorts first in Go's package init order (csys/workerinit says why).
-replace aaa.proclab.local/workerinit => ./csys/workerinit

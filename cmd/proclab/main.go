@@ -16,8 +16,8 @@ import (
 	"io"
 	"os"
 
-	_ "aaa.proclab.local/workerinit"                               // a worker's task starts here, before the other inits (csys/workerinit)
 	_ "github.com/proclab/proclab/cmd/proclab/internal/startcheck" // first: ulimit -v and -n, before any init opens a file
+	_ "github.com/proclab/proclab/csys/workerinit"                 // a worker's task starts here, before most inits (csys/workerinit)
 )
 
 func main() {

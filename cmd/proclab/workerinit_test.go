@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// A worker's task starts in the program's first package init
-// (csys/workerinit), not after the ~300 package inits of the rest of the
+// A worker's task starts in one of the program's first package inits
+// (csys/workerinit), not after the ~100 package inits of the rest of the
 // program: in the binary users run, workerinit is initialized right after
 // the runtime, and long before csys (where the task used to start) and the
 // libraries that sort before it.
@@ -33,7 +33,7 @@ func TestWorkerInitFirst(t *testing.T) {
 		}
 		return -1
 	}
-	wi, cs := pos("aaa.proclab.local/workerinit"), pos("github.com/proclab/proclab/csys")
+	wi, cs := pos("github.com/proclab/proclab/csys/workerinit"), pos("github.com/proclab/proclab/csys")
 	if wi < 0 || cs < 0 {
 		t.Fatalf("workerinit at %d, csys at %d in %d inits", wi, cs, len(order))
 	}

@@ -7,16 +7,15 @@
 // github.com/proclab/proclab/csys or that csys waits for (gonum/plot's
 // LaTeX symbol tables, encoding/gob, crypto, ...): 0.3-0.4 ms of every
 // exec'd worker's start that was this program's doing, not Go's. This
-// package's path sorts first of all, and it imports nothing that needs an
-// init (not even cgo, which imports syscall): its init runs right after
-// the runtime's own.
+// package imports nothing that needs an init (not even cgo, which imports
+// syscall), so it is ready right after the runtime; the packages whose
+// paths sort before it are not, yet, since they wait for sync, os or
+// reflect, which sort after github.com: it is the 5th init of 106.
 //
-// It is its own module (aaa.proclab.local/workerinit, replaced by this
-// directory in the main go.mod) only for that path. It calls csys's
-// workerMain, which csys pushes by go:linkname; workerMain reads C globals
-// only (worker.c), so it may run before csys's own init. csys's init
-// calls it too, for programs that do not import this package (csys's and
-// lab's test binaries, which double as workers).
+// It calls csys's workerMain, which csys pushes by go:linkname;
+// workerMain reads C globals only (worker.c), so it may run before csys's
+// own init. csys's init calls it too, for programs that do not import
+// this package (csys's and lab's test binaries, which double as workers).
 package workerinit
 
 import _ "unsafe" // for go:linkname

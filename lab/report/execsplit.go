@@ -15,7 +15,7 @@ import (
 //   - starting the Go program: exec_done_ns → the task's first
 //     instruction. The Go runtime's own start, up to the program's first
 //     package init, where the worker stamps runtime_ready_ns and runs its
-//     task (csys/workerinit: 3 of proclab's 106 package inits come
+//     task (csys/workerinit: 4 of proclab's 106 package inits come
 //     first; the rest never run in a worker); then a few µs to set up the
 //     task.
 //

@@ -1,3 +1,0 @@
-module aaa.proclab.local/workerinit
-
-go 1.26.0
