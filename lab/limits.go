@@ -194,10 +194,14 @@ func taskLimit(threads bool) limit {
 	// for the lab's own threads at their peak (rlimit.LabThreads; they grow
 	// while it runs, threads.go), not the few it has now: so the figure
 	// does not move from one start to the next, and advice given passes.
+	// The runtime may start a thread between the two reads: counted in
+	// pids.current, it would pass for someone else's and lower the limit
+	// by one, from one start to the next (advice given, then refused).
+	// So the lab's own count is taken on both sides and the larger used.
 	self := ownThreads()
-	if max, cur, ok := pidsCgroup(); ok {
-		others := max0(cur - self)
-		l.lower(max-others-rlimit.LabThreads, fmt.Sprintf("the pids cgroup: pids.max %d, %d in use by others, %d kept for the lab's threads", max, others, rlimit.LabThreads))
+	if pidsMax, cur, ok := pidsCgroup(); ok {
+		others := max0(cur - max(self, ownThreads()))
+		l.lower(pidsMax-others-rlimit.LabThreads, fmt.Sprintf("the pids cgroup: pids.max %d, %d in use by others, %d kept for the lab's threads", pidsMax, others, rlimit.LabThreads))
 	}
 	// Processes and threads both count against RLIMIT_NPROC, per real user.
 	// The kernel does not apply it to root or to CAP_SYS_ADMIN/RESOURCE.
