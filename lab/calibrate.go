@@ -3,7 +3,6 @@ package lab
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/proclab/proclab/csys"
 )
@@ -164,15 +163,13 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 	cal := &Calibration{Schema: CalibrationSchema, Host: host, Rounds: cs.Rounds,
 		Warmup: cs.Warmup, NIters: spec.NIters}
 
-	dir, err := os.MkdirTemp("", "proclab-calibrate-")
+	prog, cleanup, why, err := tempFloorProgram("proclab-calibrate-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	prog, perr := buildFloorProgram(dir)
-	if perr != nil {
-		prog = "/bin/true"
-		cal.Warnings = append(cal.Warnings, fmt.Sprintf("no static floor program (%v): exec floors use /bin/true and have no startup", perr))
+	defer cleanup()
+	if why != nil {
+		cal.Warnings = append(cal.Warnings, fmt.Sprintf("no static floor program (%v): exec floors use /bin/true and have no startup", why))
 	}
 	floors := []*floorRun{
 		{name: floorFork, kind: csys.FloorFork},

@@ -32,3 +32,19 @@ func buildFloorProgram(dir string) (string, error) {
 	}
 	return bin, nil
 }
+
+// tempFloorProgram builds the floor program in a new temporary directory
+// (prefix names it) that cleanup removes. Where it cannot be built, prog
+// is /bin/true and why says what failed; err is a directory that could
+// not be made.
+func tempFloorProgram(prefix string) (prog string, cleanup func(), why, err error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	if prog, why = buildFloorProgram(dir); why != nil {
+		prog = "/bin/true"
+	}
+	return prog, cleanup, why, nil
+}

@@ -139,15 +139,13 @@ func MeasureRates(ctx context.Context, ts ThroughputSpec) (*Throughput, error) {
 	var prog string
 	for _, m := range methods {
 		if pairedFloor(m) != floorFork && prog == "" {
-			dir, err := os.MkdirTemp("", "proclab-rate-")
+			p, cleanup, why, err := tempFloorProgram("proclab-rate-")
 			if err != nil {
 				return nil, err
 			}
-			defer os.RemoveAll(dir)
-			p, perr := buildFloorProgram(dir)
-			if perr != nil {
-				p = "/bin/true"
-				out.Warnings = append(out.Warnings, fmt.Sprintf("no static floor program (%v): exec floors run /bin/true", perr))
+			defer cleanup()
+			if why != nil {
+				out.Warnings = append(out.Warnings, fmt.Sprintf("no static floor program (%v): exec floors run /bin/true", why))
 			}
 			prog = p
 		}
@@ -229,9 +227,6 @@ func (e *env) rateRun(ctx context.Context, m Method, n, loops int) (int64, int, 
 		failed   atomic.Int64
 		firstErr error
 		errOnce  sync.Once
-		ready    sync.WaitGroup
-		done     sync.WaitGroup
-		go_      = make(chan struct{})
 	)
 	fail := func(err error) {
 		errOnce.Do(func() { firstErr = err })
@@ -243,52 +238,38 @@ func (e *env) rateRun(ctx context.Context, m Method, n, loops int) (int64, int, 
 	// threads that find nothing to do (perf: sysmon and its handoffs were
 	// ~8% of a fork rate run's CPU). With an idle P it leaves them be.
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(runtime.GOMAXPROCS(0), loops+1)))
-	ready.Add(loops)
-	done.Add(loops)
-	for loop := range loops {
-		go func() {
-			defer done.Done()
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			var buf [csys.RecordHeaderSize]byte
-			ready.Done()
-			<-go_
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				t := e.task(i)
-				t.SkipSelfMem = m == Fork
-				if direct != nil {
-					ok, err := e.directTask(direct, flags, t, loop, slots, &buf)
-					if err != nil {
-						failed.Add(1)
-						fail(err)
-						return
-					}
-					if !ok {
-						failed.Add(1)
-					}
-					continue
-				}
-				task, err := e.rateTask(start, t, live)
+	wall := lockedLoops(loops, func(loop int) {
+		var buf [csys.RecordHeaderSize]byte
+		for ctx.Err() == nil {
+			i := int(next.Add(1) - 1)
+			if i >= n {
+				return
+			}
+			t := e.task(i)
+			t.SkipSelfMem = m == Fork
+			if direct != nil {
+				ok, err := e.directTask(direct, flags, t, loop, slots, &buf)
 				if err != nil {
 					failed.Add(1)
 					fail(err)
 					return
 				}
-				if task.Error != "" || task.Checksum != e.expected {
+				if !ok {
 					failed.Add(1)
 				}
+				continue
 			}
-		}()
-	}
-	ready.Wait()
-	t0 := csys.Now()
-	close(go_)
-	done.Wait()
-	wall := csys.Now() - t0
+			task, err := e.rateTask(start, t, live)
+			if err != nil {
+				failed.Add(1)
+				fail(err)
+				return
+			}
+			if task.Error != "" || task.Checksum != e.expected {
+				failed.Add(1)
+			}
+		}
+	})
 	if firstErr == nil && ctx.Err() != nil {
 		firstErr = ctx.Err()
 	}
@@ -334,47 +315,58 @@ func floorRate(name, prog string, n, loops int) (int64, error) {
 		return 0, fmt.Errorf("no floor %q", name)
 	}
 	var (
-		ready, done sync.WaitGroup
-		go_         = make(chan struct{})
-		mu          sync.Mutex
-		firstErr    error
+		mu       sync.Mutex
+		firstErr error
 	)
-	ready.Add(loops)
-	done.Add(loops)
-	for l := range loops {
+	wall := lockedLoops(loops, func(l int) {
 		share := n / loops
 		if l < n%loops {
 			share++
 		}
+		if share == 0 {
+			return
+		}
+		var err error
+		if kind == csys.FloorFork {
+			_, err = csys.FloorForkRate(share, 1)
+		} else {
+			_, err = csys.Floor(kind, prog, []string{prog}, share)
+		}
+		if err != nil {
+			mu.Lock()
+			if firstErr == nil {
+				firstErr = err
+			}
+			mu.Unlock()
+		}
+	})
+	return wall, firstErr
+}
+
+// lockedLoops runs body(loop) for loop 0..loops-1, each on its own
+// goroutine locked to its own OS thread, all released at once when every
+// one is ready, and returns the nanoseconds from the release to the last
+// return: the rate loops and their floors are timed alike.
+func lockedLoops(loops int, body func(loop int)) int64 {
+	var ready, done sync.WaitGroup
+	release := make(chan struct{})
+	ready.Add(loops)
+	done.Add(loops)
+	for l := range loops {
 		go func() {
 			defer done.Done()
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			ready.Done()
-			<-go_
-			if share == 0 {
-				return
-			}
-			var err error
-			if kind == csys.FloorFork {
-				_, err = csys.FloorForkRate(share, 1)
-			} else {
-				_, err = csys.Floor(kind, prog, []string{prog}, share)
-			}
-			if err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-			}
+			<-release
+			body(l)
 		}()
 	}
 	ready.Wait()
 	t0 := csys.Now()
-	close(go_)
+	close(release)
 	done.Wait()
-	return csys.Now() - t0, firstErr
+	return csys.Now() - t0
 }
 
 // load1 reads the machine's 1-minute load average.
