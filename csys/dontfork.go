@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
@@ -57,8 +58,18 @@ var dontForkProbe *[64]byte // a heap object, to check where the heap is
 func DontForkGoHeap() (marked int64, vmas int, err error) { return markGoHeap(syscall.MADV_DONTFORK) }
 
 // InheritGoHeap undoes DontForkGoHeap (MADV_DOFORK on every private
-// anonymous mapping): fork children inherit all of the lab again.
-func InheritGoHeap() (marked int64, vmas int, err error) { return markGoHeap(syscall.MADV_DOFORK) }
+// anonymous mapping): fork children inherit all of the lab again. Where
+// DontForkGoHeap never marked anything it does nothing.
+func InheritGoHeap() (marked int64, vmas int, err error) {
+	if !everMarked.Load() {
+		return 0, 0, nil
+	}
+	return markGoHeap(syscall.MADV_DOFORK)
+}
+
+// everMarked says whether DontForkGoHeap has marked anything in this
+// process.
+var everMarked atomic.Bool
 
 // keep holds the addresses whose mappings fork children must inherit.
 var keep struct {
@@ -132,6 +143,9 @@ func markGoHeap(advice int) (marked int64, vmas int, err error) {
 		return 0, 0, err
 	}
 	madvise := func(m mapping) error {
+		if advice == syscall.MADV_DONTFORK {
+			everMarked.Store(true) // before: a failed call may have marked part
+		}
 		if _, _, e := syscall.Syscall(syscall.SYS_MADVISE, m.lo, m.hi-m.lo, uintptr(advice)); e != 0 {
 			return fmt.Errorf("madvise(%d): %w", advice, e)
 		}

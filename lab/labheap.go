@@ -34,7 +34,7 @@ func ParseForkLabHeap(s string) (inherit bool, err error) {
 	case ForkLabHeapInherit:
 		return true, nil
 	}
-	return false, fmt.Errorf("--fork-lab-heap must be %s or %s, got %q", ForkLabHeapDontFork, ForkLabHeapInherit, s)
+	return false, fmt.Errorf("must be %s or %s", ForkLabHeapDontFork, ForkLabHeapInherit)
 }
 
 // forkLabHeap is what fork children of this env got of the lab's Go heap.
@@ -54,7 +54,7 @@ func (e *env) forkLabHeap() string {
 func (e *env) markHeap() {
 	if e.spec.InheritLabHeap {
 		// An earlier run of this process may have marked it: undo that
-		// (no error to report: an unfound heap was never marked).
+		// (nothing to do, and no maps read, if none did).
 		csys.InheritGoHeap()
 		return
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/spf13/pflag"
 
 	"github.com/proclab/proclab/lab"
@@ -22,7 +20,7 @@ func (v forkLabHeap) String() string {
 func (v forkLabHeap) Set(s string) error {
 	inherit, err := lab.ParseForkLabHeap(s)
 	if err != nil {
-		return errors.New("must be " + lab.ForkLabHeapDontFork + " or " + lab.ForkLabHeapInherit)
+		return err // pflag names the flag and the value
 	}
 	*v.inherit = inherit
 	return nil
