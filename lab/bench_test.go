@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 	"syscall"
 	"testing"
 )
@@ -22,9 +23,9 @@ func selfUsage() (minflt, ctxsw int64) {
 // tasks' mean startup and total as the lab measured them; compare them
 // with `proclab calibrate`'s floor (docs/PERFORMANCE.md).
 func BenchmarkStart(b *testing.B) {
-	for _, m := range []Method{Fork, ForkExec, Spawn, Exec} {
+	for _, m := range []results.Method{results.Fork, results.ForkExec, results.Spawn, results.Exec} {
 		b.Run("method="+string(m), func(b *testing.B) {
-			spec := Spec{Methods: []Method{m}, NTasks: 1, NIters: 1}
+			spec := Spec{Methods: []results.Method{m}, NTasks: 1, NIters: 1}
 			e, err := newEnv(&spec)
 			if err != nil {
 				b.Fatal(err)
@@ -54,14 +55,14 @@ func BenchmarkStart(b *testing.B) {
 // tasks/s is comparable with csys.FloorForkRate (BenchmarkFloorForkRate).
 func BenchmarkForkRate(b *testing.B) {
 	const n = 1000
-	spec := Spec{Methods: []Method{Fork}, NTasks: n, NIters: 1}
+	spec := Spec{Methods: []results.Method{results.Fork}, NTasks: n, NIters: 1}
 	e, err := newEnv(&spec)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer e.close()
 	e.expected = csys.HotLoop(spec.NIters)
-	start := e.starter(Fork)
+	start := e.starter(results.Fork)
 	ctx := context.Background()
 	b.ReportAllocs()
 	f0, c0 := selfUsage()

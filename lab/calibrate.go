@@ -5,10 +5,8 @@ import (
 	"fmt"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
-
-// CalibrationSchema names the version of the calibration document.
-const CalibrationSchema = "proclab/calibrate/v1"
 
 // The goals of issue 13 (issue 7 had 1.15x and 1.20x): how close to the
 // machine's floor proclab's own figures for fork must be.
@@ -20,9 +18,9 @@ const (
 // CalibrateSpec is what Calibrate runs. Zero values are documented beside
 // each field.
 type CalibrateSpec struct {
-	Rounds  int      // interleaved rounds, each one floor sample and one task per method; >= 1
-	Warmup  int      // rounds run first and not recorded
-	Methods []Method // process methods to compare; nil means every process method
+	Rounds  int              // interleaved rounds, each one floor sample and one task per method; >= 1
+	Warmup  int              // rounds run first and not recorded
+	Methods []results.Method // process methods to compare; nil means every process method
 	// RateTasks lists task counts to measure fork throughput and the lab's
 	// peak RSS at (rate.go); nil measures none.
 	RateTasks []int
@@ -31,62 +29,6 @@ type CalibrateSpec struct {
 	InheritLabHeap bool
 	// Progress, if set, is called after each round with rounds done and total.
 	Progress func(done, total int)
-}
-
-// Calibration is what Calibrate measured: the floor of this machine and
-// how far above it each of proclab's methods sits.
-type Calibration struct {
-	Schema  string           `json:"schema"`
-	Host    *Host            `json:"host"`
-	Rounds  int              `json:"rounds"`
-	Warmup  int              `json:"warmup"`
-	NIters  uint64           `json:"n_iters"`
-	Floors  []Floor          `json:"floors"`
-	Methods []MethodOverhead `json:"methods"`
-	Goals   []Goal           `json:"goals"`
-	Rates   []Rate           `json:"rates,omitempty"`
-	// ForkLabHeap is what fork children (the lab's and the floors') got of
-	// the lab's Go heap: "dontfork" or "inherit" (labheap.go).
-	ForkLabHeap string   `json:"fork_lab_heap"`
-	Warnings    []string `json:"warnings,omitempty"`
-}
-
-// Floor is one C loop's figures: medians over every round.
-type Floor struct {
-	Name      string   `json:"name"`              // e.g. "fork+_exit+wait4"
-	Program   string   `json:"program,omitempty"` // what the exec kinds ran
-	N         int      `json:"n"`
-	StartupNS *float64 `json:"startup_ns"` // median; null if the program writes no stamp
-	TotalNS   float64  `json:"total_ns"`   // median
-	MinFlt    float64  `json:"minflt"`     // median minor page faults of the child
-	Error     string   `json:"error,omitempty"`
-}
-
-// MethodOverhead is one proclab method on a near-empty task (n_tasks 1,
-// n_iters 1) beside the floor it is compared with.
-type MethodOverhead struct {
-	Method         Method   `json:"method"`
-	Floor          string   `json:"floor"` // name of the Floor compared with
-	N              int      `json:"n"`
-	StartupNS      float64  `json:"startup_ns"`                 // median
-	TotalNS        float64  `json:"total_ns"`                   // median
-	StartupRatio   float64  `json:"startup_ratio"`              // over the floor's startup; 0 if the floor has none
-	TotalRatio     float64  `json:"total_ratio"`                // over the floor's total
-	StartupOverNS  float64  `json:"startup_overhead_ns"`        // median minus the floor's
-	TotalOverNS    float64  `json:"total_overhead_ns"`          // median minus the floor's
-	MinFlt         float64  `json:"minflt"`                     // median minor page faults of the child
-	ExecDoneNS     *float64 `json:"exec_done_ns,omitempty"`     // exec'd workers: create to the image's constructor
-	RuntimeReadyNS *float64 `json:"runtime_ready_ns,omitempty"` // exec'd workers: create to Go runtime ready
-	Failed         int      `json:"failed"`
-	Error          string   `json:"error,omitempty"` // the method could not run here
-}
-
-// Goal is one of issue 7's targets and whether this run met it.
-type Goal struct {
-	Name  string  `json:"name"`
-	Ratio float64 `json:"ratio"`
-	Limit float64 `json:"limit"`
-	Met   bool    `json:"met"`
 }
 
 // floorRun is one floor loop as calibrate takes it: one sample a round.
@@ -127,7 +69,7 @@ const (
 // smallest static program (built with the C compiler if there is one, else
 // /bin/true stands in and exec startups have no floor) and, for context,
 // /bin/true and proclab's own image stopped in its C constructor.
-func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
+func Calibrate(ctx context.Context, cs CalibrateSpec) (*results.Calibration, error) {
 	if cs.Rounds < 1 {
 		return nil, fmt.Errorf("--n must be at least 1, got %d", cs.Rounds)
 	}
@@ -136,7 +78,7 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 	}
 	methods := cs.Methods
 	if methods == nil {
-		for _, m := range Methods {
+		for _, m := range results.Methods {
 			if m.CreatesProcess() {
 				methods = append(methods, m)
 			}
@@ -160,7 +102,7 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 	defer e.close()
 	e.expected = csys.HotLoop(spec.NIters) // n_iters 1: instant
 	host, _ := gatherHost(ctx)
-	cal := &Calibration{Schema: CalibrationSchema, Host: host, Rounds: cs.Rounds,
+	cal := &results.Calibration{Schema: results.CalibrationSchema, Host: host, Rounds: cs.Rounds,
 		Warmup: cs.Warmup, NIters: spec.NIters}
 
 	prog, cleanup, why, err := tempFloorProgram("proclab-calibrate-")
@@ -185,16 +127,16 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 	}
 
 	type methodRun struct {
-		m      Method
+		m      results.Method
 		floor  *floorRun
-		tasks  []Task
+		tasks  []results.Task
 		failed int
 		err    string
 	}
 	var runs []*methodRun
 	for _, m := range methods {
 		r := &methodRun{m: m, floor: byName[pairedFloor(m)]}
-		if m == Forkserver {
+		if m == results.Forkserver {
 			fs, err := startForkserver(ctx, e)
 			if err != nil {
 				r.err = err.Error()
@@ -229,7 +171,7 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 			}
 			if r.err == "" {
 				for _, t := range e.runOnce(ctx, r.m).Tasks {
-					if t.verify {
+					if t.ChecksumPending {
 						t.ChecksumOK = ptr(t.Checksum == e.expected)
 					}
 					if !t.Good() {
@@ -258,20 +200,20 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 		cal.Floors = append(cal.Floors, f.summary())
 	}
 	for _, r := range runs {
-		mo := MethodOverhead{Method: r.m, Floor: r.floor.name, Failed: r.failed, Error: r.err}
+		mo := results.MethodOverhead{Method: r.m, Floor: r.floor.name, Failed: r.failed, Error: r.err}
 		if r.err == "" {
-			mo.fill(r.tasks, cal.floor(r.floor.name))
+			fillOverhead(&mo, r.tasks, calibrationFloor(cal, r.floor.name))
 		}
 		cal.Methods = append(cal.Methods, mo)
 	}
-	cal.Goals = cal.goals()
+	cal.Goals = calibrationGoals(cal)
 	for _, n := range cs.RateTasks {
 		if ctx.Err() != nil {
 			break
 		}
 		cal.Rates = append(cal.Rates, rates(ctx, n)...)
 	}
-	cal.Warnings = append(cal.Warnings, cal.noiseWarnings(floors)...)
+	cal.Warnings = append(cal.Warnings, floorNoiseWarnings(floors)...)
 	cal.Warnings = append(cal.Warnings, e.warnings...)
 	cal.ForkLabHeap = e.forkLabHeap()
 	return cal, ctx.Err()
@@ -280,18 +222,18 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*Calibration, error) {
 // pairedFloor is the floor a method is compared with: the C loop that
 // makes the same system calls with nothing around them. os/exec (and the
 // forkserver's fork) have no floor of their own.
-func pairedFloor(m Method) string {
+func pairedFloor(m results.Method) string {
 	switch m {
-	case ForkExec:
+	case results.ForkExec:
 		return floorForkExec
-	case Spawn, Exec:
+	case results.Spawn, results.Exec:
 		return floorSpawn
 	}
 	return floorFork
 }
 
-func (f *floorRun) summary() Floor {
-	out := Floor{Name: f.name, Program: f.path, N: len(f.samples)}
+func (f *floorRun) summary() results.Floor {
+	out := results.Floor{Name: f.name, Program: f.path, N: len(f.samples)}
 	if f.err != nil {
 		out.Error = f.err.Error()
 	}
@@ -311,27 +253,27 @@ func (f *floorRun) summary() Floor {
 	return out
 }
 
-func (c *Calibration) floor(name string) Floor {
+func calibrationFloor(c *results.Calibration, name string) results.Floor {
 	for _, f := range c.Floors {
 		if f.Name == name {
 			return f
 		}
 	}
-	return Floor{}
+	return results.Floor{}
 }
 
-func (mo *MethodOverhead) fill(ts []Task, f Floor) {
+func fillOverhead(mo *results.MethodOverhead, ts []results.Task, f results.Floor) {
 	mo.N = len(ts)
 	if len(ts) == 0 {
 		return
 	}
-	mo.StartupNS = Summarize(Figures([]RunResult{{Tasks: ts}}, nil, func(t *Task) *int64 { return t.StartupNS })).Median
-	mo.TotalNS = Summarize(Figures([]RunResult{{Tasks: ts}}, nil, func(t *Task) *int64 { return &t.TotalNS })).Median
-	mo.MinFlt = Summarize(Figures([]RunResult{{Tasks: ts}}, nil, func(t *Task) *int64 { return &t.MinFlt })).Median
-	if xs := Figures([]RunResult{{Tasks: ts}}, nil, func(t *Task) *int64 { return t.ExecDoneNS }); len(xs) > 0 {
+	mo.StartupNS = Summarize(Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return t.StartupNS })).Median
+	mo.TotalNS = Summarize(Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return &t.TotalNS })).Median
+	mo.MinFlt = Summarize(Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return &t.MinFlt })).Median
+	if xs := Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return t.ExecDoneNS }); len(xs) > 0 {
 		mo.ExecDoneNS = ptr(Summarize(xs).Median)
 	}
-	if xs := Figures([]RunResult{{Tasks: ts}}, nil, func(t *Task) *int64 { return t.RuntimeReadyNS }); len(xs) > 0 {
+	if xs := Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return t.RuntimeReadyNS }); len(xs) > 0 {
 		mo.RuntimeReadyNS = ptr(Summarize(xs).Median)
 	}
 	if f.StartupNS != nil && *f.StartupNS > 0 {
@@ -344,17 +286,17 @@ func (mo *MethodOverhead) fill(ts []Task, f Floor) {
 	}
 }
 
-func (c *Calibration) goals() []Goal {
-	var out []Goal
+func calibrationGoals(c *results.Calibration) []results.Goal {
+	var out []results.Goal
 	for _, mo := range c.Methods {
-		if mo.Method != Fork || mo.N == 0 {
+		if mo.Method != results.Fork || mo.N == 0 {
 			continue
 		}
 		if mo.StartupRatio > 0 {
-			out = append(out, Goal{Name: "fork startup", Ratio: mo.StartupRatio, Limit: GoalForkStartupRatio,
+			out = append(out, results.Goal{Name: "fork startup", Ratio: mo.StartupRatio, Limit: GoalForkStartupRatio,
 				Met: mo.StartupRatio <= GoalForkStartupRatio})
 		}
-		out = append(out, Goal{Name: "fork total per task", Ratio: mo.TotalRatio, Limit: GoalForkTotalRatio,
+		out = append(out, results.Goal{Name: "fork total per task", Ratio: mo.TotalRatio, Limit: GoalForkTotalRatio,
 			Met: mo.TotalRatio <= GoalForkTotalRatio})
 	}
 	return out
@@ -362,7 +304,7 @@ func (c *Calibration) goals() []Goal {
 
 // noiseWarnings flags floors whose samples spread widely: the ratios of
 // such a run say more about the machine's other load than about proclab.
-func (c *Calibration) noiseWarnings(floors []*floorRun) []string {
+func floorNoiseWarnings(floors []*floorRun) []string {
 	var out []string
 	for _, f := range floors {
 		var tt []float64

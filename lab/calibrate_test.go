@@ -5,20 +5,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/proclab/proclab/lab/results"
 	"golang.org/x/sys/unix"
 )
 
 func TestCalibrate(t *testing.T) {
 	rounds := 0
 	cal, err := Calibrate(context.Background(), CalibrateSpec{Rounds: 4, Warmup: 1,
-		Methods: []Method{Fork, Spawn, Forkserver}, Progress: func(done, total int) { rounds = done }})
+		Methods: []results.Method{results.Fork, results.Spawn, results.Forkserver}, Progress: func(done, total int) { rounds = done }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rounds != 5 {
 		t.Errorf("progress reached %d rounds, want 5", rounds)
 	}
-	if cal.Schema != CalibrationSchema || cal.Host == nil || cal.Host.CPUs < 1 || cal.Host.Kernel == "" {
+	if cal.Schema != results.CalibrationSchema || cal.Host == nil || cal.Host.CPUs < 1 || cal.Host.Kernel == "" {
 		t.Errorf("header %+v", cal)
 	}
 	for _, f := range cal.Floors {
@@ -29,7 +30,7 @@ func TestCalibrate(t *testing.T) {
 			t.Errorf("floor %s: startup %v not below total %v", f.Name, *f.StartupNS, f.TotalNS)
 		}
 	}
-	if f := cal.floor(floorFork); f.StartupNS == nil || f.MinFlt <= 0 {
+	if f := calibrationFloor(cal, floorFork); f.StartupNS == nil || f.MinFlt <= 0 {
 		t.Errorf("fork floor has no startup or no child faults: %+v", f)
 	}
 	if len(cal.Methods) != 3 {
@@ -37,8 +38,8 @@ func TestCalibrate(t *testing.T) {
 	}
 	// Each method beside the C loop that makes its system calls; the
 	// forkserver's children are fork()ed, so fork's floor is its own.
-	paired := map[Method]string{Fork: "fork+_exit+wait4", Spawn: "posix_spawn+wait4", Forkserver: "fork+_exit+wait4"}
-	var fork MethodOverhead
+	paired := map[results.Method]string{results.Fork: "fork+_exit+wait4", results.Spawn: "posix_spawn+wait4", results.Forkserver: "fork+_exit+wait4"}
+	var fork results.MethodOverhead
 	for _, mo := range cal.Methods {
 		if mo.Error != "" || mo.N != 4 || mo.Failed != 0 {
 			t.Errorf("%s: %+v", mo.Method, mo)
@@ -46,7 +47,7 @@ func TestCalibrate(t *testing.T) {
 		if mo.Floor != paired[mo.Method] {
 			t.Errorf("%s compared with floor %q, want %q", mo.Method, mo.Floor, paired[mo.Method])
 		}
-		f := cal.floor(mo.Floor)
+		f := calibrationFloor(cal, mo.Floor)
 		if f.Name == "" || f.TotalNS <= 0 {
 			t.Fatalf("%s: floor %q not measured: %+v", mo.Method, mo.Floor, cal.Floors)
 		}
@@ -64,7 +65,7 @@ func TestCalibrate(t *testing.T) {
 		} else if mo.StartupRatio != mo.StartupNS / *f.StartupNS || mo.StartupOverNS != mo.StartupNS-*f.StartupNS {
 			t.Errorf("%s: startup ratio %v, overhead %v; want %v/%v", mo.Method, mo.StartupRatio, mo.StartupOverNS, mo.StartupNS, *f.StartupNS)
 		}
-		if (mo.ExecDoneNS != nil) != (mo.Method == Spawn) || (mo.RuntimeReadyNS != nil) != (mo.Method == Spawn) {
+		if (mo.ExecDoneNS != nil) != (mo.Method == results.Spawn) || (mo.RuntimeReadyNS != nil) != (mo.Method == results.Spawn) {
 			t.Errorf("%s: exec_done %v runtime_ready %v", mo.Method, mo.ExecDoneNS, mo.RuntimeReadyNS)
 		}
 		// Medians keep the per-task order: exec done, then the runtime,
@@ -73,14 +74,14 @@ func TestCalibrate(t *testing.T) {
 			!(0 < *mo.ExecDoneNS && *mo.ExecDoneNS < *mo.RuntimeReadyNS && *mo.RuntimeReadyNS <= mo.StartupNS) {
 			t.Errorf("%s: exec_done %v, runtime_ready %v, startup %v out of order", mo.Method, *mo.ExecDoneNS, *mo.RuntimeReadyNS, mo.StartupNS)
 		}
-		if mo.Method == Fork {
+		if mo.Method == results.Fork {
 			fork = mo
 		}
 	}
 	if fork.StartupRatio <= 0 {
 		t.Fatalf("fork has no startup ratio: %+v", fork)
 	}
-	want := []Goal{
+	want := []results.Goal{
 		{Name: "fork startup", Ratio: fork.StartupRatio, Limit: GoalForkStartupRatio},
 		{Name: "fork total per task", Ratio: fork.TotalRatio, Limit: GoalForkTotalRatio},
 	}
@@ -96,7 +97,7 @@ func TestCalibrate(t *testing.T) {
 }
 
 func TestCalibrateBadInput(t *testing.T) {
-	for _, cs := range []CalibrateSpec{{Rounds: 0}, {Rounds: 1, Warmup: -1}, {Rounds: 1, Methods: []Method{Thread}}} {
+	for _, cs := range []CalibrateSpec{{Rounds: 0}, {Rounds: 1, Warmup: -1}, {Rounds: 1, Methods: []results.Method{results.Thread}}} {
 		if cal, err := Calibrate(context.Background(), cs); err == nil || cal != nil || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%+v: %v, %v", cs, cal, err)
 		}
@@ -106,7 +107,7 @@ func TestCalibrateBadInput(t *testing.T) {
 func TestCalibrateCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	cal, err := Calibrate(ctx, CalibrateSpec{Rounds: 3, Methods: []Method{Fork}})
+	cal, err := Calibrate(ctx, CalibrateSpec{Rounds: 3, Methods: []results.Method{results.Fork}})
 	if err == nil || cal == nil {
 		t.Fatalf("cancelled calibrate: %v, %v", cal, err)
 	}
@@ -114,7 +115,7 @@ func TestCalibrateCancelled(t *testing.T) {
 }
 
 func TestCalibrateRates(t *testing.T) {
-	cal, err := Calibrate(context.Background(), CalibrateSpec{Rounds: 1, Methods: []Method{Fork}, RateTasks: []int{30}})
+	cal, err := Calibrate(context.Background(), CalibrateSpec{Rounds: 1, Methods: []results.Method{results.Fork}, RateTasks: []int{30}})
 	if err != nil {
 		t.Fatal(err)
 	}

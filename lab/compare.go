@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/proclab/proclab/lab/results"
 	"math"
 	"runtime"
 	"slices"
@@ -13,12 +14,12 @@ import (
 // tasks run one after another in the lab (single), in n_tasks processes
 // (Method), and in n_tasks goroutines (thread), interleaved round by round.
 type CompareSpec struct {
-	NIters []uint64 // hot-loop iterations per task, one cell each; >= 1
-	NTasks []int    // tasks per run, one cell each; >= 1
-	Method Method   // the process method; "" means fork
-	Repeat int      // recorded rounds per cell; 0 means 1
-	Warmup int      // unrecorded rounds per cell, run first
-	CPUs   int      // CPUs the parallel efficiency counts; 0 means runtime.NumCPU()
+	NIters []uint64       // hot-loop iterations per task, one cell each; >= 1
+	NTasks []int          // tasks per run, one cell each; >= 1
+	Method results.Method // the process method; "" means fork
+	Repeat int            // recorded rounds per cell; 0 means 1
+	Warmup int            // unrecorded rounds per cell, run first
+	CPUs   int            // CPUs the parallel efficiency counts; 0 means runtime.NumCPU()
 	// InheritLabHeap lets fork children inherit the lab's Go heap
 	// (labheap.go); false keeps it out.
 	InheritLabHeap bool
@@ -28,39 +29,9 @@ type CompareSpec struct {
 	Progress func(done, total int)
 }
 
-// Cell is one (n_iters, n_tasks) point of the grid: median wall time per
-// run of each of the three ways to do the work.
-type Cell struct {
-	NIters      uint64  `json:"n_iters"`
-	NTasks      int     `json:"n_tasks"`
-	Method      Method  `json:"method"`      // the process method of multi_ns
-	SingleNS    int64   `json:"single_ns"`   // one process, tasks one after another
-	MultiNS     int64   `json:"multi_ns"`    // n_tasks processes
-	ThreadNS    int64   `json:"thread_ns"`   // n_tasks goroutines
-	Speedup     float64 `json:"speedup"`     // single over multi
-	Efficiency  float64 `json:"efficiency"`  // speedup over parallelism
-	Parallelism int     `json:"parallelism"` // min(n_tasks, CPUs): the best speedup possible
-	ThreadUp    float64 `json:"thread_speedup"`
-	Rounds      int     `json:"rounds"` // recorded rounds behind each median
-}
-
-// Crossover is, for one n_tasks, the smallest n_iters of the grid from
-// which on processes beat one process (speedup above 1 there and at every
-// larger n_iters). NIters is null when they never do within the grid.
-type Crossover struct {
-	NTasks  int      `json:"n_tasks"`
-	NIters  *uint64  `json:"n_iters"`
-	Speedup *float64 `json:"speedup"` // at that n_iters
-	// NItersEstimate is where the processes' speedup crosses 1,
-	// interpolated between grid points on a log scale; null when never.
-	NItersEstimate *float64 `json:"n_iters_estimate"`
-	// ThreadNItersEstimate is the same for threads against single.
-	ThreadNItersEstimate *float64 `json:"thread_n_iters_estimate"`
-}
-
-func (s *CompareSpec) method() Method {
+func (s *CompareSpec) method() results.Method {
 	if s.Method == "" {
-		return Fork
+		return results.Fork
 	}
 	return s.Method
 }
@@ -85,7 +56,7 @@ func (s *CompareSpec) Validate() error {
 		return fmt.Errorf("--method %s starts no process; compare needs a process method (%s)", s.Method, processMethodNames())
 	}
 	for _, n := range s.NTasks {
-		cell := &Spec{Methods: []Method{s.method(), threadOf(s.method())}, NTasks: n, NIters: 1, Repeat: s.Repeat, Warmup: s.Warmup, InheritLabHeap: s.InheritLabHeap}
+		cell := &Spec{Methods: []results.Method{s.method(), results.ThreadOf(s.method())}, NTasks: n, NIters: 1, Repeat: s.Repeat, Warmup: s.Warmup, InheritLabHeap: s.InheritLabHeap}
 		if err := cell.Validate(); err != nil {
 			return err
 		}
@@ -103,7 +74,7 @@ func (s *CompareSpec) Validate() error {
 
 func processMethodNames() string {
 	var out []string
-	for _, m := range Methods {
+	for _, m := range results.Methods {
 		if m.CreatesProcess() {
 			out = append(out, string(m))
 		}
@@ -116,7 +87,7 @@ func processMethodNames() string {
 // process method and thread interleaved. The Result holds every run of
 // every cell, the cells and the crossovers. On cancellation it returns
 // what was measured so far, marked Incomplete, with ctx's error.
-func Compare(ctx context.Context, spec CompareSpec) (*Result, error) {
+func Compare(ctx context.Context, spec CompareSpec) (*results.Result, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
@@ -127,8 +98,8 @@ func Compare(ctx context.Context, spec CompareSpec) (*Result, error) {
 	slices.Sort(tasks)
 	tasks = slices.Compact(tasks)
 
-	methods := []Method{singleOf(spec.method()), spec.method(), threadOf(spec.method())}
-	res := &Result{Schema: Schema, Runs: []RunResult{}}
+	methods := []results.Method{results.SingleOf(spec.method()), spec.method(), results.ThreadOf(spec.method())}
+	res := &results.Result{Schema: results.Schema, Runs: []results.RunResult{}}
 	perCell := (spec.Warmup + max(spec.Repeat, 1)) * len(methods)
 	total := perCell * len(iters) * len(tasks)
 	done := 0
@@ -162,7 +133,7 @@ func Compare(ctx context.Context, spec CompareSpec) (*Result, error) {
 
 // finishComparison fills the spec, the cells and the crossovers of res
 // from its runs.
-func finishComparison(res *Result, spec CompareSpec, iters []uint64, tasks []int) {
+func finishComparison(res *results.Result, spec CompareSpec, iters []uint64, tasks []int) {
 	res.Spec.NTasks, res.Spec.NIters = 0, 0
 	res.Spec.NTasksGrid, res.Spec.NItersGrid = tasks, iters
 	res.Cells = Cells(res.Runs, spec.method(), spec.cpus())
@@ -172,17 +143,17 @@ func finishComparison(res *Result, spec CompareSpec, iters []uint64, tasks []int
 
 // Cells computes the grid's cells from the runs: for each (n_tasks,
 // n_iters) that has runs of all three methods, the median wall per method.
-func Cells(runs []RunResult, method Method, cpus int) []Cell {
+func Cells(runs []results.RunResult, method results.Method, cpus int) []results.Cell {
 	type key struct {
 		nt int
 		ni uint64
 	}
-	walls := map[key]map[Method][]float64{}
+	walls := map[key]map[results.Method][]float64{}
 	var order []key
 	for _, r := range runs {
 		k := key{r.NTasks, r.NIters}
 		if walls[k] == nil {
-			walls[k] = map[Method][]float64{}
+			walls[k] = map[results.Method][]float64{}
 			order = append(order, k)
 		}
 		if failed(&r) {
@@ -190,14 +161,14 @@ func Cells(runs []RunResult, method Method, cpus int) []Cell {
 		}
 		walls[k][r.Method] = append(walls[k][r.Method], float64(r.WallNS))
 	}
-	var cells []Cell
+	var cells []results.Cell
 	for _, k := range order {
 		w := walls[k]
-		single, multi, thread := Summarize(w[singleOf(method)]), Summarize(w[method]), Summarize(w[threadOf(method)])
+		single, multi, thread := Summarize(w[results.SingleOf(method)]), Summarize(w[method]), Summarize(w[results.ThreadOf(method)])
 		if single.N == 0 || multi.N == 0 || thread.N == 0 {
 			continue
 		}
-		c := Cell{NIters: k.ni, NTasks: k.nt, Method: method,
+		c := results.Cell{NIters: k.ni, NTasks: k.nt, Method: method,
 			SingleNS: int64(single.Median), MultiNS: int64(multi.Median), ThreadNS: int64(thread.Median),
 			Parallelism: min(k.nt, max(cpus, 1)), Rounds: min(single.N, multi.N, thread.N)}
 		if c.MultiNS > 0 {
@@ -209,7 +180,7 @@ func Cells(runs []RunResult, method Method, cpus int) []Cell {
 		c.Efficiency = c.Speedup / float64(c.Parallelism)
 		cells = append(cells, c)
 	}
-	slices.SortStableFunc(cells, func(a, b Cell) int {
+	slices.SortStableFunc(cells, func(a, b results.Cell) int {
 		if a.NTasks != b.NTasks {
 			return a.NTasks - b.NTasks
 		}
@@ -224,26 +195,9 @@ func Cells(runs []RunResult, method Method, cpus int) []Cell {
 	return cells
 }
 
-// singleOf and threadOf are the in-process rows method is compared with:
-// the lab's own for its methods, Python's for Python's (one Python process
-// running the tasks one after another, and Python threads under the GIL).
-func singleOf(method Method) Method {
-	if method.IsPython() {
-		return PySingle
-	}
-	return Single
-}
-
-func threadOf(method Method) Method {
-	if method.IsPython() {
-		return PyThread
-	}
-	return Thread
-}
-
 // failed reports whether any task of r went wrong: its wall time then
 // measures the failure, not the work.
-func failed(r *RunResult) bool {
+func failed(r *results.RunResult) bool {
 	for _, t := range r.Tasks {
 		if !t.Good() {
 			return true
@@ -260,21 +214,21 @@ func failed(r *RunResult) bool {
 // measures 1.02× now and then).
 const PaysOff = 1.05
 
-func Crossovers(cells []Cell) []Crossover {
-	var out []Crossover
+func Crossovers(cells []results.Cell) []results.Crossover {
+	var out []results.Crossover
 	for i := 0; i < len(cells); {
 		j := i
 		for j < len(cells) && cells[j].NTasks == cells[i].NTasks {
 			j++
 		}
-		x := Crossover{NTasks: cells[i].NTasks}
+		x := results.Crossover{NTasks: cells[i].NTasks}
 		// Walk down from the largest n_iters while processes still win.
 		for k := j - 1; k >= i && cells[k].Speedup > PaysOff; k-- {
 			x.NIters, x.Speedup = ptr(cells[k].NIters), ptr(cells[k].Speedup)
 		}
 		grid := cells[i:j]
-		x.NItersEstimate = crossing(grid, func(c *Cell) float64 { return c.Speedup })
-		x.ThreadNItersEstimate = crossing(grid, func(c *Cell) float64 { return c.ThreadUp })
+		x.NItersEstimate = crossing(grid, func(c *results.Cell) float64 { return c.Speedup })
+		x.ThreadNItersEstimate = crossing(grid, func(c *results.Cell) float64 { return c.ThreadUp })
 		out = append(out, x)
 		i = j
 	}
@@ -290,7 +244,7 @@ func Crossovers(cells []Cell) []Crossover {
 // not above 1 at the largest n_iters (never, or it crossed and dropped
 // back); the smallest n_iters when it is above 1 at every grid point (the
 // crossing is there or below, the grid cannot tell).
-func crossing(cells []Cell, speedup func(*Cell) float64) *float64 {
+func crossing(cells []results.Cell, speedup func(*results.Cell) float64) *float64 {
 	k := len(cells)
 	for k > 0 && speedup(&cells[k-1]) > PaysOff {
 		k--

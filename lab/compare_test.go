@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"github.com/proclab/proclab/lab/results"
 	"math"
 	"testing"
 )
@@ -34,7 +35,7 @@ func TestCompareGrid(t *testing.T) {
 		if c.NTasks != want[i].nt || c.NIters != want[i].ni {
 			t.Errorf("cell %d is (%d, %d), want (%d, %d): sorted by n_tasks then n_iters", i, c.NTasks, c.NIters, want[i].nt, want[i].ni)
 		}
-		if c.SingleNS <= 0 || c.MultiNS <= 0 || c.ThreadNS <= 0 || c.Method != Fork || c.Rounds != 2 {
+		if c.SingleNS <= 0 || c.MultiNS <= 0 || c.ThreadNS <= 0 || c.Method != results.Fork || c.Rounds != 2 {
 			t.Errorf("cell %d: %+v", i, c)
 		}
 		if math.Abs(c.Speedup-float64(c.SingleNS)/float64(c.MultiNS)) > 1e-3*c.Speedup {
@@ -48,8 +49,8 @@ func TestCompareGrid(t *testing.T) {
 	// more of the loop's own CPU (CPU time: a loaded machine can make one
 	// short run's wall time anything).
 	cpuAt := func(ni uint64) float64 {
-		return Summarize(Figures(res.Runs, func(r *RunResult) bool { return r.Method == Single && r.NIters == ni },
-			func(t *Task) *int64 { return t.TaskCPUNS })).Median
+		return Summarize(Figures(res.Runs, func(r *results.RunResult) bool { return r.Method == results.Single && r.NIters == ni },
+			func(t *results.Task) *int64 { return t.TaskCPUNS })).Median
 	}
 	if small, large := cpuAt(1000), cpuAt(200_000); !(large > 20*small) {
 		t.Errorf("single's task CPU at 200k iterations (%.0f ns) is not clearly above that at 1000 (%.0f ns)", large, small)
@@ -68,7 +69,7 @@ func TestCompareSpecValidate(t *testing.T) {
 		{NIters: []uint64{1}},
 		{NIters: []uint64{0}, NTasks: []int{1}},
 		{NIters: []uint64{1}, NTasks: []int{0}},
-		{NIters: []uint64{1}, NTasks: []int{1}, Method: Thread},
+		{NIters: []uint64{1}, NTasks: []int{1}, Method: results.Thread},
 		{NIters: []uint64{1}, NTasks: []int{1}, Method: "vfork"},
 	} {
 		if err := s.Validate(); err == nil {
@@ -79,8 +80,10 @@ func TestCompareSpecValidate(t *testing.T) {
 
 // The crossover is where processes win from then on, not a lucky cell.
 func TestCrossovers(t *testing.T) {
-	cell := func(nt int, ni uint64, speedup float64) Cell { return Cell{NTasks: nt, NIters: ni, Speedup: speedup} }
-	cells := []Cell{
+	cell := func(nt int, ni uint64, speedup float64) results.Cell {
+		return results.Cell{NTasks: nt, NIters: ni, Speedup: speedup}
+	}
+	cells := []results.Cell{
 		cell(1, 10, 0.1), cell(1, 100, 0.5), cell(1, 1000, 0.9),
 		cell(2, 10, 0.1), cell(2, 100, 1.2), cell(2, 1000, 0.9), cell(2, 10000, 1.5),
 		cell(3, 10, 1.1), cell(3, 100, 1.6),

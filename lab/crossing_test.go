@@ -1,17 +1,18 @@
 package lab
 
 import (
+	"github.com/proclab/proclab/lab/results"
 	"math"
 	"testing"
 )
 
 // grid is one n_tasks' cells at n_iters 1k, 10k, 100k, ... with the given
 // process and thread speedups.
-func grid(speedups, threadUps []float64) []Cell {
-	var cells []Cell
+func grid(speedups, threadUps []float64) []results.Cell {
+	var cells []results.Cell
 	ni := uint64(1000)
 	for i, s := range speedups {
-		cells = append(cells, Cell{NTasks: 2, NIters: ni, Speedup: s, ThreadUp: threadUps[i]})
+		cells = append(cells, results.Cell{NTasks: 2, NIters: ni, Speedup: s, ThreadUp: threadUps[i]})
 		ni *= 10
 	}
 	return cells

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/proclab/proclab/lab/results"
 	"golang.org/x/sys/unix"
 )
 
@@ -12,7 +13,7 @@ import (
 // an *os.File. Collecting that File must not close an fd number the lab
 // has reused since: fds opened after the run stay open across GCs.
 func TestExecLeavesNoStrayFile(t *testing.T) {
-	runSpec(t, Spec{Methods: []Method{Exec}, NTasks: 4, NIters: 1000})
+	runSpec(t, Spec{Methods: []results.Method{results.Exec}, NTasks: 4, NIters: 1000})
 	var fds []int
 	for range 8 {
 		var p [2]int

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // Tests for issue 11 (faults found by attacking the lab): no wait may
@@ -103,12 +104,12 @@ func TestForkserverStoppedThenInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	type outcome struct {
-		res *Result
+		res *results.Result
 		err error
 	}
 	out := make(chan outcome, 1)
 	go func() {
-		res, err := Run(ctx, Spec{Methods: []Method{Forkserver}, NTasks: 2, NIters: 1 << 40, Repeat: 2})
+		res, err := Run(ctx, Spec{Methods: []results.Method{results.Forkserver}, NTasks: 2, NIters: 1 << 40, Repeat: 2})
 		out <- outcome{res, err}
 	}()
 	server := findForkserver(t)
@@ -155,7 +156,7 @@ func serverEnv(t *testing.T, ctx context.Context, s Spec) (*env, int) {
 // the server. Before, it waited forever.
 func TestForkserverStoppedAtTimeout(t *testing.T) {
 	shortServerWaits(t)
-	e, server := serverEnv(t, context.Background(), Spec{Methods: []Method{Forkserver}, NTasks: 1, NIters: 1 << 40, Timeout: 200 * time.Millisecond})
+	e, server := serverEnv(t, context.Background(), Spec{Methods: []results.Method{results.Forkserver}, NTasks: 1, NIters: 1 << 40, Timeout: 200 * time.Millisecond})
 	var starts map[int]string
 	start := func(tk csys.Task, w int) (child, error) {
 		c, err := e.fs.start(tk, w)
@@ -167,7 +168,7 @@ func TestForkserverStoppedAtTimeout(t *testing.T) {
 		}
 		return c, err
 	}
-	tasks := bounded(t, "tasks with a stopped server past their timeout", func() []Task {
+	tasks := bounded(t, "tasks with a stopped server past their timeout", func() []results.Task {
 		return e.runProcesses(context.Background(), start)
 	})
 	if want := "forkserver: gave up on the server: no EXITED for task 0 (pid "; !strings.HasPrefix(tasks[0].Error, want) {
@@ -182,9 +183,9 @@ func TestForkserverStoppedAtTimeout(t *testing.T) {
 // after fsAnswerTimeout the task is not started and the server is given up.
 func TestForkserverStoppedBeforeStart(t *testing.T) {
 	shortServerWaits(t)
-	e, server := serverEnv(t, context.Background(), Spec{Methods: []Method{Forkserver}, NTasks: 2, NIters: 1000})
+	e, server := serverEnv(t, context.Background(), Spec{Methods: []results.Method{results.Forkserver}, NTasks: 2, NIters: 1000})
 	stopProcess(t, server)
-	tasks := bounded(t, "tasks on a stopped server", func() []Task {
+	tasks := bounded(t, "tasks on a stopped server", func() []results.Task {
 		return e.runProcesses(context.Background(), e.fs.start)
 	})
 	for i, tk := range tasks {
@@ -200,7 +201,7 @@ func TestForkserverStoppedBeforeStart(t *testing.T) {
 // (the lab sends KILL, never a signal to the pid) and reported as timed
 // out.
 func TestForkserverTimeoutKills(t *testing.T) {
-	res, err := Run(context.Background(), Spec{Methods: []Method{Forkserver}, NTasks: 2, NIters: 1 << 40, Timeout: 100 * time.Millisecond})
+	res, err := Run(context.Background(), Spec{Methods: []results.Method{results.Forkserver}, NTasks: 2, NIters: 1 << 40, Timeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +318,7 @@ func (u *unwatchCheck) watch(_, pid int, _ int64) {
 	}
 }
 
-func (u *unwatchCheck) unwatch(pid int) []Sample {
+func (u *unwatchCheck) unwatch(pid int) []results.Sample {
 	want, ok := u.starts.Load(pid)
 	state, ppid, start, err := procIdentity(pid)
 	if !ok || err != nil || start != want || ppid != u.server {
@@ -332,7 +333,7 @@ func (u *unwatchCheck) unwatch(pid int) []Sample {
 // be another process's). Before, the server reaped each child as soon as
 // it ended, so a short task's pid was usually gone (and free) at unwatch.
 func TestForkserverChildUnreapedUntilUnwatched(t *testing.T) {
-	e, server := serverEnv(t, context.Background(), Spec{Methods: []Method{Forkserver}, NTasks: 8, NIters: 1000})
+	e, server := serverEnv(t, context.Background(), Spec{Methods: []results.Method{results.Forkserver}, NTasks: 8, NIters: 1000})
 	e.obs = &unwatchCheck{t: t, server: server}
 	for i, tk := range e.runProcesses(context.Background(), e.fs.start) {
 		if tk.Error != "" || tk.ExitCode == nil || *tk.ExitCode != 0 {

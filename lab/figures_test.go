@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // Tests of issue 10's figures on real children: each task's own memory
@@ -22,7 +23,7 @@ import (
 // ~260 MiB. The lower bound catches figures left in KiB.
 func TestWorkerMemoryIsItsOwn(t *testing.T) {
 	const parent = 256 * mib
-	res := runSpec(t, Spec{Methods: []Method{Spawn, ForkExec, Exec}, NTasks: 1, NIters: 1000, Repeat: 1,
+	res := runSpec(t, Spec{Methods: []results.Method{results.Spawn, results.ForkExec, results.Exec}, NTasks: 1, NIters: 1000, Repeat: 1,
 		ParentRSS: []int64{parent}})
 	for _, r := range res.Runs {
 		tk := r.Tasks[0]
@@ -49,7 +50,7 @@ func TestWorkerMemoryIsItsOwn(t *testing.T) {
 // from a small server and hold none of it.
 func TestForkChildMemory(t *testing.T) {
 	const ballast = 64 * mib
-	res := runSpec(t, Spec{Methods: []Method{Fork, Forkserver}, NTasks: 2, NIters: 1000, Repeat: 1,
+	res := runSpec(t, Spec{Methods: []results.Method{results.Fork, results.Forkserver}, NTasks: 2, NIters: 1000, Repeat: 1,
 		ParentRSS: []int64{ballast}})
 	for _, r := range res.Runs {
 		for _, tk := range r.Tasks {
@@ -65,7 +66,7 @@ func TestForkChildMemory(t *testing.T) {
 				t.Errorf("%s task %d: mem_read %v, startup %v + run %d beyond total %d", r.Method, tk.Task, tk.MemReadNS, tk.StartupNS, tk.RunNS, tk.TotalNS)
 			}
 			switch r.Method {
-			case Fork:
+			case results.Fork:
 				if rss < ballast || hwm < ballast {
 					t.Errorf("fork task %d: end_rss %d, hwm %d, want >= the %d-byte ballast it maps", tk.Task, rss, hwm, ballast)
 				}
@@ -75,7 +76,7 @@ func TestForkChildMemory(t *testing.T) {
 				if uss > ballast/4 {
 					t.Errorf("fork task %d: uss %d, want far below the ballast (it wrote none of it)", tk.Task, uss)
 				}
-			case Forkserver:
+			case results.Forkserver:
 				if rss > ballast/4 || hwm > ballast/4 {
 					t.Errorf("forkserver task %d: rss %d, hwm %d: a child of the small server, not of the lab", tk.Task, rss, hwm)
 				}
@@ -106,7 +107,7 @@ func TestTaskCPU(t *testing.T) {
 	if ref <= 0 {
 		t.Fatalf("the loop's CPU here: %d ns", ref)
 	}
-	res := runSpec(t, Spec{Methods: []Method{Fork, Spawn, ForkExec, Exec, Forkserver, Thread, Single},
+	res := runSpec(t, Spec{Methods: []results.Method{results.Fork, results.Spawn, results.ForkExec, results.Exec, results.Forkserver, results.Thread, results.Single},
 		NTasks: 2, NIters: n, Repeat: 1})
 	for _, r := range res.Runs {
 		for _, tk := range r.Tasks {
@@ -123,7 +124,7 @@ func TestTaskCPU(t *testing.T) {
 	// A few milliseconds in a thread.
 	const short = 2_000_000
 	refShort := loopCPU(short)
-	res = runSpec(t, Spec{Methods: []Method{Thread}, NTasks: 1, NIters: short, Repeat: 3})
+	res = runSpec(t, Spec{Methods: []results.Method{results.Thread}, NTasks: 1, NIters: short, Repeat: 3})
 	for _, r := range res.Runs {
 		tk := r.Tasks[0]
 		if tk.TaskCPUNS == nil || *tk.TaskCPUNS < refShort/2 {
@@ -137,12 +138,12 @@ func TestTaskCPU(t *testing.T) {
 // Before, they ran on and Run never returned; the 2-minute guard turns
 // that into a failure rather than a hung test.
 func TestInProcessTimeout(t *testing.T) {
-	done := make(chan *Result, 1)
+	done := make(chan *results.Result, 1)
 	go func() {
-		done <- runSpec(t, Spec{Methods: []Method{Thread, Single}, NTasks: 2, NIters: math.MaxUint64,
+		done <- runSpec(t, Spec{Methods: []results.Method{results.Thread, results.Single}, NTasks: 2, NIters: math.MaxUint64,
 			Repeat: 1, Timeout: time.Second})
 	}()
-	var res *Result
+	var res *results.Result
 	select {
 	case res = <-done:
 	case <-time.After(2 * time.Minute):
@@ -159,16 +160,16 @@ func TestInProcessTimeout(t *testing.T) {
 
 // A cancelled run stops its in-process tasks too, marked interrupted.
 func TestInProcessCancel(t *testing.T) {
-	for _, m := range []Method{Thread, Single} {
+	for _, m := range []results.Method{results.Thread, results.Single} {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(300*time.Millisecond, cancel)
 		type ran struct {
-			res *Result
+			res *results.Result
 			err error
 		}
 		done := make(chan ran, 1)
 		go func() {
-			res, err := Run(ctx, Spec{Methods: []Method{m}, NTasks: 2, NIters: math.MaxUint64, Repeat: 1})
+			res, err := Run(ctx, Spec{Methods: []results.Method{m}, NTasks: 2, NIters: math.MaxUint64, Repeat: 1})
 			done <- ran{res, err}
 		}()
 		var got ran
@@ -229,7 +230,7 @@ func TestInterruptedChecksumUnknown(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}()
-	res, err := Run(ctx, Spec{Methods: []Method{Fork}, NTasks: 2, MaxProcs: 1, NIters: 1_000_000_000, Repeat: 1})
+	res, err := Run(ctx, Spec{Methods: []results.Method{results.Fork}, NTasks: 2, MaxProcs: 1, NIters: 1_000_000_000, Repeat: 1})
 	if err == nil || res == nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -261,7 +262,7 @@ func TestRecordChecksOnRealChildren(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := testEnv(t, Spec{Methods: []Method{Fork}, NTasks: 1, NIters: 1000})
+			e := testEnv(t, Spec{Methods: []results.Method{results.Fork}, NTasks: 1, NIters: 1000})
 			create := csys.ForkRun
 			if tc.spawn {
 				create = e.worker.Spawn
@@ -275,7 +276,7 @@ func TestRecordChecksOnRealChildren(t *testing.T) {
 				return c, err
 			}
 			tk := e.runProcesses(context.Background(), start)[0]
-			if !strings.Contains(tk.Error, tc.want) || tk.verify {
+			if !strings.Contains(tk.Error, tc.want) || tk.ChecksumPending {
 				t.Errorf("error %q, want it to contain %q", tk.Error, tc.want)
 			}
 			assertNoChildren(t)

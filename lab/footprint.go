@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/proclab/proclab/lab/results"
 	"os"
 	"slices"
 	"strconv"
@@ -107,7 +108,7 @@ func kBField(b []byte, name string) (int64, error) {
 // measureLab fills run's lab_* fields with the lab's footprint now, right
 // before the run's first create; a failure to read it is a warning, the
 // figures then stay 0.
-func (e *env) measureLab(run *RunResult) {
+func (e *env) measureLab(run *results.RunResult) {
 	fp, err := readFootprint()
 	if err != nil {
 		e.warnings = append(e.warnings, "the lab's own footprint: "+err.Error())

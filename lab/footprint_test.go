@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"github.com/proclab/proclab/lab/results"
 	"runtime"
 	"testing"
 )
@@ -10,7 +11,7 @@ import (
 // "parent 0" is not 0, and a 64 MiB ballast shows as about 64 MiB more
 // anonymous memory.
 func TestLabFootprintPerRun(t *testing.T) {
-	res, err := Run(context.Background(), Spec{Methods: []Method{Fork, Thread}, NTasks: 1, NIters: 1000,
+	res, err := Run(context.Background(), Spec{Methods: []results.Method{results.Fork, results.Thread}, NTasks: 1, NIters: 1000,
 		Repeat: 1, ParentRSS: []int64{0, 64 << 20}})
 	if err != nil {
 		t.Fatal(err)
@@ -24,7 +25,7 @@ func TestLabFootprintPerRun(t *testing.T) {
 		if r.LabRSSBytes < r.LabAnonBytes || r.LabRSSBytes < r.ParentRSSBytes {
 			t.Errorf("%s parent %d: rss %d below anon %d or the ballast", r.Method, r.ParentRSSBytes, r.LabRSSBytes, r.LabAnonBytes)
 		}
-		if r.Method == Fork {
+		if r.Method == results.Fork {
 			anon[r.ParentRSSBytes] = r.LabAnonBytes - r.LabDontForkBytes
 		}
 	}
@@ -65,14 +66,14 @@ func TestForkLabHeap(t *testing.T) {
 	}
 	var rss []int64 // the child's, per run
 	for _, inherit := range []bool{false, true, false} {
-		res, err := Run(context.Background(), Spec{Methods: []Method{Fork}, NTasks: 1, NIters: 1000,
+		res, err := Run(context.Background(), Spec{Methods: []results.Method{results.Fork}, NTasks: 1, NIters: 1000,
 			Repeat: 1, InheritLabHeap: inherit, ProfileHz: 1000, ParentRSS: []int64{64 << 20}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := ForkLabHeapDontFork
+		want := results.ForkLabHeapDontFork
 		if inherit {
-			want = ForkLabHeapInherit
+			want = results.ForkLabHeapInherit
 		}
 		if res.Spec.ForkLabHeap != want {
 			t.Errorf("inherit %v: fork_lab_heap %q, want %q", inherit, res.Spec.ForkLabHeap, want)

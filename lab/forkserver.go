@@ -13,16 +13,8 @@ import (
 	"time"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
-
-// ForkserverInfo is the start-up cost and size of a run's forkserver, apart
-// from the per-task figures of the children it forks.
-type ForkserverInfo struct {
-	PID       int   `json:"pid"`
-	StartupNS int64 `json:"startup_ns"` // posix_spawn call to the server's READY message
-	RSSBytes  int64 `json:"rss_bytes"`  // its resident size once ready (VmRSS)
-	Threads   int   `json:"threads"`    // 1: the Go runtime never starts in it
-}
 
 // forkserver is the lab's side of the run's forkserver (csys/forkserver.c).
 // start sends a request and waits for its STARTED; one reader goroutine
@@ -45,7 +37,7 @@ type ForkserverInfo struct {
 // case in point.
 type forkserver struct {
 	conn *csys.ForkserverConn
-	info ForkserverInfo
+	info results.ForkserverInfo
 	done chan struct{} // closed when the reader has ended and the server is reaped
 	ctx  context.Context
 	stop func() bool // stops the watch on ctx
@@ -116,17 +108,17 @@ func startForkserver(ctx context.Context, e *env) (*forkserver, error) {
 		return nil, fmt.Errorf("starting the forkserver: %w", err)
 	}
 	conn.SetSendTimeout(fsAnswerTimeout)
-	info := ForkserverInfo{PID: st.PID, StartupNS: st.ReadyNS - st.CreateNS}
+	info := results.ForkserverInfo{PID: st.PID, StartupNS: st.ReadyNS - st.CreateNS}
 	info.RSSBytes, info.Threads, _ = procStatus(st.PID) // zeros if /proc cannot tell
 	return newForkserverContext(ctx, conn, info), nil
 }
 
 // newForkserver serves a connected conn for a run that is never cancelled.
-func newForkserver(conn *csys.ForkserverConn, info ForkserverInfo) *forkserver {
+func newForkserver(conn *csys.ForkserverConn, info results.ForkserverInfo) *forkserver {
 	return newForkserverContext(context.Background(), conn, info)
 }
 
-func newForkserverContext(ctx context.Context, conn *csys.ForkserverConn, info ForkserverInfo) *forkserver {
+func newForkserverContext(ctx context.Context, conn *csys.ForkserverConn, info results.ForkserverInfo) *forkserver {
 	fs := &forkserver{conn: conn, info: info, done: make(chan struct{}), ctx: ctx,
 		starts: map[uint32]*fsStart{}, exits: map[int]*fsWait{}}
 	fs.stop = context.AfterFunc(ctx, fs.cancelled)

@@ -14,10 +14,11 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
 
 func TestForkserverRun(t *testing.T) {
-	res := runSpec(t, Spec{Methods: []Method{Forkserver, Fork}, NTasks: 4, NIters: 50000, Repeat: 2})
+	res := runSpec(t, Spec{Methods: []results.Method{results.Forkserver, results.Fork}, NTasks: 4, NIters: 50000, Repeat: 2})
 	fs := res.Forkserver
 	if fs == nil || fs.PID <= 0 || fs.StartupNS <= 0 {
 		t.Fatalf("forkserver figures %+v", fs)
@@ -30,7 +31,7 @@ func TestForkserverRun(t *testing.T) {
 		t.Errorf("server RSS %d bytes, want a small process", fs.RSSBytes)
 	}
 	for _, r := range res.Runs {
-		if r.Method != Forkserver {
+		if r.Method != results.Forkserver {
 			continue
 		}
 		for i, tk := range r.Tasks {
@@ -83,14 +84,14 @@ func findForkserver(t *testing.T) int {
 func TestForkserverKilledMidRun(t *testing.T) {
 	const nTasks = 2
 	type outcome struct {
-		res *Result
+		res *results.Result
 		err error
 	}
 	out := make(chan outcome, 1)
 	go func() {
 		// Tasks of a few seconds: long enough to be caught running, short
 		// enough for the lab's own reference checksum, computed first.
-		res, err := Run(context.Background(), Spec{Methods: []Method{Forkserver}, NTasks: nTasks, NIters: 1 << 30, Repeat: 2})
+		res, err := Run(context.Background(), Spec{Methods: []results.Method{results.Forkserver}, NTasks: nTasks, NIters: 1 << 30, Repeat: 2})
 		out <- outcome{res, err}
 	}()
 	server := findForkserver(t)
@@ -177,7 +178,7 @@ func newFakeServer(t *testing.T) *fakeServer {
 		t.Fatal(err)
 	}
 	f := &fakeServer{t: t, fd: fds[1]}
-	f.fs = newForkserver(csys.NewForkserverConn(fds[0], 0), ForkserverInfo{PID: 1})
+	f.fs = newForkserver(csys.NewForkserverConn(fds[0], 0), results.ForkserverInfo{PID: 1})
 	t.Cleanup(func() {
 		unix.Close(f.fd) // the client sees EOF
 		f.fs.close()

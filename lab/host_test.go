@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"github.com/proclab/proclab/lab/results"
 	"runtime"
 	"testing"
 )
@@ -20,7 +21,7 @@ func TestHost(t *testing.T) {
 }
 
 // checkHost checks the fields every result must carry.
-func checkHost(t *testing.T, h *Host) {
+func checkHost(t *testing.T, h *results.Host) {
 	t.Helper()
 	if h == nil {
 		t.Fatal("no host metadata")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // inprocTask is one task about to run in a thread of the lab, with what
@@ -60,13 +61,13 @@ func (it *inprocTask) run() (csys.InProcess, int64, killReason) {
 // the length of the cgo call): parallel work without a process. At most
 // MaxProcs run at once. On cancel, the tasks not yet started are skipped and
 // the running ones are stopped; a task past --timeout is stopped.
-func (e *env) runThreads(ctx context.Context) []Task {
-	tasks := make([]Task, e.spec.NTasks)
+func (e *env) runThreads(ctx context.Context) []results.Task {
+	tasks := make([]results.Task, e.spec.NTasks)
 	slots := make(chan struct{}, e.spec.alive())
 	var wg sync.WaitGroup
 	for i := range tasks {
 		if !acquire(ctx, slots) {
-			tasks[i] = Task{Task: i, Error: "not started: interrupted"}
+			tasks[i] = results.Task{Task: i, Error: "not started: interrupted"}
 			continue
 		}
 		it := e.prepareInProcess(ctx, i) // allocates; before the stamp
@@ -86,11 +87,11 @@ func (e *env) runThreads(ctx context.Context) []Task {
 // runSingle runs the tasks one after another in the calling goroutine: the
 // tutorial's single process. On cancel, the running task is stopped and
 // the tasks not yet started are skipped.
-func (e *env) runSingle(ctx context.Context) []Task {
-	tasks := make([]Task, e.spec.NTasks)
+func (e *env) runSingle(ctx context.Context) []results.Task {
+	tasks := make([]results.Task, e.spec.NTasks)
 	for i := range tasks {
 		if ctx.Err() != nil {
-			tasks[i] = Task{Task: i, Error: "not started: interrupted"}
+			tasks[i] = results.Task{Task: i, Error: "not started: interrupted"}
 			continue
 		}
 		it := e.prepareInProcess(ctx, i)
@@ -101,15 +102,15 @@ func (e *env) runSingle(ctx context.Context) []Task {
 	return tasks
 }
 
-func (e *env) inProcessTask(i int, t0 int64, ip csys.InProcess, t1 int64, why killReason, started bool) Task {
-	t := Task{
+func (e *env) inProcessTask(i int, t0 int64, ip csys.InProcess, t1 int64, why killReason, started bool) results.Task {
+	t := results.Task{
 		Task:     i,
 		PID:      e.labPID,
 		TID:      ip.TID,
 		TotalNS:  t1 - t0,
 		RunNS:    ip.TaskEndNS - ip.TaskStartNS,
 		Checksum: ip.Checksum,
-		createNS: t0,
+		Stamps:   results.Stamps{CreateNS: t0, TaskStartNS: ip.TaskStartNS, TaskEndNS: ip.TaskEndNS, ReapedNS: t1},
 	}
 	if started {
 		t.StartupNS = ptr(ip.TaskStartNS - t0)
@@ -117,11 +118,11 @@ func (e *env) inProcessTask(i int, t0 int64, ip csys.InProcess, t1 int64, why ki
 	if ip.TaskCPUNS >= 0 {
 		t.TaskCPUNS = ptr(ip.TaskCPUNS)
 	}
-	t.setUsage(ip.Usage)
-	t.setInProcessProfile(e.spec.ProfileHz, ip)
+	setUsage(&t, ip.Usage)
+	setInProcessProfile(&t, e.spec.ProfileHz, ip)
 	switch {
 	case !ip.Stopped:
-		t.verify = true // ran to the end: its checksum is checked
+		t.ChecksumPending = true // ran to the end: its checksum is checked
 	case why == killTimeout:
 		t.TimedOut = true
 		t.Error = fmt.Sprintf("timed out: still running after --timeout %v, stopped after %d of %d iterations",
@@ -132,7 +133,7 @@ func (e *env) inProcessTask(i int, t0 int64, ip csys.InProcess, t1 int64, why ki
 	return t
 }
 
-func (t *Task) setUsage(u csys.Usage) {
+func setUsage(t *results.Task, u csys.Usage) {
 	t.UserNS = int64(u.User)
 	t.SysNS = int64(u.Sys)
 	t.MinFlt, t.MajFlt = u.MinFlt, u.MajFlt

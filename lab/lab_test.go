@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"github.com/proclab/proclab/lab/results"
 	"os"
 	"strings"
 	"testing"
@@ -10,7 +11,7 @@ import (
 // The test binary imports csys, so it doubles as the worker that spawn,
 // fork-exec and exec start (csys recognises it in its constructor).
 
-func runSpec(t *testing.T, s Spec) *Result {
+func runSpec(t *testing.T, s Spec) *results.Result {
 	t.Helper()
 	res, err := Run(context.Background(), s)
 	if err != nil {
@@ -20,17 +21,17 @@ func runSpec(t *testing.T, s Spec) *Result {
 }
 
 func TestProcessMethods(t *testing.T) {
-	for _, m := range []Method{Fork, Spawn, ForkExec, Exec, Forkserver} {
+	for _, m := range []results.Method{results.Fork, results.Spawn, results.ForkExec, results.Exec, results.Forkserver} {
 		t.Run(string(m), func(t *testing.T) {
-			res := runSpec(t, Spec{Methods: []Method{m}, NTasks: 3, NIters: 20000, Repeat: 2})
+			res := runSpec(t, Spec{Methods: []results.Method{m}, NTasks: 3, NIters: 20000, Repeat: 2})
 			if len(res.Runs) != 2 {
 				t.Fatalf("%d runs, want 2", len(res.Runs))
 			}
 			parent := os.Getpid()
-			if (res.Forkserver != nil) != (m == Forkserver) {
+			if (res.Forkserver != nil) != (m == results.Forkserver) {
 				t.Fatalf("forkserver figures %+v for method %s", res.Forkserver, m)
 			}
-			if m == Forkserver {
+			if m == results.Forkserver {
 				parent = res.Forkserver.PID // the server forks the children
 			}
 			pids := map[int]bool{}
@@ -44,7 +45,7 @@ func TestProcessMethods(t *testing.T) {
 						t.Errorf("pid %d reported twice", tk.PID)
 					}
 					pids[tk.PID] = true
-					fresh, want := tk.RuntimeReadyNS != nil, m != Fork && m != Forkserver
+					fresh, want := tk.RuntimeReadyNS != nil, m != results.Fork && m != results.Forkserver
 					if fresh != want {
 						t.Errorf("task %d: own runtime started = %v, want %v for %s", i, fresh, want, m)
 					}
@@ -55,7 +56,7 @@ func TestProcessMethods(t *testing.T) {
 	}
 }
 
-func checkProcessTask(t *testing.T, i int, tk Task, parent int) {
+func checkProcessTask(t *testing.T, i int, tk results.Task, parent int) {
 	t.Helper()
 	if !tk.Good() || tk.Task != i {
 		t.Fatalf("task %d: %+v", i, tk)
@@ -84,7 +85,7 @@ func checkProcessTask(t *testing.T, i int, tk Task, parent int) {
 // may be milliseconds under -race).
 func TestRusageFollowsWork(t *testing.T) {
 	cpu := func(iters uint64) int64 {
-		res := runSpec(t, Spec{Methods: []Method{Fork}, NTasks: 1, NIters: iters})
+		res := runSpec(t, Spec{Methods: []results.Method{results.Fork}, NTasks: 1, NIters: iters})
 		tk := res.Runs[0].Tasks[0]
 		return tk.UserNS + tk.SysNS
 	}
@@ -97,7 +98,7 @@ func TestRusageFollowsWork(t *testing.T) {
 }
 
 func TestInProcessMethods(t *testing.T) {
-	res := runSpec(t, Spec{Methods: []Method{Thread, Single}, NTasks: 3, NIters: 100000})
+	res := runSpec(t, Spec{Methods: []results.Method{results.Thread, results.Single}, NTasks: 3, NIters: 100000})
 	for _, r := range res.Runs {
 		for i, tk := range r.Tasks {
 			if !tk.Good() || tk.PID != os.Getpid() || tk.TID == 0 {
@@ -106,7 +107,7 @@ func TestInProcessMethods(t *testing.T) {
 			if tk.RusageMaxRSSBytes != nil || tk.HWMBytes != nil || tk.ExitCode != nil || tk.ParentPID != nil {
 				t.Errorf("%s task %d: process-only figures should be null: %+v", r.Method, i, tk)
 			}
-			if (tk.StartupNS != nil) != (r.Method == Thread) {
+			if (tk.StartupNS != nil) != (r.Method == results.Thread) {
 				t.Errorf("%s task %d: startup %v", r.Method, i, tk.StartupNS)
 			}
 		}
@@ -115,15 +116,15 @@ func TestInProcessMethods(t *testing.T) {
 
 func TestParseMethods(t *testing.T) {
 	ms, err := ParseMethods("all")
-	want := len(Methods)
+	want := len(results.Methods)
 	if _, perr := Python(); perr == nil {
-		want += len(PythonMethods) // py-fork, py-spawn, py-forkserver
+		want += len(results.PythonMethods) // py-fork, py-spawn, py-forkserver
 	}
 	if err != nil || len(ms) != want {
 		t.Fatalf("all: %v %v, want %d methods", ms, err, want)
 	}
 	ms, err = ParseMethods("spawn, fork")
-	if err != nil || len(ms) != 2 || ms[0] != Spawn || ms[1] != Fork {
+	if err != nil || len(ms) != 2 || ms[0] != results.Spawn || ms[1] != results.Fork {
 		t.Fatalf("list: %v %v", ms, err)
 	}
 	// A method named twice is refused, not merged (issue 11, item 18).

@@ -4,45 +4,26 @@ import (
 	"fmt"
 
 	"github.com/proclab/proclab/csys"
-)
-
-// What a fork child gets of the lab's own Go heap (Spec.InheritLabHeap,
-// SpecInfo.ForkLabHeap, --fork-lab-heap).
-const (
-	// ForkLabHeapDontFork: the Go heap, and the runtime's own memory about
-	// it (span records, GC bitmaps, profiling buckets), are marked
-	// MADV_DONTFORK before each run (csys.DontForkGoHeap), so fork
-	// children, the in-lab floors and calibrate's fork loops start
-	// without them; the ballast, the binary, C's heap and thread stacks
-	// are inherited as always. The default: that memory is the
-	// instrument's (results, buffers, the libraries' caches), no child
-	// can use it (fork children run only C), and it grows as the lab
-	// runs (0.6 to 1.9 MiB over the first 20 runs of a fork run here),
-	// so inheriting it would make a fork's cost depend on how long the
-	// lab has been running rather than on the parent asked for.
-	ForkLabHeapDontFork = "dontfork"
-	// ForkLabHeapInherit: fork children inherit the whole lab, Go heap
-	// included, as a plain fork() of any Go program would.
-	ForkLabHeapInherit = "inherit"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // ParseForkLabHeap reads a --fork-lab-heap value: true means inherit.
 func ParseForkLabHeap(s string) (inherit bool, err error) {
 	switch s {
-	case ForkLabHeapDontFork:
+	case results.ForkLabHeapDontFork:
 		return false, nil
-	case ForkLabHeapInherit:
+	case results.ForkLabHeapInherit:
 		return true, nil
 	}
-	return false, fmt.Errorf("must be %s or %s", ForkLabHeapDontFork, ForkLabHeapInherit)
+	return false, fmt.Errorf("must be %s or %s", results.ForkLabHeapDontFork, results.ForkLabHeapInherit)
 }
 
 // forkLabHeap is what fork children of this env got of the lab's Go heap.
 func (e *env) forkLabHeap() string {
 	if e.spec.InheritLabHeap || e.heapMarkErr != nil {
-		return ForkLabHeapInherit
+		return results.ForkLabHeapInherit
 	}
-	return ForkLabHeapDontFork
+	return results.ForkLabHeapDontFork
 }
 
 // markHeap keeps the lab's Go heap out of fork children from now on,

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/proclab/proclab/lab/results"
 	"github.com/proclab/proclab/lab/rlimit"
 )
 
@@ -36,7 +37,7 @@ func (s *Spec) CheckSystem() error {
 		ballast = slices.Max(s.ParentRSS)
 	}
 	threads := rlimit.LabThreads
-	if slices.Contains(s.Methods, Thread) {
+	if slices.Contains(s.Methods, results.Thread) {
 		threads += s.alive()
 	}
 	if err := rlimit.CheckAddressSpace(threads, ballast); err != nil {
@@ -72,20 +73,20 @@ func (c taskCost) fits(lim int) int { return max(0, (lim-c.extra)/c.perTask) }
 func workerThreads() int { return 3 + min(max(runtime.NumCPU(), 2), 8) }
 
 // costOf is what a task of method m costs against the process limits.
-func costOf(m Method) taskCost {
+func costOf(m results.Method) taskCost {
 	switch m {
-	case Spawn, ForkExec, Exec:
+	case results.Spawn, results.ForkExec, results.Exec:
 		n := workerThreads()
 		return taskCost{perTask: n, what: fmt.Sprintf("%d threads each, a Go worker", n)}
-	case Forkserver:
+	case results.Forkserver:
 		return taskCost{perTask: 1, extra: 1, what: "plus the forkserver"}
-	case PyFork, PySpawn, PyThread:
+	case results.PyFork, results.PySpawn, results.PyThread:
 		// A single-threaded Python child (or a thread of the driver) per
 		// task, and the driver itself.
 		return taskCost{perTask: 1, extra: 1, what: "plus the Python driver"}
-	case PyForkserver:
+	case results.PyForkserver:
 		return taskCost{perTask: 1, extra: 2, what: "plus the Python driver and its forkserver"}
-	case Thread, Single, PySingle:
+	case results.Thread, results.Single, results.PySingle:
 		return taskCost{perTask: 0}
 	}
 	return taskCost{perTask: 1}
@@ -98,7 +99,7 @@ func (s *Spec) checkTasks() error {
 	for _, m := range s.Methods {
 		c, lim, noun := costOf(m), limit{}, string(m)+" tasks"
 		switch {
-		case m == Thread:
+		case m == results.Thread:
 			// A thread task is a thread of the lab: the lab's own limit.
 			c, lim, noun = taskCost{perTask: 1}, taskLimit(true), "threads"
 		case c.perTask == 0:
@@ -131,13 +132,13 @@ func (s *Spec) checkTasks() error {
 // checkOpenFiles checks the files the lab holds open with its tasks
 // alive against RLIMIT_NOFILE.
 func (s *Spec) checkOpenFiles() error {
-	if !slices.ContainsFunc(s.Methods, Method.CreatesProcess) {
+	if !slices.ContainsFunc(s.Methods, results.Method.CreatesProcess) {
 		return nil
 	}
 	// Each child alive holds its result pipe open in the lab; os/exec
 	// also holds a pidfd.
 	perTask := 1
-	if slices.Contains(s.Methods, Exec) {
+	if slices.Contains(s.Methods, results.Exec) {
 		perTask = 2
 	}
 	var rl unix.Rlimit

@@ -2,13 +2,14 @@ package lab
 
 import (
 	"fmt"
+	"github.com/proclab/proclab/lab/results"
 	"math"
 )
 
 // MethodStat summarises every recorded task of one method (at one parent
 // size): what the comparison table shows.
 type MethodStat struct {
-	Method         Method
+	Method         results.Method
 	ParentRSSBytes int64
 	Startup        Summary // per task; N is 0 for methods without a startup (single)
 	Total          Summary // per task
@@ -20,15 +21,15 @@ type MethodStat struct {
 
 // MethodStats summarises res per (parent size, method), in the order the
 // sizes and methods were asked for.
-func MethodStats(res *Result) []MethodStat {
+func MethodStats(res *results.Result) []MethodStat {
 	var out []MethodStat
 	for _, size := range res.Spec.ParentRSSBytes {
 		first := len(out)
 		for _, m := range res.Spec.Methods {
-			keep := func(r *RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
+			keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
 			st := MethodStat{Method: m, ParentRSSBytes: size}
-			st.Startup = Summarize(Figures(res.Runs, keep, func(t *Task) *int64 { return t.StartupNS }))
-			st.Total = Summarize(Figures(res.Runs, keep, func(t *Task) *int64 { return &t.TotalNS }))
+			st.Startup = Summarize(Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }))
+			st.Total = Summarize(Figures(res.Runs, keep, func(t *results.Task) *int64 { return &t.TotalNS }))
 			var walls []float64
 			for i := range res.Runs {
 				if r := &res.Runs[i]; keep(r) {

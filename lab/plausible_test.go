@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"github.com/proclab/proclab/lab/results"
 	"testing"
 	"time"
 )
@@ -20,7 +21,7 @@ func TestFiguresPlausible(t *testing.T) {
 		iters   = 40_000_000 // some 60 ms of CPU a task
 		ballast = 64 << 20
 	)
-	methods := []Method{Fork, ForkExec, Spawn, Forkserver, Exec, Thread, Single}
+	methods := []results.Method{results.Fork, results.ForkExec, results.Spawn, results.Forkserver, results.Exec, results.Thread, results.Single}
 	res := runSpec(t, Spec{Methods: methods, NTasks: 2, NIters: iters, ParentRSS: []int64{ballast}})
 	ref := time.Duration(loopCPU(iters))
 	t.Logf("the loop alone: %v of CPU", ref)
@@ -38,14 +39,14 @@ func TestFiguresPlausible(t *testing.T) {
 		if run.ParentRSSBytes != ballast {
 			t.Errorf("%s: parent size %d, want %d", run.Method, run.ParentRSSBytes, ballast)
 		}
-		execd := run.Method == Spawn || run.Method == ForkExec || run.Method == Exec
+		execd := run.Method == results.Spawn || run.Method == results.ForkExec || run.Method == results.Exec
 		for _, tk := range run.Tasks {
 			name := string(run.Method) + " task " + string(rune('0'+tk.Task))
 			if !tk.Good() {
 				t.Errorf("%s: %+v", name, tk)
 				continue
 			}
-			checkStamps(t, name, tk, execd, run.Method != Single)
+			checkStamps(t, name, tk, execd, run.Method != results.Single)
 			// CPU: the process's (or the thread's) user+sys holds the
 			// loop's CPU (less a slack for clock differences and the slice
 			// RUSAGE_THREAD may leave out) and no more than the task's
@@ -60,7 +61,7 @@ func TestFiguresPlausible(t *testing.T) {
 			}
 			// A fork child maps the lab's ballast: its peak RSS (shared
 			// pages count) is at least the ballast, in bytes.
-			if run.Method == Fork && (tk.RusageMaxRSSBytes == nil || *tk.RusageMaxRSSBytes < ballast ||
+			if run.Method == results.Fork && (tk.RusageMaxRSSBytes == nil || *tk.RusageMaxRSSBytes < ballast ||
 				tk.HWMBytes == nil || *tk.HWMBytes < ballast) {
 				t.Errorf("%s: max RSS %v, hwm %v bytes, below the %d-byte ballast it shares", name, tk.RusageMaxRSSBytes, tk.HWMBytes, ballast)
 			}
@@ -72,7 +73,7 @@ func TestFiguresPlausible(t *testing.T) {
 // checkStamps checks a task's time figures against each other: startup
 // and the loop inside the task's lifetime, and for an exec'd worker its
 // image's constructor, then its Go runtime, then the task.
-func checkStamps(t *testing.T, name string, tk Task, execd, hasStartup bool) {
+func checkStamps(t *testing.T, name string, tk results.Task, execd, hasStartup bool) {
 	t.Helper()
 	if tk.RunNS <= 0 || tk.RunNS > tk.TotalNS {
 		t.Errorf("%s: run %d not in (0, total %d]", name, tk.RunNS, tk.TotalNS)
@@ -108,7 +109,7 @@ func checkStamps(t *testing.T, name string, tk Task, execd, hasStartup bool) {
 // is its CPU over the children's, exactly.
 func TestSamplerWithinBudget(t *testing.T) {
 	const budget = 0.01
-	spec := Spec{Methods: []Method{Fork}, NTasks: 2, NIters: 250_000_000, SampleInterval: 5 * time.Millisecond}
+	spec := Spec{Methods: []results.Method{results.Fork}, NTasks: 2, NIters: 250_000_000, SampleInterval: 5 * time.Millisecond}
 	spec.SampleBudget = 1e-9
 	ticks := runSpec(t, spec).Sampler
 	spec.SampleBudget = budget

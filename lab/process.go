@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // child is a process just created for one task.
@@ -36,22 +37,22 @@ const workerFlags = csys.FlagExeced | csys.FlagGoRuntime
 // result pipe, which the starter passes on and the caller closes.
 type starter func(t csys.Task, w int) (child, error)
 
-func (e *env) starter(m Method) starter {
+func (e *env) starter(m results.Method) starter {
 	switch m {
 	// These allocate nothing between the clock stamp and the create call
 	// (csys stamps in C right before it) and nothing before it either: the
 	// worker's path and environment were copied to C once per run.
-	case Fork:
+	case results.Fork:
 		return e.reaped(csys.ForkRun, 0)
-	case Spawn:
+	case results.Spawn:
 		return e.reaped(e.worker.Spawn, workerFlags)
-	case ForkExec:
+	case results.ForkExec:
 		return e.reaped(e.worker.ForkExec, workerFlags)
-	case Exec:
+	case results.Exec:
 		return e.startOSExec
-	case Forkserver:
+	case results.Forkserver:
 		return e.fs.start
-	case PyFork, PySpawn, PyForkserver:
+	case results.PyFork, results.PySpawn, results.PyForkserver:
 		return e.py.starter(m)
 	}
 	return func(csys.Task, int) (child, error) { return child{}, fmt.Errorf("method %s is not available", m) }
@@ -128,9 +129,9 @@ func resultPipe() (*os.File, int, error) {
 // created as soon as one is reaped, so any number of tasks runs in waves.
 // A failed create stops creating: the children already started are still
 // collected, and the tasks not started say why.
-func (e *env) runProcesses(ctx context.Context, start starter) []Task {
+func (e *env) runProcesses(ctx context.Context, start starter) []results.Task {
 	n := e.spec.NTasks
-	tasks := make([]Task, n)
+	tasks := make([]results.Task, n)
 	live := newLiveSet()
 	stop := context.AfterFunc(ctx, func() {
 		live.killAll(killInterrupted)
@@ -204,7 +205,7 @@ func acquire(ctx context.Context, slots chan struct{}) bool {
 
 // collect reads child c's record from r, then reaps it. With a timeout, a
 // child that has not reported by its deadline is killed.
-func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
+func (e *env) collect(i int, c child, r *os.File, live *liveSet) results.Task {
 	if e.spec.Timeout > 0 {
 		// The deadline counts from the create stamp, taken in C.
 		r.SetReadDeadline(time.Now().Add(time.Duration(c.createNS + int64(e.spec.Timeout) - csys.Now())))
@@ -215,24 +216,23 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 	}
 	r.Close()
 	killed := live.remove(c.pid)
-	var samples []Sample
+	var samples []results.Sample
 	if e.obs != nil {
 		samples = e.obs.unwatch(c.pid) // before the reap: a reaped pid is gone
 	}
 	waitNS := csys.Now()
 	ex, werr := c.wait()
 
-	t := Task{Task: i, PID: c.pid, ParentPID: ptr(c.parentPID), createNS: c.createNS,
-		stamps: taskStamps{createdNS: c.createdNS, createTID: c.createTID, waitNS: waitNS, reapedNS: ex.ReapedNS,
-			startNS: rec.TaskStartNS, endNS: rec.TaskEndNS}}
-	t.setSamples(samples)
+	t := results.Task{Task: i, PID: c.pid, ParentPID: ptr(c.parentPID), Stamps: results.Stamps{CreateNS: c.createNS, CreatedNS: c.createdNS, CreateTID: c.createTID, WaitNS: waitNS,
+		ReapedNS: ex.ReapedNS, TaskStartNS: rec.TaskStartNS, TaskEndNS: rec.TaskEndNS, MemReadNS: rec.MemReadNS}}
+	setSamples(&t, samples)
 	if werr != nil {
 		t.Error = werr.Error()
 		return t
 	}
 	t.TotalNS = ex.ReapedNS - c.createNS
 	if !ex.NoUsage { // else the figures stay 0 and rusage_maxrss_bytes null: not measured
-		t.setUsage(ex.Usage)
+		setUsage(&t, ex.Usage)
 		t.RusageMaxRSSBytes = ptr(ex.Usage.MaxRSSBytes)
 	}
 	switch {
@@ -259,15 +259,15 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 	if t.Error == "" {
 		t.Error = checkRecord(&rec, c)
 	}
-	t.verify = t.Error == "" // the record answers this task: check its checksum
-	if t.verify {
-		t.setRecordFigures(&rec)
+	t.ChecksumPending = t.Error == "" // the record answers this task: check its checksum
+	if t.ChecksumPending {
+		setRecordFigures(&t, &rec)
 	}
 	if t.Error == "" {
 		t.Error = endedBadly(killed, ex)
 	}
 	if rec.ProfileHz > 0 {
-		t.Profile = &TaskProfile{PCs: rec.Samples, TextBase: rec.TextBase,
+		t.Profile = &results.TaskProfile{PCs: rec.Samples, TextBase: rec.TextBase,
 			Hz: int(rec.ProfileHz), Dropped: int(rec.SamplesDropped)}
 	}
 	return t
@@ -275,7 +275,7 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) Task {
 
 // setRecordFigures copies the figures the child measured itself: its task
 // CPU, and its own memory (a 0 is a figure the child could not read).
-func (t *Task) setRecordFigures(rec *csys.Record) {
+func setRecordFigures(t *results.Task, rec *csys.Record) {
 	if rec.TaskCPUNS >= 0 {
 		t.TaskCPUNS = ptr(rec.TaskCPUNS)
 	}

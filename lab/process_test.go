@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"github.com/proclab/proclab/lab/results"
 	"runtime"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ func TestPipesClosedOnceUnderGC(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		// With the bug, a task's read waits forever on a write end the
 		// lab itself holds; the timeout turns that hang into a failure.
-		res := runSpec(t, Spec{Methods: []Method{Exec, Fork, Forkserver}, NTasks: 3, NIters: 1000, Timeout: 30 * time.Second})
+		res := runSpec(t, Spec{Methods: []results.Method{results.Exec, results.Fork, results.Forkserver}, NTasks: 3, NIters: 1000, Timeout: 30 * time.Second})
 		for _, r := range res.Runs {
 			for j, tk := range r.Tasks {
 				if !tk.Good() {

@@ -33,6 +33,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/proclab/proclab/lab/results"
 	"github.com/shirou/gopsutil/v3/cpu"
 	"github.com/shirou/gopsutil/v3/host"
 	"github.com/shirou/gopsutil/v3/load"
@@ -96,7 +97,7 @@ func (r procReader) read(ctx context.Context) (rd procReading, gone bool, err er
 
 // psutilHost fills what gopsutil knows about the machine into h, and
 // returns one problem per figure it could not read.
-func psutilHost(ctx context.Context, h *Host) []error {
+func psutilHost(ctx context.Context, h *results.Host) []error {
 	var errs []error
 	note := func(what string, err error) bool {
 		if err != nil {

@@ -18,37 +18,11 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
-
-// Python's own multiprocessing start methods, driven by the lab with the
-// same clock and the same task (the loop's algorithm in pure Python):
-// the tutorial proclab grew from, measured with the lab's instruments.
-const (
-	PyFork       Method = "py-fork"       // multiprocessing, start method fork
-	PySpawn      Method = "py-spawn"      // multiprocessing, start method spawn
-	PyForkserver Method = "py-forkserver" // multiprocessing, start method forkserver
-	PyThread     Method = "py-thread"     // threading.Thread per task in one Python process (the GIL)
-	PySingle     Method = "py-single"     // the tasks one after another in one Python process
-)
-
-// PythonMethods are the Python rows `all` includes when python3 is found.
-var PythonMethods = []Method{PyFork, PySpawn, PyForkserver}
-
-// pythonInProcess are the Python methods that start no process per task;
-// `compare --method py-*` runs them as its single and thread columns.
-var pythonInProcess = []Method{PyThread, PySingle}
-
-// IsPython reports whether m runs in Python (the driver, proclab_pydriver.py).
-func (m Method) IsPython() bool {
-	switch m {
-	case PyFork, PySpawn, PyForkserver, PyThread, PySingle:
-		return true
-	}
-	return false
-}
 
 // pyContext is m's multiprocessing start method.
-func (m Method) pyContext() string { return strings.TrimPrefix(string(m), "py-") }
+func pyContext(m results.Method) string { return strings.TrimPrefix(string(m), "py-") }
 
 // Python is the command the Python methods run; PROCLAB_PYTHON overrides
 // the python3 found on PATH.
@@ -66,19 +40,6 @@ func Python() (string, error) {
 //go:embed proclab_pydriver.py
 var pyDriverSource []byte
 
-// PythonInfo describes the run's Python driver, measured once.
-type PythonInfo struct {
-	PID        int    `json:"pid"`
-	Version    string `json:"version"`
-	Executable string `json:"executable"`
-	StartupNS  int64  `json:"startup_ns"` // lab's start of the driver to its READY
-	// Python's own forkserver, started by the driver before the first
-	// py-forkserver task, so that its one-time cost is not the first
-	// task's; null unless py-forkserver runs.
-	ForkserverPID       *int   `json:"forkserver_pid"`
-	ForkserverStartupNS *int64 `json:"forkserver_startup_ns"`
-}
-
 // pydriver is the lab's side of the run's Python driver. Like the
 // forkserver, it answers each start request with STARTED and each child's
 // end with EXITED; one reader goroutine hands them to whoever waits.
@@ -86,7 +47,7 @@ type pydriver struct {
 	cmd  *exec.Cmd
 	sock int // the lab's end of the socketpair (SOCK_SEQPACKET)
 	dir  string
-	info PythonInfo
+	info results.PythonInfo
 	done chan struct{} // closed when the reader has ended and the driver is reaped
 
 	mu     sync.Mutex
@@ -149,7 +110,7 @@ type pyInprocTask struct {
 const pyReadyTimeout = 30 * time.Second
 
 // startPython starts the run's driver for the Python methods in methods.
-func startPython(ctx context.Context, labPID int, methods []Method) (*pydriver, error) {
+func startPython(ctx context.Context, labPID int, methods []results.Method) (*pydriver, error) {
 	py, err := Python()
 	if err != nil {
 		return nil, err
@@ -170,8 +131,8 @@ func startPython(ctx context.Context, labPID int, methods []Method) (*pydriver, 
 	theirs := os.NewFile(uintptr(fds[1]), "pydriver")
 	var contexts []string
 	for _, m := range methods {
-		if m == PyForkserver {
-			contexts = append(contexts, m.pyContext())
+		if m == results.PyForkserver {
+			contexts = append(contexts, pyContext(m))
 		}
 	}
 	boot := "import sys; sys.path.insert(0, " + strconv.Quote(dir) + "); import proclab_pydriver as d; d.main()"
@@ -199,7 +160,7 @@ func startPython(ctx context.Context, labPID int, methods []Method) (*pydriver, 
 			pd.close()
 			return nil, fmt.Errorf("python driver: %w", m.err)
 		}
-		pd.info = PythonInfo{PID: m.PID, Version: m.Python, Executable: m.Executable,
+		pd.info = results.PythonInfo{PID: m.PID, Version: m.Python, Executable: m.Executable,
 			StartupNS: m.ReadyNS - t0, ForkserverPID: m.ForkserverPID, ForkserverStartupNS: m.ForkserverStartupNS}
 	case <-ctx.Done():
 		pd.close()
@@ -352,8 +313,8 @@ func (pd *pydriver) sendFlags(flags int, req any, fds ...int) error {
 }
 
 // starter returns the starter of a Python process method: each task is a
-// multiprocessing.Process of context m.pyContext(), started by the driver.
-func (pd *pydriver) starter(m Method) starter {
+// multiprocessing.Process of context pyContext(m), started by the driver.
+func (pd *pydriver) starter(m results.Method) starter {
 	return func(t csys.Task, w int) (child, error) { return pd.start(m, t, w) }
 }
 
@@ -361,7 +322,7 @@ func (pd *pydriver) starter(m Method) starter {
 // object to a pipe of its own; a goroutine of the lab turns it into the
 // binary record the lab reads from w (csys.AppendRecord), so the Python
 // side keeps no copy of the record's layout.
-func (pd *pydriver) start(m Method, t csys.Task, w int) (child, error) {
+func (pd *pydriver) start(m results.Method, t csys.Task, w int) (child, error) {
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
 		return child{}, fmt.Errorf("pipe: %w", err)
@@ -387,7 +348,7 @@ func (pd *pydriver) start(m Method, t csys.Task, w int) (child, error) {
 	pd.starts[seq] = ch
 	pd.mu.Unlock()
 
-	err = pd.send(map[string]any{"op": "start", "seq": seq, "ctx": m.pyContext(),
+	err = pd.send(map[string]any{"op": "start", "seq": seq, "ctx": pyContext(m),
 		"task": t.Index, "n_iters": t.NIters}, p[1])
 	unix.Close(p[1]) // the driver has its copy
 	if err != nil {
@@ -522,19 +483,19 @@ const pyAnswerTimeout = 30 * time.Second
 
 // runInProcess runs n tasks as Python threads or one after another in the
 // driver's own process, and returns them as the lab's tasks.
-func (pd *pydriver) runInProcess(ctx context.Context, m Method, n int, nIters uint64, timeout time.Duration) []Task {
-	tasks := make([]Task, n)
+func (pd *pydriver) runInProcess(ctx context.Context, m results.Method, n int, nIters uint64, timeout time.Duration) []results.Task {
+	tasks := make([]results.Task, n)
 	for i := range tasks {
 		tasks[i].Task = i
 	}
-	fail := func(err error) []Task {
+	fail := func(err error) []results.Task {
 		for i := range tasks {
 			tasks[i].Error = err.Error()
 		}
 		return tasks
 	}
 	mode := "thread"
-	if m == PySingle {
+	if m == results.PySingle {
 		mode = "single"
 	}
 	pd.mu.Lock()
@@ -577,17 +538,18 @@ func (pd *pydriver) runInProcess(ctx context.Context, m Method, n int, nIters ui
 		return fail(fmt.Errorf("python driver: %d results for %d tasks", len(r.Tasks), n))
 	}
 	for i, pt := range r.Tasks {
-		t := Task{Task: i, PID: r.PID, TID: pt.TID, ParentPID: ptr(os.Getpid()),
+		t := results.Task{Task: i, PID: r.PID, TID: pt.TID, ParentPID: ptr(os.Getpid()),
 			TotalNS: pt.DoneNS - pt.CreateNS, RunNS: pt.TaskEndNS - pt.TaskStartNS,
-			TaskCPUNS: ptr(pt.TaskCPUNS), createNS: pt.CreateNS}
-		if m == PyThread {
+			TaskCPUNS: ptr(pt.TaskCPUNS),
+			Stamps:    results.Stamps{CreateNS: pt.CreateNS, TaskStartNS: pt.TaskStartNS, TaskEndNS: pt.TaskEndNS, ReapedNS: pt.DoneNS}}
+		if m == results.PyThread {
 			t.StartupNS = ptr(pt.TaskStartNS - pt.CreateNS)
 		}
 		sum, err := strconv.ParseUint(pt.Checksum, 10, 64)
 		if pt.Task != i || err != nil || pt.TaskStartNS <= 0 || pt.TaskEndNS < pt.TaskStartNS {
 			t.Error = fmt.Sprintf("bad result from the Python driver for task %d", i)
 		} else {
-			t.Checksum, t.verify = sum, true
+			t.Checksum, t.ChecksumPending = sum, true
 		}
 		tasks[i] = t
 	}

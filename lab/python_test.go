@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"github.com/proclab/proclab/lab/results"
 	"os"
 	"strconv"
 	"strings"
@@ -21,7 +22,7 @@ func needPython(t *testing.T) {
 
 func TestPythonMethods(t *testing.T) {
 	needPython(t)
-	res := runSpec(t, Spec{Methods: []Method{PyFork, PySpawn, PyForkserver}, NTasks: 2, NIters: 3000, Repeat: 2})
+	res := runSpec(t, Spec{Methods: []results.Method{results.PyFork, results.PySpawn, results.PyForkserver}, NTasks: 2, NIters: 3000, Repeat: 2})
 	py := res.Python
 	if py == nil || py.PID <= 0 || py.StartupNS <= 0 || !strings.HasPrefix(py.Version, "3.") {
 		t.Fatalf("python driver figures: %+v", py)
@@ -35,7 +36,7 @@ func TestPythonMethods(t *testing.T) {
 	pids := map[int]bool{}
 	for _, r := range res.Runs {
 		parent := py.PID // multiprocessing's fork and spawn: the driver's children
-		if r.Method == PyForkserver {
+		if r.Method == results.PyForkserver {
 			parent = *py.ForkserverPID
 		}
 		for i, tk := range r.Tasks {
@@ -66,7 +67,7 @@ func TestPythonMethods(t *testing.T) {
 			}
 			// rusage from the driver's wait4 (fork, spawn); Python's
 			// forkserver passes on none: null, not 0.
-			if hasUsage := tk.RusageMaxRSSBytes != nil; hasUsage != (r.Method != PyForkserver) ||
+			if hasUsage := tk.RusageMaxRSSBytes != nil; hasUsage != (r.Method != results.PyForkserver) ||
 				hasUsage && *tk.RusageMaxRSSBytes < 1<<20 {
 				t.Errorf("%s task %d: rusage_maxrss %v", r.Method, i, tk.RusageMaxRSSBytes)
 			}
@@ -84,26 +85,26 @@ func TestPythonMethods(t *testing.T) {
 // (the tutorial's lesson). Compared in one run, interleaved.
 func TestPythonSpawnStartsAnInterpreter(t *testing.T) {
 	needPython(t)
-	res := runSpec(t, Spec{Methods: []Method{PyFork, PySpawn}, NTasks: 1, NIters: 1000, Repeat: 5})
-	med := map[Method]float64{}
+	res := runSpec(t, Spec{Methods: []results.Method{results.PyFork, results.PySpawn}, NTasks: 1, NIters: 1000, Repeat: 5})
+	med := map[results.Method]float64{}
 	for _, s := range MethodStats(res) {
 		med[s.Method] = s.Startup.Median
 	}
-	if med[PySpawn] < 3*med[PyFork] {
-		t.Errorf("py-spawn startup %.0fns is not clearly above py-fork's %.0fns", med[PySpawn], med[PyFork])
+	if med[results.PySpawn] < 3*med[results.PyFork] {
+		t.Errorf("py-spawn startup %.0fns is not clearly above py-fork's %.0fns", med[results.PySpawn], med[results.PyFork])
 	}
 }
 
 func TestPythonInProcess(t *testing.T) {
 	needPython(t)
-	res := runSpec(t, Spec{Methods: []Method{PyThread, PySingle}, NTasks: 3, NIters: 2000})
+	res := runSpec(t, Spec{Methods: []results.Method{results.PyThread, results.PySingle}, NTasks: 3, NIters: 2000})
 	for _, r := range res.Runs {
 		tids := map[int]bool{}
 		for i, tk := range r.Tasks {
 			if !tk.Good() || tk.PID != res.Python.PID || tk.TID == 0 {
 				t.Fatalf("%s task %d: %+v", r.Method, i, tk)
 			}
-			if (tk.StartupNS != nil) != (r.Method == PyThread) {
+			if (tk.StartupNS != nil) != (r.Method == results.PyThread) {
 				t.Errorf("%s task %d: startup %v", r.Method, i, tk.StartupNS)
 			}
 			if tk.TaskCPUNS == nil || *tk.TaskCPUNS <= 0 {
@@ -112,7 +113,7 @@ func TestPythonInProcess(t *testing.T) {
 			tids[tk.TID] = true
 		}
 		// Threads are threads; single runs all in the driver's thread.
-		if want := map[Method]int{PyThread: 3, PySingle: 1}[r.Method]; len(tids) != want {
+		if want := map[results.Method]int{results.PyThread: 3, results.PySingle: 1}[r.Method]; len(tids) != want {
 			t.Errorf("%s: %d distinct threads, want %d", r.Method, len(tids), want)
 		}
 	}
@@ -122,18 +123,18 @@ func TestPythonInProcess(t *testing.T) {
 // threads are Python's own.
 func TestComparePython(t *testing.T) {
 	needPython(t)
-	res, err := Compare(context.Background(), CompareSpec{NIters: []uint64{100, 1000}, NTasks: []int{2}, Method: PyFork})
+	res, err := Compare(context.Background(), CompareSpec{NIters: []uint64{100, 1000}, NTasks: []int{2}, Method: results.PyFork})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Cells) != 2 {
 		t.Fatalf("cells %+v", res.Cells)
 	}
-	seen := map[Method]bool{}
+	seen := map[results.Method]bool{}
 	for _, r := range res.Runs {
 		seen[r.Method] = true
 	}
-	if !seen[PySingle] || !seen[PyFork] || !seen[PyThread] || seen[Single] || seen[Thread] {
+	if !seen[results.PySingle] || !seen[results.PyFork] || !seen[results.PyThread] || seen[results.Single] || seen[results.Thread] {
 		t.Fatalf("methods run: %v", seen)
 	}
 }
@@ -141,7 +142,7 @@ func TestComparePython(t *testing.T) {
 // A Python task past --timeout is killed like any child.
 func TestPythonTimeout(t *testing.T) {
 	needPython(t)
-	res, err := Run(context.Background(), Spec{Methods: []Method{PyFork, PyForkserver}, NTasks: 2, NIters: 1 << 40,
+	res, err := Run(context.Background(), Spec{Methods: []results.Method{results.PyFork, results.PyForkserver}, NTasks: 2, NIters: 1 << 40,
 		Timeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -181,7 +182,7 @@ func TestPythonDriverKilled(t *testing.T) {
 		}
 		killed <- nil
 	}()
-	res, err := Run(ctx, Spec{Methods: []Method{PyFork}, NTasks: 2, NIters: 1 << 40})
+	res, err := Run(ctx, Spec{Methods: []results.Method{results.PyFork}, NTasks: 2, NIters: 1 << 40})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,12 +204,12 @@ func TestPythonDriverKilled(t *testing.T) {
 func TestPythonMissing(t *testing.T) {
 	t.Setenv("PATH", "")
 	t.Setenv("PROCLAB_PYTHON", "")
-	s := Spec{Methods: []Method{PyFork}, NTasks: 1, NIters: 1}
+	s := Spec{Methods: []results.Method{results.PyFork}, NTasks: 1, NIters: 1}
 	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "install it") {
 		t.Fatalf("validate without python3: %v", err)
 	}
 	ms, err := ParseMethods("all")
-	if err != nil || len(ms) != len(Methods) {
+	if err != nil || len(ms) != len(results.Methods) {
 		t.Fatalf("all without python3: %v %v", ms, err)
 	}
 }
@@ -259,7 +260,7 @@ func TestPythonDriverStopped(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}()
-	res, err := Run(ctx, Spec{Methods: []Method{PyFork}, NTasks: 2, NIters: 1 << 40, Timeout: time.Second})
+	res, err := Run(ctx, Spec{Methods: []results.Method{results.PyFork}, NTasks: 2, NIters: 1 << 40, Timeout: time.Second})
 	if err != nil || ctx.Err() != nil {
 		t.Fatalf("run: %v (context %v)", err, ctx.Err())
 	}

@@ -5,26 +5,8 @@ import (
 	"os"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
-
-// Rate is one throughput figure: Tasks near-empty fork tasks (n_iters 1),
-// created and reaped as fast as they go.
-type Rate struct {
-	Name        string  `json:"name"`
-	Tasks       int     `json:"tasks"`
-	MaxProcs    int     `json:"max_procs"` // most children alive at once; 0 means no limit
-	WallNS      int64   `json:"wall_ns"`   // first create call to last task reaped
-	TasksPerSec float64 `json:"tasks_per_s"`
-	// FloorRatio is proclab's rate over the C floor's at the same limit
-	// (1 is the floor; lower is slower); 0 on the floor's own rows.
-	FloorRatio float64 `json:"floor_ratio,omitempty"`
-	// LabPeakRSSBytes is the lab process's peak RSS over the run (VmHWM,
-	// reset before it); null on floor rows or where the kernel cannot
-	// reset it.
-	LabPeakRSSBytes *int64 `json:"lab_peak_rss_bytes"`
-	Failed          int    `json:"failed"`
-	Error           string `json:"error,omitempty"`
-}
 
 // floorRateLimits are the concurrency limits the floor's rate is measured
 // at besides "no limit": issue 7's --max-procs 2 and 64.
@@ -37,11 +19,11 @@ var floorRateLimits = []int{2, 64}
 // proclab at floorRateLimits too and compare each with the floor at the
 // same limit; until then proclab creates every task before collecting
 // (no limit).
-func rates(ctx context.Context, n int) []Rate {
-	var out []Rate
+func rates(ctx context.Context, n int) []results.Rate {
+	var out []results.Rate
 	floorRate := map[int]float64{}
 	for _, limit := range append(append([]int(nil), floorRateLimits...), 0) {
-		r := Rate{Name: "floor: fork+_exit+wait4", Tasks: n, MaxProcs: limit}
+		r := results.Rate{Name: "floor: fork+_exit+wait4", Tasks: n, MaxProcs: limit}
 		max := limit
 		if max == 0 {
 			max = n
@@ -60,8 +42,8 @@ func rates(ctx context.Context, n int) []Rate {
 		}
 	}
 
-	r := Rate{Name: "proclab --method fork", Tasks: n}
-	spec := Spec{Methods: []Method{Fork}, NTasks: n, NIters: 1}
+	r := results.Rate{Name: "proclab --method fork", Tasks: n}
+	spec := Spec{Methods: []results.Method{results.Fork}, NTasks: n, NIters: 1}
 	pe, err := newEnv(&spec)
 	if err != nil {
 		r.Error = err.Error()
@@ -70,7 +52,7 @@ func rates(ctx context.Context, n int) []Rate {
 	defer pe.close()
 	pe.expected = csys.HotLoop(spec.NIters) // a near-empty task: instant
 	reset := resetPeakRSS()
-	run := pe.runOnce(ctx, Fork)
+	run := pe.runOnce(ctx, results.Fork)
 	if reset {
 		if hwm, err := peakRSS(); err == nil {
 			r.LabPeakRSSBytes = ptr(hwm)

@@ -5,6 +5,7 @@ import (
 	"syscall"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // The rate loop for the lab's own children (fork, spawn, fork-exec): the
@@ -24,13 +25,13 @@ type createFunc func(csys.Task, int) (csys.Created, error)
 
 // directCreate is m's create call when the lab reaps m's children itself
 // with nothing around them; nil for the other methods.
-func (e *env) directCreate(m Method) (createFunc, uint32) {
+func (e *env) directCreate(m results.Method) (createFunc, uint32) {
 	switch m {
-	case Fork:
+	case results.Fork:
 		return csys.ForkRun, 0
-	case Spawn:
+	case results.Spawn:
 		return e.worker.Spawn, workerFlags
-	case ForkExec:
+	case results.ForkExec:
 		return e.worker.ForkExec, workerFlags
 	}
 	return nil, 0

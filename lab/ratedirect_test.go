@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // The rate loop's task for the lab's own children allocates nothing (an
 // allocation writes runtime memory a live fork child shares copy-on-write),
 // and it still tells a good task from a bad one.
 func TestDirectTaskAllocatesNothing(t *testing.T) {
-	spec := Spec{Methods: []Method{Fork, Spawn}, NTasks: 1, NIters: 1}
+	spec := Spec{Methods: []results.Method{results.Fork, results.Spawn}, NTasks: 1, NIters: 1}
 	e, err := newEnv(&spec)
 	if err != nil {
 		t.Fatal(err)
@@ -19,10 +20,10 @@ func TestDirectTaskAllocatesNothing(t *testing.T) {
 	e.expected = csys.HotLoop(1)
 	slots := newRateSlots(1)
 	var buf [csys.RecordHeaderSize]byte
-	for _, m := range []Method{Fork, Spawn, ForkExec} {
+	for _, m := range []results.Method{results.Fork, results.Spawn, results.ForkExec} {
 		create, flags := e.directCreate(m)
 		task := e.task(7)
-		task.SkipSelfMem = m == Fork
+		task.SkipSelfMem = m == results.Fork
 		one := func() {
 			ok, err := e.directTask(create, flags, task, 0, slots, &buf)
 			if err != nil || !ok {

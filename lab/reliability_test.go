@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
 
 func testEnv(t *testing.T, s Spec) *env {
@@ -40,19 +41,19 @@ func (p *peakChildren) watch(int, int, int64) {
 	p.mu.Unlock()
 }
 
-func (p *peakChildren) unwatch(int) []Sample { return nil }
+func (p *peakChildren) unwatch(int) []results.Sample { return nil }
 
 // --max-procs caps the children alive at once; the tasks run in waves and
 // all finish.
 func TestMaxProcsWaves(t *testing.T) {
-	for _, m := range []Method{Fork, Spawn} {
+	for _, m := range []results.Method{results.Fork, results.Spawn} {
 		t.Run(string(m), func(t *testing.T) {
 			obs := &peakChildren{}
-			e := testEnv(t, Spec{Methods: []Method{m}, NTasks: 30, NIters: 20_000_000, MaxProcs: 3})
+			e := testEnv(t, Spec{Methods: []results.Method{m}, NTasks: 30, NIters: 20_000_000, MaxProcs: 3})
 			e.obs = obs
 			tasks := e.runProcesses(context.Background(), e.starter(m))
 			for i, tk := range tasks {
-				if tk.Error != "" || tk.ExitCode == nil || *tk.ExitCode != 0 || !tk.verify {
+				if tk.Error != "" || tk.ExitCode == nil || *tk.ExitCode != 0 || !tk.ChecksumPending {
 					t.Errorf("task %d: %+v", i, tk)
 				}
 			}
@@ -71,13 +72,13 @@ func TestMaxProcsWaves(t *testing.T) {
 // starts while one still runs: the overlap is about wall time, not CPUs.
 func TestMaxProcsThreads(t *testing.T) {
 	const maxProcs = 3
-	res := runSpec(t, Spec{Methods: []Method{Thread}, NTasks: 9, NIters: 40_000_000, MaxProcs: maxProcs})
+	res := runSpec(t, Spec{Methods: []results.Method{results.Thread}, NTasks: 9, NIters: 40_000_000, MaxProcs: maxProcs})
 	var spans [][2]int64
 	for _, tk := range res.Runs[0].Tasks {
 		if !tk.Good() || tk.StartupNS == nil {
 			t.Fatalf("task %d: %+v", tk.Task, tk)
 		}
-		start := tk.createNS + *tk.StartupNS
+		start := tk.Stamps.CreateNS + *tk.StartupNS
 		spans = append(spans, [2]int64{start, start + tk.RunNS})
 	}
 	if depth := maxOverlap(spans); depth != maxProcs {
@@ -132,7 +133,7 @@ func TestCancelKillsAndReaps(t *testing.T) {
 		}
 		cancel()
 	}()
-	res, err := Run(ctx, Spec{Methods: []Method{Fork, Spawn}, NTasks: 2, NIters: 1 << 40, Repeat: 3})
+	res, err := Run(ctx, Spec{Methods: []results.Method{results.Fork, results.Spawn}, NTasks: 2, NIters: 1 << 40, Repeat: 3})
 	if err != context.Canceled || !res.Incomplete || len(res.Runs) != 1 {
 		t.Fatalf("err %v incomplete %v runs %d", err, res != nil && res.Incomplete, len(res.Runs))
 	}
@@ -146,7 +147,7 @@ func TestCancelKillsAndReaps(t *testing.T) {
 
 // A task past its timeout is killed and reported as timed out.
 func TestTimeoutKills(t *testing.T) {
-	res, err := Run(context.Background(), Spec{Methods: []Method{Fork}, NTasks: 2, NIters: 1 << 40, Timeout: 100 * time.Millisecond})
+	res, err := Run(context.Background(), Spec{Methods: []results.Method{results.Fork}, NTasks: 2, NIters: 1 << 40, Timeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,12 +204,12 @@ func TestBadRecordsFromRealChildren(t *testing.T) {
 				}
 				script = `cat "$1" >&3`
 			}
-			e := testEnv(t, Spec{Methods: []Method{Fork}, NTasks: 1, NIters: 1000})
+			e := testEnv(t, Spec{Methods: []results.Method{results.Fork}, NTasks: 1, NIters: 1000})
 			start := e.reaped(func(_ csys.Task, w int) (csys.Created, error) {
 				return csys.Spawn("/bin/sh", []string{"sh", "-c", script, "sh", filepath.Join(dir, tc.name)}, w)
 			}, 0)
 			tk := e.runProcesses(context.Background(), start)[0]
-			if !strings.Contains(tk.Error, tc.want) || tk.verify {
+			if !strings.Contains(tk.Error, tc.want) || tk.ChecksumPending {
 				t.Errorf("case %d: error %q, want it to contain %q", i, tk.Error, tc.want)
 			}
 			assertNoChildren(t)

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // env is what every run of one invocation shares.
@@ -32,7 +33,7 @@ type observer interface {
 	watch(task, pid int, createNS int64)
 	// unwatch stops watching pid and returns its samples. It is called
 	// before the child is reaped, so it never reads a recycled pid.
-	unwatch(pid int) []Sample
+	unwatch(pid int) []results.Sample
 }
 
 // newEnv prepares what every run of spec shares.
@@ -56,7 +57,7 @@ func (e *env) close() { e.worker.Close() }
 // reaped before Run returns. If ctx is cancelled (Ctrl-C), the children are
 // killed and reaped, and Run returns what was measured so far, marked
 // Incomplete, together with ctx's error.
-func Run(ctx context.Context, spec Spec) (res *Result, err error) {
+func Run(ctx context.Context, spec Spec) (res *results.Result, err error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
@@ -70,7 +71,7 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 	defer e.close()
 	exe := e.exe
 	host, hostWarnings := gatherHost(ctx) // before any measurement
-	if slices.ContainsFunc(spec.Methods, Method.CreatesProcess) && threadsAtRisk(spec.alive()) {
+	if slices.ContainsFunc(spec.Methods, results.Method.CreatesProcess) && threadsAtRisk(spec.alive()) {
 		reserveThreads(threadReserve)
 	}
 	if spec.StartProfile { // before the forkserver: it and its children are sampled too
@@ -78,7 +79,7 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 		defer e.finishStartProfile(&res)
 	}
 	// The forkserver starts before the lab holds any large memory.
-	if slices.Contains(spec.Methods, Forkserver) {
+	if slices.Contains(spec.Methods, results.Forkserver) {
 		if e.fs, err = startForkserver(ctx, e); err != nil {
 			return nil, err
 		}
@@ -86,16 +87,16 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 	}
 
 	buildID, linking := selfImage()
-	res = &Result{
-		StartProfile: res.startProfileOff(),
-		Schema:       Schema,
-		Spec: SpecInfo{
+	res = &results.Result{
+		StartProfile: startProfileOff(res),
+		Schema:       results.Schema,
+		Spec: results.SpecInfo{
 			Methods: spec.Methods, NTasks: spec.NTasks, NIters: spec.NIters,
 			Repeat: spec.rounds(), Warmup: spec.Warmup, ParentRSSBytes: spec.parentSizes(),
 			ParentTHP: spec.ParentTHP, ProfileHz: spec.ProfileHz,
 			SampleIntervalNS: spec.SampleInterval.Nanoseconds(),
 		},
-		Runs:          []RunResult{},
+		Runs:          []results.RunResult{},
 		Binary:        exe,
 		BinaryBuildID: buildID,
 		BinaryLinking: linking,
@@ -111,7 +112,7 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 	if e.fs != nil {
 		res.Forkserver = &e.fs.info
 	}
-	if slices.ContainsFunc(spec.Methods, Method.IsPython) {
+	if slices.ContainsFunc(spec.Methods, results.Method.IsPython) {
 		if e.py, err = startPython(ctx, e.labPID, spec.Methods); err != nil {
 			return res, err
 		}
@@ -172,16 +173,16 @@ func Run(ctx context.Context, spec Spec) (res *Result, err error) {
 }
 
 // runOnce runs NTasks tasks with method m.
-func (e *env) runOnce(ctx context.Context, m Method) RunResult {
-	run := RunResult{Method: m, NTasks: e.spec.NTasks, NIters: e.spec.NIters}
+func (e *env) runOnce(ctx context.Context, m results.Method) results.RunResult {
+	run := results.RunResult{Method: m, NTasks: e.spec.NTasks, NIters: e.spec.NIters}
 	e.markHeap()       // the heap grew since the last run: keep it out of fork children
 	e.measureLab(&run) // before the first create, outside every timed section
 	switch m {
-	case Thread:
+	case results.Thread:
 		run.Tasks = e.runThreads(ctx)
-	case Single:
+	case results.Single:
 		run.Tasks = e.runSingle(ctx)
-	case PyThread, PySingle:
+	case results.PyThread, results.PySingle:
 		run.Tasks = e.py.runInProcess(ctx, m, e.spec.NTasks, e.spec.NIters, e.spec.Timeout)
 	default:
 		run.Tasks = e.runProcesses(ctx, e.starter(m))
@@ -191,16 +192,16 @@ func (e *env) runOnce(ctx context.Context, m Method) RunResult {
 }
 
 // wall is the span from the first create call to the last task done.
-func wall(ts []Task) int64 {
+func wall(ts []results.Task) int64 {
 	var first, last int64
 	for i, t := range ts {
-		if t.createNS == 0 {
+		if t.Stamps.CreateNS == 0 {
 			continue
 		}
-		if first == 0 || t.createNS < first {
-			first = t.createNS
+		if first == 0 || t.Stamps.CreateNS < first {
+			first = t.Stamps.CreateNS
 		}
-		if end := t.createNS + t.TotalNS; i == 0 || end > last {
+		if end := t.Stamps.CreateNS + t.TotalNS; i == 0 || end > last {
 			last = end
 		}
 	}

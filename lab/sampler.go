@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // DefaultSampleInterval is the command's --sample-interval: how fine the
@@ -95,7 +96,7 @@ type sampler struct {
 	done chan struct{}
 
 	// The sampler's own cost, valid after finish.
-	stats SamplerStats
+	stats results.SamplerStats
 }
 
 // watchedProc is one child being sampled. Its lock is held for the whole
@@ -105,22 +106,10 @@ type watchedProc struct {
 	mu       sync.Mutex
 	createNS int64
 	r        procReader
-	samples  []Sample
+	samples  []results.Sample
 	prevNS   int64   // when the previous reading was taken (at first: the create call)
 	prevCPU  float64 // its CPU seconds
 	stopped  bool    // unwatched, gone or unreadable: read no more
-}
-
-// SamplerStats is what live sampling cost the lab: the sampler's own CPU
-// against the CPU of every child process it ran beside (warmup included).
-type SamplerStats struct {
-	IntervalNS int64   `json:"interval_ns"`
-	Samples    int     `json:"samples"`      // readings taken (one process each)
-	CPUNS      int64   `json:"cpu_ns"`       // the sampler thread's CPU time
-	ChildCPUNS int64   `json:"child_cpu_ns"` // user+sys of all child processes
-	Overhead   float64 `json:"overhead"`     // cpu_ns / child_cpu_ns
-	Budget     float64 `json:"budget"`       // the most overhead allowed; 0: unlimited
-	Skipped    int     `json:"skipped"`      // readings left out to stay within the budget
 }
 
 func startSampler(interval time.Duration, budget float64) *sampler {
@@ -245,7 +234,7 @@ func (s *sampler) charge(ns int64) {
 	s.credit.Add(-ns)
 }
 
-func (s *sampler) unwatch(pid int) []Sample {
+func (s *sampler) unwatch(pid int) []results.Sample {
 	if s.nWatched.Load() == 0 {
 		return nil // nothing registered: this child was not watched
 	}
@@ -271,7 +260,7 @@ func (s *sampler) unwatch(pid int) []Sample {
 
 // finish stops the sampler goroutine and returns its own cost beside
 // childCPU, the CPU of the child processes it ran beside.
-func (s *sampler) finish(childCPU int64) *SamplerStats {
+func (s *sampler) finish(childCPU int64) *results.SamplerStats {
 	close(s.stop)
 	<-s.done
 	st := s.stats
@@ -285,7 +274,7 @@ func (s *sampler) finish(childCPU int64) *SamplerStats {
 
 // processCPU is the user+system CPU of the tasks that ran in child
 // processes (the ones the sampler can watch).
-func processCPU(ts []Task) int64 {
+func processCPU(ts []results.Task) int64 {
 	var ns int64
 	for _, t := range ts {
 		if t.ParentPID != nil {
@@ -435,7 +424,7 @@ func (s *sampler) sampleOne(ctx context.Context, w *watchedProc, fresh bool, all
 		pct = (rd.cpuSeconds - w.prevCPU) * 1e9 / float64(dt) * 100
 	}
 	w.prevNS, w.prevCPU = now, rd.cpuSeconds
-	w.samples = append(w.samples, Sample{
+	w.samples = append(w.samples, results.Sample{
 		TNS: now - w.createNS, CPUPercent: pct,
 		RSSBytes: rd.rss, PSSBytes: rd.pss, USSBytes: rd.uss,
 		Threads: rd.threads, VolCtxSw: rd.volCtx, InvolCtxSw: rd.involCtx,
@@ -455,7 +444,7 @@ func threadCPU() int64 {
 }
 
 // setSamples keeps a task's live samples and their peaks.
-func (t *Task) setSamples(ss []Sample) {
+func setSamples(t *results.Task, ss []results.Sample) {
 	if len(ss) == 0 {
 		return
 	}

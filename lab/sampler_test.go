@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
 
 const mib = 1 << 20
@@ -20,7 +21,7 @@ const mib = 1 << 20
 // above 256 MiB; but it shares every page with the lab, so its PSS is
 // about half that. A spawned child runs a fresh image: small RSS.
 func TestSamplesShowSharedMemory(t *testing.T) {
-	res := runSpec(t, Spec{Methods: []Method{Fork, Spawn}, NTasks: 2, NIters: 200_000_000,
+	res := runSpec(t, Spec{Methods: []results.Method{results.Fork, results.Spawn}, NTasks: 2, NIters: 200_000_000,
 		ParentRSS: []int64{256 * mib}, SampleInterval: 5 * time.Millisecond})
 	for _, r := range res.Runs {
 		for i, tk := range r.Tasks {
@@ -33,14 +34,14 @@ func TestSamplesShowSharedMemory(t *testing.T) {
 			t.Logf("%s task %d: %d samples, peak rss %d MiB, peak pss %d MiB",
 				r.Method, i, len(tk.Samples), rss/mib, pss/mib)
 			switch r.Method {
-			case Fork:
+			case results.Fork:
 				if rss <= 256*mib {
 					t.Errorf("fork task %d: peak rss %d MiB, want above the lab's 256 MiB", i, rss/mib)
 				}
 				if float64(pss) >= 0.75*float64(rss) {
 					t.Errorf("fork task %d: peak pss %d MiB not well below peak rss %d MiB", i, pss/mib, rss/mib)
 				}
-			case Spawn:
+			case results.Spawn:
 				if rss >= 128*mib {
 					t.Errorf("spawn task %d: peak rss %d MiB, want a fresh image far below the lab's 256 MiB", i, rss/mib)
 				}
@@ -56,7 +57,7 @@ func TestSamplesShowSharedMemory(t *testing.T) {
 
 // checkSamples checks one task's series: several samples, in time order,
 // inside the task's life, with sane figures.
-func checkSamples(t *testing.T, m Method, tk Task) {
+func checkSamples(t *testing.T, m results.Method, tk results.Task) {
 	t.Helper()
 	if len(tk.Samples) < 2 {
 		t.Fatalf("%s task %d: %d samples of a %v task sampled every 5ms", m, tk.Task, len(tk.Samples), time.Duration(tk.RunNS))
@@ -85,7 +86,7 @@ func checkSamples(t *testing.T, m Method, tk Task) {
 }
 
 func TestSamplingOff(t *testing.T) {
-	res := runSpec(t, Spec{Methods: []Method{Fork, Thread}, NTasks: 2, NIters: 100_000})
+	res := runSpec(t, Spec{Methods: []results.Method{results.Fork, results.Thread}, NTasks: 2, NIters: 100_000})
 	for _, r := range res.Runs {
 		for _, tk := range r.Tasks {
 			if tk.Samples != nil || tk.PeakRSSBytes != nil || tk.PeakPSSBytes != nil {
@@ -101,7 +102,7 @@ func TestSamplingOff(t *testing.T) {
 
 // A thread task has no process of its own: nothing to sample.
 func TestSamplingSkipsThreads(t *testing.T) {
-	res := runSpec(t, Spec{Methods: []Method{Thread, Single}, NTasks: 2, NIters: 100_000,
+	res := runSpec(t, Spec{Methods: []results.Method{results.Thread, results.Single}, NTasks: 2, NIters: 100_000,
 		SampleInterval: time.Millisecond})
 	for _, r := range res.Runs {
 		for _, tk := range r.Tasks {
@@ -117,13 +118,13 @@ func TestSamplingSkipsThreads(t *testing.T) {
 
 func TestSampleIntervalValidate(t *testing.T) {
 	for _, d := range []time.Duration{-time.Millisecond, time.Nanosecond, 999 * time.Microsecond} {
-		s := Spec{Methods: []Method{Fork}, NTasks: 1, NIters: 1, SampleInterval: d}
+		s := Spec{Methods: []results.Method{results.Fork}, NTasks: 1, NIters: 1, SampleInterval: d}
 		if err := s.Validate(); err == nil {
 			t.Errorf("--sample-interval %v accepted", d)
 		}
 	}
 	for _, d := range []time.Duration{0, time.Millisecond, DefaultSampleInterval} {
-		s := Spec{Methods: []Method{Fork}, NTasks: 1, NIters: 1, SampleInterval: d}
+		s := Spec{Methods: []results.Method{results.Fork}, NTasks: 1, NIters: 1, SampleInterval: d}
 		if err := s.Validate(); err != nil {
 			t.Errorf("--sample-interval %v: %v", d, err)
 		}
@@ -195,7 +196,7 @@ func BenchmarkSamplerOverhead(b *testing.B) {
 		for _, size := range []int64{0, 256 * mib} {
 			for _, iv := range intervals {
 				b.Run(fmt.Sprintf("iters=%dM/parent=%dMiB/interval=%v", iters/1e6, size/mib, iv), func(b *testing.B) {
-					benchOverhead(b, Spec{Methods: []Method{Fork}, NTasks: 4, NIters: iters, Repeat: 5,
+					benchOverhead(b, Spec{Methods: []results.Method{results.Fork}, NTasks: 4, NIters: iters, Repeat: 5,
 						ParentRSS: []int64{size}}, iv)
 				})
 			}
@@ -226,7 +227,7 @@ func benchOverhead(b *testing.B, spec Spec, iv time.Duration) {
 
 type cpuFigures struct {
 	cpu     int64
-	sampler SamplerStats
+	sampler results.SamplerStats
 }
 
 func childCPUOf(b *testing.B, spec Spec) cpuFigures {
@@ -248,7 +249,7 @@ func childCPUOf(b *testing.B, spec Spec) cpuFigures {
 // a budget far below one reading's cost, it takes at most one and counts
 // the rest as skipped; without one, the same run is sampled.
 func TestSampleBudget(t *testing.T) {
-	spec := Spec{Methods: []Method{Fork}, NTasks: 2, NIters: 100_000_000, SampleInterval: 5 * time.Millisecond}
+	spec := Spec{Methods: []results.Method{results.Fork}, NTasks: 2, NIters: 100_000_000, SampleInterval: 5 * time.Millisecond}
 	free := runSpec(t, spec)
 	spec.SampleBudget = 1e-7
 	tight := runSpec(t, spec)

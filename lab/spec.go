@@ -6,17 +6,18 @@ package lab
 import (
 	"errors"
 	"fmt"
+	"github.com/proclab/proclab/lab/results"
 	"time"
 )
 
 // Spec is what to run. The zero value of each optional field is documented
 // beside it.
 type Spec struct {
-	Methods []Method // methods to compare; run interleaved round by round
-	NTasks  int      // tasks per run, each in its own process/goroutine; >= 1
-	NIters  uint64   // hot-loop iterations per task; >= 1
-	Repeat  int      // recorded rounds; 0 means 1
-	Warmup  int      // rounds run first and not recorded
+	Methods []results.Method // methods to compare; run interleaved round by round
+	NTasks  int              // tasks per run, each in its own process/goroutine; >= 1
+	NIters  uint64           // hot-loop iterations per task; >= 1
+	Repeat  int              // recorded rounds; 0 means 1
+	Warmup  int              // rounds run first and not recorded
 
 	ParentRSS []int64 // bytes of anonymous memory the lab holds while creating; nil means {0}
 	ParentTHP bool    // back ParentRSS with transparent huge pages (madvise)

@@ -11,29 +11,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 	"github.com/proclab/proclab/lab/startprof"
 )
-
-// StartProfileInfo says that a run's figures were measured with the start
-// profile on (Spec.StartProfile), and what it recorded. The figures then
-// carry its cost: cpu-clock sampling with call chains interrupts every
-// running thread of the lab and its children every period_ns.
-type StartProfileInfo struct {
-	Path         string `json:"path,omitempty"` // where the profile was written (set by the caller that wrote it)
-	PeriodNS     int64  `json:"period_ns"`      // the cpu-clock sampling period
-	Events       int    `json:"events"`         // perf events opened: the lab's threads x CPUs
-	Samples      int    `json:"samples"`        // samples in the profile: those inside a phase of a task
-	Unattributed int    `json:"unattributed"`   // samples outside every phase (the lab's other work, other processes)
-	Lost         uint64 `json:"lost"`           // samples the kernel dropped (ring buffer full)
-	// ReaderCPUNS is the lab's CPU spent reading samples during the run:
-	// the part of the profile's cost that can be measured in the run (the
-	// kernel's, taking them, cannot; README gives it measured side by side).
-	ReaderCPUNS int64  `json:"reader_cpu_ns"`
-	Error       string `json:"error,omitempty"`
-	// Phases is what the profile says, per method, parent size and phase:
-	// CPU and the top kernel and user functions (report.md's sentences).
-	Phases []startprof.PhaseSummary `json:"phases,omitempty"`
-}
 
 // startProfiler is a run's start profile while it records.
 type startProfiler struct {
@@ -87,24 +67,24 @@ func openStartProfile(period time.Duration) (*startProfiler, string) {
 }
 
 // finish stops recording and builds the profile of res's tasks.
-func (sp *startProfiler) finish(res *Result, labPID int, fs *ForkserverInfo) (*StartProfileInfo, *profile.Profile) {
+func (sp *startProfiler) finish(res *results.Result, labPID int, fs *results.ForkserverInfo) (*results.StartProfileInfo, *profile.Profile) {
 	rec := sp.rec.Stop()
 	var spans []startprof.Span
 	for _, run := range res.Runs {
 		for _, t := range run.Tasks {
-			st := t.stamps
-			if t.PID == 0 || t.createNS == 0 {
+			st := t.Stamps
+			if t.PID == 0 || t.Stamps.CreateNS == 0 {
 				continue
 			}
 			spans = append(spans, startprof.Span{Method: string(run.Method), Task: t.Task, Round: run.Round,
-				ParentRSS: run.ParentRSSBytes, PID: t.PID, CreatorPID: labPID, CreateTID: st.createTID,
-				CreateNS: t.createNS, CreatedNS: st.createdNS, StartNS: st.startNS, EndNS: st.endNS,
-				WaitNS: st.waitNS, ReapedNS: st.reapedNS})
+				ParentRSS: run.ParentRSSBytes, PID: t.PID, CreatorPID: labPID, CreateTID: st.CreateTID,
+				CreateNS: st.CreateNS, CreatedNS: st.CreatedNS, StartNS: st.TaskStartNS, EndNS: st.TaskEndNS,
+				WaitNS: st.WaitNS, ReapedNS: st.ReapedNS})
 		}
 	}
 	var servers []startprof.Server
 	if fs != nil {
-		servers = append(servers, startprof.Server{PID: fs.PID, Method: string(Forkserver)})
+		servers = append(servers, startprof.Server{PID: fs.PID, Method: string(results.Forkserver)})
 	}
 	syms, err := LoadSymbols(res.Binary)
 	var in startprof.InCall
@@ -112,7 +92,7 @@ func (sp *startProfiler) finish(res *Result, labPID int, fs *ForkserverInfo) (*S
 		in = inLabCall(syms)
 	}
 	labeled, un := startprof.Assign(rec.Samples, spans, servers, in)
-	info := &StartProfileInfo{PeriodNS: rec.PeriodNS, Events: rec.Events, Samples: len(labeled),
+	info := &results.StartProfileInfo{PeriodNS: rec.PeriodNS, Events: rec.Events, Samples: len(labeled),
 		Unattributed: un, Lost: rec.Lost, ReaderCPUNS: rec.ReaderCPUNS}
 	sym := &startprof.Symbolizer{Kernel: sp.kern, ExePath: res.Binary, Maps: sp.maps}
 	if err == nil {
@@ -139,17 +119,6 @@ func (sp *startProfiler) finish(res *Result, labPID int, fs *ForkserverInfo) (*S
 	return info, p
 }
 
-// taskStamps are the stamps the start profile cuts phases with, beyond
-// Task.createNS; all CLOCK_MONOTONIC, 0 when not taken.
-type taskStamps struct {
-	createdNS int64 // right after the create call returned
-	createTID int   // the lab thread that made the create call; 0 if it may have moved
-	startNS   int64 // the task's first stamp, in the child
-	endNS     int64 // the task's last stamp
-	waitNS    int64 // right before the lab waited for the child
-	reapedNS  int64 // the child reaped (or its end reported by the forkserver)
-}
-
 // createStamped calls start, stamping the create call's return and,
 // when the start profile is on, the thread that made it.
 func (e *env) createStamped(start starter, t csys.Task, w int) (child, error) {
@@ -167,17 +136,17 @@ func (e *env) createStamped(start starter, t csys.Task, w int) (child, error) {
 
 // openStartProfile starts the run's start profile; when it cannot, the
 // returned result (the start of Run's) carries the one line that says why.
-func (e *env) openStartProfile() (*startProfiler, *Result) {
+func (e *env) openStartProfile() (*startProfiler, *results.Result) {
 	sp, off := openStartProfile(e.spec.StartProfilePeriod)
 	if sp == nil {
-		return nil, &Result{StartProfile: &StartProfileInfo{Error: off}}
+		return nil, &results.Result{StartProfile: &results.StartProfileInfo{Error: off}}
 	}
 	return sp, nil
 }
 
 // startProfileOff is the start profile's record in a result still being
 // made: the reason it is off, if Run's opening said one.
-func (r *Result) startProfileOff() *StartProfileInfo {
+func startProfileOff(r *results.Result) *results.StartProfileInfo {
 	if r == nil {
 		return nil
 	}
@@ -185,7 +154,7 @@ func (r *Result) startProfileOff() *StartProfileInfo {
 }
 
 // finishStartProfile stops the recording and puts the profile into *res.
-func (e *env) finishStartProfile(res **Result) {
+func (e *env) finishStartProfile(res **results.Result) {
 	if e.prof == nil {
 		return
 	}
@@ -193,7 +162,7 @@ func (e *env) finishStartProfile(res **Result) {
 		e.prof.rec.Stop()
 		return
 	}
-	var fs *ForkserverInfo
+	var fs *results.ForkserverInfo
 	if e.fs != nil {
 		fs = &e.fs.info
 	}

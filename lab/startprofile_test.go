@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/pprof/profile"
 
+	"github.com/proclab/proclab/lab/results"
 	"github.com/proclab/proclab/lab/startprof"
 )
 
@@ -27,7 +28,7 @@ func pageTableCopy(fn string) bool {
 
 // startProfileOf runs spec with the start profile on and reads the
 // profile back from its bytes, as go tool pprof would.
-func startProfileOf(t *testing.T, spec Spec) (*Result, *profile.Profile) {
+func startProfileOf(t *testing.T, spec Spec) (*results.Result, *profile.Profile) {
 	t.Helper()
 	if os.Getuid() != 0 {
 		t.Skip("kernel call chains need root (or CAP_PERFMON) here")
@@ -90,7 +91,7 @@ func TestStartProfile(t *testing.T) {
 	// A short period and three rounds: the server's own fork of its small
 	// image takes ~0.2 ms a task, which a 250 µs period may not see at all
 	// in two tasks.
-	res, p := startProfileOf(t, Spec{Methods: []Method{Fork, Forkserver, Spawn}, NTasks: 2, NIters: 100_000,
+	res, p := startProfileOf(t, Spec{Methods: []results.Method{results.Fork, results.Forkserver, results.Spawn}, NTasks: 2, NIters: 100_000,
 		Repeat: 3, ParentRSS: []int64{256 << 20}, StartProfilePeriod: 50 * time.Microsecond})
 	for _, r := range res.Runs {
 		for _, tk := range r.Tasks {
@@ -132,7 +133,7 @@ func TestStartProfile(t *testing.T) {
 		}
 	}
 	// The JSON's summary says the same in plain words.
-	var forkCreate *startprof.PhaseSummary
+	var forkCreate *results.PhaseSummary
 	for i, ph := range res.StartProfile.Phases {
 		if ph.Method == "fork" && ph.Phase == "create" {
 			forkCreate = &res.StartProfile.Phases[i]
@@ -179,7 +180,7 @@ func slicesAny(s []string, f func(string) bool) bool {
 // says why in one line (PROCLAB_START_PROFILE_DENY takes that path here).
 func TestStartProfileRefused(t *testing.T) {
 	t.Setenv("PROCLAB_START_PROFILE_DENY", "1")
-	res, err := Run(context.Background(), Spec{Methods: []Method{Fork, Forkserver}, NTasks: 1, NIters: 1000, Repeat: 1,
+	res, err := Run(context.Background(), Spec{Methods: []results.Method{results.Fork, results.Forkserver}, NTasks: 1, NIters: 1000, Repeat: 1,
 		StartProfile: true})
 	if err != nil {
 		t.Fatal(err)

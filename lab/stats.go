@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"github.com/proclab/proclab/lab/results"
 	"math"
 	"slices"
 )
@@ -67,7 +68,7 @@ func quantile(sorted []float64, q float64) float64 {
 
 // Figures collects one figure from every task of the runs that match keep,
 // skipping tasks where the figure is null.
-func Figures(runs []RunResult, keep func(*RunResult) bool, fig func(*Task) *int64) []float64 {
+func Figures(runs []results.RunResult, keep func(*results.RunResult) bool, fig func(*results.Task) *int64) []float64 {
 	var out []float64
 	for i := range runs {
 		if keep != nil && !keep(&runs[i]) {

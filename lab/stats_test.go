@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"github.com/proclab/proclab/lab/results"
 	"math"
 	"testing"
 )
@@ -34,12 +35,12 @@ func TestSummarize(t *testing.T) {
 }
 
 func TestMethodStatsRatios(t *testing.T) {
-	mk := func(m Method, startup, wall int64) RunResult {
-		return RunResult{Method: m, WallNS: wall, Tasks: []Task{{StartupNS: ptr(startup), TotalNS: wall, ChecksumOK: ptr(true)}}}
+	mk := func(m results.Method, startup, wall int64) results.RunResult {
+		return results.RunResult{Method: m, WallNS: wall, Tasks: []results.Task{{StartupNS: ptr(startup), TotalNS: wall, ChecksumOK: ptr(true)}}}
 	}
-	res := &Result{
-		Spec: SpecInfo{Methods: []Method{Fork, Spawn}, ParentRSSBytes: []int64{0}},
-		Runs: []RunResult{mk(Fork, 100, 1000), mk(Spawn, 300, 1500), mk(Fork, 100, 1000), mk(Spawn, 300, 1500)},
+	res := &results.Result{
+		Spec: results.SpecInfo{Methods: []results.Method{results.Fork, results.Spawn}, ParentRSSBytes: []int64{0}},
+		Runs: []results.RunResult{mk(results.Fork, 100, 1000), mk(results.Spawn, 300, 1500), mk(results.Fork, 100, 1000), mk(results.Spawn, 300, 1500)},
 	}
 	sts := MethodStats(res)
 	if len(sts) != 2 {

@@ -1,28 +1,31 @@
 package lab
 
-import "strings"
+import (
+	"github.com/proclab/proclab/lab/results"
+	"strings"
+)
 
 // methodAliases are names users type for a method (other tools' names,
 // the C call, Python's spelling).
-var methodAliases = map[string]Method{
-	"posix_spawn": Spawn, "posix-spawn": Spawn, "posixspawn": Spawn,
-	"forkexec": ForkExec, "fork_exec": ForkExec, "fork+exec": ForkExec, "execve": ForkExec,
-	"os/exec": Exec, "osexec": Exec, "goroutine": Thread, "threads": Thread, "goroutines": Thread,
-	"sequential": Single, "serial": Single,
-	"py_fork": PyFork, "py_spawn": PySpawn, "py_forkserver": PyForkserver,
-	"python-fork": PyFork, "python-spawn": PySpawn, "python-forkserver": PyForkserver,
+var methodAliases = map[string]results.Method{
+	"posix_spawn": results.Spawn, "posix-spawn": results.Spawn, "posixspawn": results.Spawn,
+	"forkexec": results.ForkExec, "fork_exec": results.ForkExec, "fork+exec": results.ForkExec, "execve": results.ForkExec,
+	"os/exec": results.Exec, "osexec": results.Exec, "goroutine": results.Thread, "threads": results.Thread, "goroutines": results.Thread,
+	"sequential": results.Single, "serial": results.Single,
+	"py_fork": results.PyFork, "py_spawn": results.PySpawn, "py_forkserver": results.PyForkserver,
+	"python-fork": results.PyFork, "python-spawn": results.PySpawn, "python-forkserver": results.PyForkserver,
 }
 
 // SuggestMethod is the method a mistyped name most likely meant, or "".
-func SuggestMethod(name string) Method {
+func SuggestMethod(name string) results.Method {
 	if m, ok := methodAliases[strings.ToLower(name)]; ok {
 		return m
 	}
 	var names []string
-	for _, m := range KnownMethods() {
+	for _, m := range results.KnownMethods() {
 		names = append(names, string(m))
 	}
-	return Method(Nearest(strings.ToLower(name), names))
+	return results.Method(Nearest(strings.ToLower(name), names))
 }
 
 // Nearest is the candidate closest to word: within an edit distance of 2

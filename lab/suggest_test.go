@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"github.com/proclab/proclab/lab/results"
 	"strings"
 	"testing"
 )
@@ -15,8 +16,8 @@ func TestNearest(t *testing.T) {
 			t.Errorf("Nearest(%q) = %q, want %q", word, got, want)
 		}
 	}
-	for word, want := range map[string]Method{"posix_spawn": Spawn, "spwan": Spawn, "forkexec": ForkExec,
-		"threads": Thread, "py_fork": PyFork, "forksever": Forkserver, "xyzzy": ""} {
+	for word, want := range map[string]results.Method{"posix_spawn": results.Spawn, "spwan": results.Spawn, "forkexec": results.ForkExec,
+		"threads": results.Thread, "py_fork": results.PyFork, "forksever": results.Forkserver, "xyzzy": ""} {
 		if got := SuggestMethod(word); got != want {
 			t.Errorf("SuggestMethod(%q) = %q, want %q", word, got, want)
 		}
@@ -26,7 +27,7 @@ func TestNearest(t *testing.T) {
 // Noise warnings do not suggest a --warmup the run had, and tasks that
 // wait for a CPU (n_tasks above the CPUs) are said once, not called noise.
 func TestNoiseWarningsKnowTheRun(t *testing.T) {
-	noisy := []MethodStat{{Method: Fork, Startup: Summary{N: 20, Outliers: 6},
+	noisy := []MethodStat{{Method: results.Fork, Startup: Summary{N: 20, Outliers: 6},
 		Wall: Summary{N: 10, Mean: 100, Stddev: 50}}}
 	has := func(ws []string, sub string) bool {
 		for _, w := range ws {

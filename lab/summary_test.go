@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"github.com/proclab/proclab/lab/results"
 	"slices"
 	"testing"
 )
@@ -8,7 +9,7 @@ import (
 // The summary's figures are the distribution of the tasks' own figures,
 // computed here independently (sorting, not Summarize), on real runs.
 func TestSummaryFromRealRuns(t *testing.T) {
-	res := runSpec(t, Spec{Methods: []Method{Fork, Single}, NTasks: 3, NIters: 5000, Repeat: 3})
+	res := runSpec(t, Spec{Methods: []results.Method{results.Fork, results.Single}, NTasks: 3, NIters: 5000, Repeat: 3})
 	if len(res.Summary) != 2 {
 		t.Fatalf("summary %+v, want one entry per method", res.Summary)
 	}
@@ -31,7 +32,7 @@ func TestSummaryFromRealRuns(t *testing.T) {
 		}
 		checkDist(t, string(e.Method)+" total", e.Total, totals)
 		checkDist(t, string(e.Method)+" wall", e.Wall, walls)
-		if e.Method == Single {
+		if e.Method == results.Single {
 			if e.Startup != nil {
 				t.Errorf("single has a startup summary: %+v", e.Startup)
 			}
@@ -43,7 +44,7 @@ func TestSummaryFromRealRuns(t *testing.T) {
 	}
 }
 
-func checkDist(t *testing.T, what string, d Distribution, xs []int64) {
+func checkDist(t *testing.T, what string, d results.Distribution, xs []int64) {
 	t.Helper()
 	slices.Sort(xs)
 	n := len(xs)
@@ -67,9 +68,9 @@ func checkDist(t *testing.T, what string, d Distribution, xs []int64) {
 // A failed task is left out of the summary, and its run's wall with it.
 func TestSummaryLeavesOutFailures(t *testing.T) {
 	one := int64(100)
-	res := &Result{Runs: []RunResult{
-		{Method: Fork, NTasks: 2, NIters: 1, WallNS: 500, Tasks: []Task{{TotalNS: 300, StartupNS: &one}, {TotalNS: 9999, Error: "killed"}}},
-		{Method: Fork, NTasks: 2, NIters: 1, WallNS: 400, Tasks: []Task{{TotalNS: 200, StartupNS: &one}, {TotalNS: 200, StartupNS: &one}}},
+	res := &results.Result{Runs: []results.RunResult{
+		{Method: results.Fork, NTasks: 2, NIters: 1, WallNS: 500, Tasks: []results.Task{{TotalNS: 300, StartupNS: &one}, {TotalNS: 9999, Error: "killed"}}},
+		{Method: results.Fork, NTasks: 2, NIters: 1, WallNS: 400, Tasks: []results.Task{{TotalNS: 200, StartupNS: &one}, {TotalNS: 200, StartupNS: &one}}},
 	}}
 	s := Summaries(res)
 	if len(s) != 1 || s[0].N != 3 || s[0].Total.MaxNS != 300 || s[0].Wall.N != 1 || s[0].Wall.MedianNS != 400 {

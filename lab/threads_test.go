@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"github.com/proclab/proclab/lab/results"
 	"os"
 	"strconv"
 	"strings"
@@ -33,7 +34,7 @@ func TestRunReservesNoThreadsWithoutRisk(t *testing.T) {
 	if n := osThreads(t); n >= threadReserve {
 		t.Skipf("the test process already has %d threads", n)
 	}
-	res, err := Run(context.Background(), Spec{Methods: []Method{Fork}, NTasks: 1, NIters: 1, Repeat: 1})
+	res, err := Run(context.Background(), Spec{Methods: []results.Method{results.Fork}, NTasks: 1, NIters: 1, Repeat: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,10 +12,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
-
-// ThroughputSchema names the version of `proclab rate`'s document.
-const ThroughputSchema = "proclab/rate/v1"
 
 // MaxRateProcs bounds --max-procs of `proclab rate`: each loop holds an OS
 // thread of the lab, and threads count against the same limits children do.
@@ -23,8 +21,8 @@ const MaxRateProcs = 256
 
 // ThroughputSpec is what Throughput measures.
 type ThroughputSpec struct {
-	Methods []Method // process methods (not py-*); nil means every one
-	Tasks   int      // near-empty tasks per method; >= 1
+	Methods []results.Method // process methods (not py-*); nil means every one
+	Tasks   int              // near-empty tasks per method; >= 1
 	// MaxProcs is the most children alive at once: the number of loops
 	// that each create one task, read its record and reap it, over and
 	// over. 0 means one loop per CPU, as stress-ng runs one worker per CPU.
@@ -34,55 +32,12 @@ type ThroughputSpec struct {
 	InheritLabHeap bool
 }
 
-// Throughput is what `proclab rate` measured.
-type Throughput struct {
-	Schema string   `json:"schema"`
-	CPUs   int      `json:"cpus"`
-	Load1  *float64 `json:"load1,omitempty"` // the machine's 1-minute load average before the runs
-	// ForkLabHeap is what fork children (the lab's and the floor's) got
-	// of the lab's Go heap: "dontfork" or "inherit" (labheap.go).
-	ForkLabHeap string       `json:"fork_lab_heap"`
-	Rates       []MethodRate `json:"rates"`
-	Warnings    []string     `json:"warnings,omitempty"`
-}
-
-// MethodRate is one method's throughput beside its floor: the same number
-// of C loops (one per lab loop, each on its own thread) making the same
-// system calls with nothing around them, run right before the method.
-type MethodRate struct {
-	Method      Method  `json:"method"`
-	Tasks       int     `json:"tasks"`
-	MaxProcs    int     `json:"max_procs"`
-	TasksPerSec float64 `json:"tasks_per_s"`
-	WallNS      int64   `json:"wall_ns"` // first create to last reap
-	// Floor names the C loop compared with (calibrate's pairing), and
-	// FloorTasksPerSec its rate; Ratio is TasksPerSec over it (1 is the
-	// floor, lower is slower; 0 when the floor could not run).
-	Floor            string  `json:"floor"`
-	FloorTasksPerSec float64 `json:"floor_tasks_per_s"`
-	Ratio            float64 `json:"ratio"`
-	// The lab's footprint right before the first create (footprint.go).
-	LabAnonBytes int64 `json:"lab_anon_bytes"`
-	LabVMAs      int   `json:"lab_vmas"`
-	// LabDontForkBytes is the part of LabAnonBytes fork children do not
-	// inherit (the Go heap under "dontfork").
-	LabDontForkBytes int64 `json:"lab_dontfork_bytes"`
-	// ChildMemRead says whether the children read their own memory after
-	// the task, as in a run: fork's children here do not (the read walks
-	// the child's page tables, the lab's instrument, ~0.2 ms a child of
-	// the lab); the other methods' children cannot be told to skip it.
-	ChildMemRead bool   `json:"child_mem_read"`
-	Failed       int    `json:"failed"`
-	FloorError   string `json:"floor_error,omitempty"`
-	Error        string `json:"error,omitempty"`
-}
-
 // RateMethods are the methods `proclab rate` measures by default: every
 // method that creates a process, without the Python ones (their driver's
 // rate is Python's, not the lab's).
-func RateMethods() []Method {
-	var out []Method
-	for _, m := range Methods {
+func RateMethods() []results.Method {
+	var out []results.Method
+	for _, m := range results.Methods {
 		if m.CreatesProcess() && !m.IsPython() {
 			out = append(out, m)
 		}
@@ -111,7 +66,7 @@ func (ts *ThroughputSpec) Validate() error {
 // its own OS thread and looping create, read the record, reap. Each
 // method's C floor runs right before it with as many loops. Every child is
 // reaped before MeasureRates returns, on every path.
-func MeasureRates(ctx context.Context, ts ThroughputSpec) (*Throughput, error) {
+func MeasureRates(ctx context.Context, ts ThroughputSpec) (*results.Throughput, error) {
 	if err := ts.Validate(); err != nil {
 		return nil, err
 	}
@@ -131,7 +86,7 @@ func MeasureRates(ctx context.Context, ts ThroughputSpec) (*Throughput, error) {
 	}
 	defer e.close()
 	e.expected = csys.HotLoop(spec.NIters)
-	out := &Throughput{Schema: ThroughputSchema, CPUs: runtime.NumCPU()}
+	out := &results.Throughput{Schema: results.ThroughputSchema, CPUs: runtime.NumCPU()}
 	if l, err := load1(); err == nil {
 		out.Load1 = &l
 	}
@@ -149,10 +104,10 @@ func MeasureRates(ctx context.Context, ts ThroughputSpec) (*Throughput, error) {
 			}
 			prog = p
 		}
-		if m == Forkserver && e.fs == nil {
+		if m == results.Forkserver && e.fs == nil {
 			fs, err := startForkserver(ctx, e)
 			if err != nil {
-				out.Rates = append(out.Rates, MethodRate{Method: m, Tasks: ts.Tasks, MaxProcs: loops, Error: err.Error()})
+				out.Rates = append(out.Rates, results.MethodRate{Method: m, Tasks: ts.Tasks, MaxProcs: loops, Error: err.Error()})
 				continue
 			}
 			e.fs = fs
@@ -164,17 +119,17 @@ func MeasureRates(ctx context.Context, ts ThroughputSpec) (*Throughput, error) {
 		if ctx.Err() != nil {
 			break
 		}
-		if m == Forkserver && e.fs == nil {
+		if m == results.Forkserver && e.fs == nil {
 			continue // its row says why above
 		}
-		r := MethodRate{Method: m, Tasks: ts.Tasks, MaxProcs: loops, Floor: pairedFloor(m), ChildMemRead: m != Fork}
+		r := results.MethodRate{Method: m, Tasks: ts.Tasks, MaxProcs: loops, Floor: pairedFloor(m), ChildMemRead: m != results.Fork}
 		e.markHeap() // the floor forks the lab's address space too
 		if wall, err := floorRate(r.Floor, prog, ts.Tasks, loops); err != nil {
 			r.FloorError = err.Error()
 		} else if wall > 0 {
 			r.FloorTasksPerSec = float64(ts.Tasks) / (float64(wall) / 1e9)
 		}
-		var run RunResult
+		var run results.RunResult
 		e.markHeap()
 		e.measureLab(&run)
 		r.LabAnonBytes, r.LabVMAs, r.LabDontForkBytes = run.LabAnonBytes, run.LabVMAs, run.LabDontForkBytes
@@ -201,9 +156,9 @@ func MeasureRates(ctx context.Context, ts ThroughputSpec) (*Throughput, error) {
 // the span from the first create to the last reap and how many tasks
 // failed. A failed create stops every loop; the children already created
 // are still collected.
-func (e *env) rateRun(ctx context.Context, m Method, n, loops int) (int64, int, error) {
+func (e *env) rateRun(ctx context.Context, m results.Method, n, loops int) (int64, int, error) {
 	start := e.starter(m)
-	if m == Forkserver {
+	if m == results.Forkserver {
 		// One server forks one child at a time: its requests go one by one.
 		var mu sync.Mutex
 		inner := start
@@ -246,7 +201,7 @@ func (e *env) rateRun(ctx context.Context, m Method, n, loops int) (int64, int, 
 				return
 			}
 			t := e.task(i)
-			t.SkipSelfMem = m == Fork
+			t.SkipSelfMem = m == results.Fork
 			if direct != nil {
 				ok, err := e.directTask(direct, flags, t, loop, slots, &buf)
 				if err != nil {
@@ -283,17 +238,17 @@ func (e *env) rateRun(ctx context.Context, m Method, n, loops int) (int64, int, 
 // and reaps it, all on the calling goroutine (locked to its thread),
 // through a run's collect path: a blocking pipe and, for the lab's own
 // children, a blocking wait4.
-func (e *env) rateTask(start starter, t csys.Task, live *liveSet) (Task, error) {
+func (e *env) rateTask(start starter, t csys.Task, live *liveSet) (results.Task, error) {
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		return Task{}, fmt.Errorf("pipe: %w", err)
+		return results.Task{}, fmt.Errorf("pipe: %w", err)
 	}
 	r := os.NewFile(uintptr(p[0]), "result") // blocking: reads block this thread only
 	c, err := start(t, p[1])
 	unix.Close(p[1])
 	if err != nil {
 		r.Close()
-		return Task{}, err
+		return results.Task{}, err
 	}
 	live.add(c.pid, c.kill)
 	return e.collect(int(t.Index), c, r, live), nil

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"github.com/proclab/proclab/lab/results"
 	"testing"
 )
 
@@ -12,7 +13,7 @@ func TestMeasureRatesReapsEveryTask(t *testing.T) {
 	before := childPIDs(t)
 	const n = 24
 	tp, err := MeasureRates(context.Background(), ThroughputSpec{
-		Methods: []Method{Fork, Spawn, ForkExec, Forkserver, Exec}, Tasks: n, MaxProcs: 3})
+		Methods: []results.Method{results.Fork, results.Spawn, results.ForkExec, results.Forkserver, results.Exec}, Tasks: n, MaxProcs: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func TestMeasureRatesReapsEveryTask(t *testing.T) {
 		if r.FloorError != "" || r.FloorTasksPerSec <= 0 || r.Ratio <= 0 {
 			t.Errorf("%s: floor %q: %v tasks/s, ratio %v (%s)", r.Method, r.Floor, r.FloorTasksPerSec, r.Ratio, r.FloorError)
 		}
-		if r.ChildMemRead != (r.Method != Fork) {
+		if r.ChildMemRead != (r.Method != results.Fork) {
 			t.Errorf("%s: child_mem_read %v", r.Method, r.ChildMemRead)
 		}
 		if want := pairedFloor(r.Method); r.Floor != want {
@@ -54,7 +55,7 @@ func TestMeasureRatesCancelledReaps(t *testing.T) {
 	before := childPIDs(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	tp, err := MeasureRates(ctx, ThroughputSpec{Methods: []Method{Fork}, Tasks: 50})
+	tp, err := MeasureRates(ctx, ThroughputSpec{Methods: []results.Method{results.Fork}, Tasks: 50})
 	if err == nil {
 		t.Errorf("cancelled run: no error (%+v)", tp)
 	}
@@ -72,8 +73,8 @@ func TestThroughputSpecBadInput(t *testing.T) {
 		{Tasks: MaxNTasks + 1},
 		{Tasks: 10, MaxProcs: -1},
 		{Tasks: 10, MaxProcs: MaxRateProcs + 1},
-		{Tasks: 10, Methods: []Method{Thread}},
-		{Tasks: 10, Methods: []Method{PyFork}},
+		{Tasks: 10, Methods: []results.Method{results.Thread}},
+		{Tasks: 10, Methods: []results.Method{results.PyFork}},
 	} {
 		if _, err := MeasureRates(context.Background(), ts); err == nil {
 			t.Errorf("%+v: no error", ts)

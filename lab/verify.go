@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/proclab/proclab/csys"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // verifyChecksums checks every task's checksum against the hot loop's,
@@ -14,11 +15,11 @@ import (
 // --timeout with it); during, it would compete with the children for a
 // CPU. It is skipped when no task reported a checksum (all timed out, say),
 // and abandoned if ctx is cancelled.
-func (e *env) verifyChecksums(ctx context.Context, res *Result) error {
+func (e *env) verifyChecksums(ctx context.Context, res *results.Result) error {
 	need := false
 	for i := range res.Runs {
 		for j := range res.Runs[i].Tasks {
-			need = need || res.Runs[i].Tasks[j].verify
+			need = need || res.Runs[i].Tasks[j].ChecksumPending
 		}
 	}
 	if !need {
@@ -33,7 +34,7 @@ func (e *env) verifyChecksums(ctx context.Context, res *Result) error {
 	for i := range res.Runs {
 		for j := range res.Runs[i].Tasks {
 			t := &res.Runs[i].Tasks[j]
-			if !t.verify {
+			if !t.ChecksumPending {
 				continue
 			}
 			t.ChecksumOK = ptr(t.Checksum == sum)

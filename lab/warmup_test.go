@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"github.com/proclab/proclab/lab/results"
 	"os"
 	"strconv"
 	"strings"
@@ -12,7 +13,7 @@ import (
 // in the interleaved order, and no more.
 func TestWarmupNotRecorded(t *testing.T) {
 	var calls []int
-	res := runSpec(t, Spec{Methods: []Method{Fork, Thread}, NTasks: 1, NIters: 1000, Warmup: 2, Repeat: 3,
+	res := runSpec(t, Spec{Methods: []results.Method{results.Fork, results.Thread}, NTasks: 1, NIters: 1000, Warmup: 2, Repeat: 3,
 		Progress: func(done, total int) {
 			if total != 10 {
 				t.Errorf("progress total %d, want (2+3) rounds x 2 methods = 10", total)
@@ -50,7 +51,7 @@ func TestParentTHPReachesBallast(t *testing.T) {
 	const ballast = 64 << 20
 	huge := func(thp bool) int64 {
 		var most int64 = -1
-		runSpec(t, Spec{Methods: []Method{Fork}, NTasks: 1, NIters: 1000, ParentRSS: []int64{ballast}, ParentTHP: thp,
+		runSpec(t, Spec{Methods: []results.Method{results.Fork}, NTasks: 1, NIters: 1000, ParentRSS: []int64{ballast}, ParentTHP: thp,
 			// Called after each run, while the ballast is held.
 			Progress: func(int, int) { most = max(most, anonHugePages(t)) }})
 		return most

@@ -9,6 +9,7 @@ import (
 
 	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/report"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // newCalibrateCmd is `proclab calibrate`: the machine's floor in C, and how
@@ -17,7 +18,7 @@ func newCalibrateCmd(stdout io.Writer) *cobra.Command {
 	var (
 		n           int
 		warmup      int
-		methods     []lab.Method
+		methods     []results.Method
 		jsonOut     bool
 		inheritHeap bool
 		rates       []uint64
@@ -50,7 +51,7 @@ within 1.15x, total per fork task within 1.2x).`,
 			if cal == nil {
 				return usageError{err}
 			}
-			if fixed := lab.ClearNonFinite(cal); len(fixed) > 0 {
+			if fixed := results.ClearNonFinite(cal); len(fixed) > 0 {
 				cal.Warnings = append(cal.Warnings, "not a finite number, written as null or 0: "+strings.Join(fixed, ", "))
 			}
 			var werr error

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // The tutorial's experiment 1, word for word, runs (before: unknown
@@ -43,11 +43,11 @@ func TestTutorialListSpelling(t *testing.T) {
 		t.Fatalf("--method fork spawn: exit %d: %s", r.code, r.stderr)
 	}
 	res := decodeResult(t, r.stdout)
-	var ms []lab.Method
+	var ms []results.Method
 	for _, run := range res.Runs {
 		ms = append(ms, run.Method)
 	}
-	if !slices.Equal(ms, []lab.Method{lab.Fork, lab.Spawn}) {
+	if !slices.Equal(ms, []results.Method{results.Fork, results.Spawn}) {
 		t.Errorf("--method fork spawn ran %v", ms)
 	}
 }

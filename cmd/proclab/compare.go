@@ -11,6 +11,7 @@ import (
 
 	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/report"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // compareFlags are the flags of `proclab compare`.
@@ -18,7 +19,7 @@ type compareFlags struct {
 	nIters      []uint64
 	nTasks      *countList
 	tasks       []uint64
-	methods     []lab.Method
+	methods     []results.Method
 	repeat      int
 	warmup      int
 	json        bool
@@ -70,7 +71,7 @@ from which on processes beat one process.`,
 	fl.Var(newCountList(&f.nIters, []uint64{1000, 10000, 1000000, 100000000}, math.MaxUint64), "n-iters", "hot-loop iterations per task, one cell each: a list (1000,1e6 or 1000 1e6 or repeated)")
 	f.nTasks = newCountList(&f.tasks, []uint64{1, 2, 3, 4}, lab.MaxNTasks)
 	fl.Var(f.nTasks, "n-tasks", "tasks per run, one cell each: a list (1,2 or 1 2 or repeated)")
-	fl.Var(newMethodList(&f.methods, lab.Fork), "method", "the process method set against single and thread (one)")
+	fl.Var(newMethodList(&f.methods, results.Fork), "method", "the process method set against single and thread (one)")
 	fl.Var(newInt(&f.repeat, 5, true), "repeat", "recorded rounds per cell")
 	fl.Var(newInt(&f.warmup, 1, true), "warmup", "rounds per cell run first and not recorded")
 	addForkLabHeapFlag(fl, &f.inheritHeap)

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/report"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // `proclab --version` and `proclab version` print the same line, with the
@@ -30,7 +30,7 @@ func TestVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res lab.Result
+	var res results.Result
 	if err := json.Unmarshal(j, &res); err != nil || res.Host == nil || res.Host.ProclabVersion != "v9.8.7-test" {
 		t.Fatalf("host.proclab_version: %v %+v", err, res.Host)
 	}

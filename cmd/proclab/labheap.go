@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // forkLabHeap is --fork-lab-heap: what fork children get of the lab's own
@@ -12,9 +13,9 @@ type forkLabHeap struct{ inherit *bool }
 
 func (v forkLabHeap) String() string {
 	if v.inherit != nil && *v.inherit {
-		return lab.ForkLabHeapInherit
+		return results.ForkLabHeapInherit
 	}
-	return lab.ForkLabHeapDontFork
+	return results.ForkLabHeapDontFork
 }
 
 func (v forkLabHeap) Set(s string) error {

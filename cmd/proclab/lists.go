@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // List flags (--method; compare's --n-iters and --n-tasks; calibrate's
@@ -82,12 +83,12 @@ func (v *countList) ints() []int {
 // is refused, not merged: each method is one row of the results, and
 // more rounds of one are asked for with --repeat.
 type methodList struct {
-	p   *[]lab.Method
+	p   *[]results.Method
 	all bool
 	set bool
 }
 
-func newMethodList(p *[]lab.Method, def ...lab.Method) *methodList {
+func newMethodList(p *[]results.Method, def ...results.Method) *methodList {
 	*p = def
 	return &methodList{p: p}
 }
@@ -133,7 +134,7 @@ func (v *methodList) String() string {
 func (v *methodList) Type() string { return "methods" }
 
 func (v *methodList) isItem(w string) bool {
-	return w == "all" || lab.Method(w).Valid()
+	return w == "all" || results.Method(w).Valid()
 }
 
 // foldListArgs rewrites space-separated list values as repeated flags,

@@ -12,8 +12,8 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/report"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // A reader of stdout that has left before the lab writes (proclab --out D
@@ -85,10 +85,10 @@ func TestEmitNonFinite(t *testing.T) {
 	}
 	res := decodeResult(t, r.stdout)
 	nan, inf := math.NaN(), math.Inf(1)
-	res.Cells = []lab.Cell{{NIters: 1, NTasks: 1, Speedup: nan, Efficiency: inf, ThreadUp: -inf}}
-	res.Crossover = []lab.Crossover{{NTasks: 1, Speedup: &nan}}
+	res.Cells = []results.Cell{{NIters: 1, NTasks: 1, Speedup: nan, Efficiency: inf, ThreadUp: -inf}}
+	res.Crossover = []results.Crossover{{NTasks: 1, Speedup: &nan}}
 	if res.Sampler == nil {
-		res.Sampler = &lab.SamplerStats{}
+		res.Sampler = &results.SamplerStats{}
 	}
 	res.Sampler.Overhead, res.Sampler.Budget = nan, inf
 	if res.Host != nil {

@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/report"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // checkOutDir makes dir (and its parents) and proves it writable before
@@ -31,7 +31,7 @@ func checkOutDir(dir string) error {
 var exports = report.Exports
 
 // writeOut writes every export of res into dir.
-func writeOut(dir string, res *lab.Result) error {
+func writeOut(dir string, res *results.Result) error {
 	return writeFiles(dir, exports(res))
 }
 

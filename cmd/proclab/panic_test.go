@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/report"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // The command: one fork task, one round, --out. Its startup
@@ -28,7 +28,7 @@ func TestOneForkTaskOut(t *testing.T) {
 func TestRendererPanicCaught(t *testing.T) {
 	saved := exports
 	t.Cleanup(func() { exports = saved })
-	exports = func(res *lab.Result) []report.Export {
+	exports = func(res *results.Result) []report.Export {
 		return append(saved(res), report.Export{Name: "boom.png", Write: func(w io.Writer) error {
 			if _, err := w.Write(make([]byte, 1<<16)); err != nil { // reaches the temporary file
 				return err

@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // The test binary is a child subreaper (set in init): a process orphaned
@@ -139,9 +139,9 @@ func (l *startedLab) waitForTasks(t *testing.T, n int) bool {
 	return true
 }
 
-func decodeResult(t *testing.T, stdout string) *lab.Result {
+func decodeResult(t *testing.T, stdout string) *results.Result {
 	t.Helper()
-	var res lab.Result
+	var res results.Result
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
 		t.Fatalf("stdout is not one JSON result: %v\n%s", err, stdout)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/report"
+	"github.com/proclab/proclab/lab/results"
 	"github.com/proclab/proclab/lab/startprof"
 )
 
@@ -124,7 +125,7 @@ func (f *profileFlags) startProfiles(spec lab.Spec) (*profiles, error) {
 // finish stops the lab's CPU profile and writes both profiles. The hot-loop
 // profile is written only from a result that has one (an interrupted run
 // still has what it measured).
-func (p *profiles) finish(res *lab.Result) error {
+func (p *profiles) finish(res *results.Result) error {
 	var errs []error
 	if p.cpu != nil {
 		pprof.StopCPUProfile()
@@ -149,7 +150,7 @@ func (p *profiles) finish(res *lab.Result) error {
 	return errors.Join(errs...)
 }
 
-func writeHotProfile(w io.Writer, res *lab.Result) error {
+func writeHotProfile(w io.Writer, res *results.Result) error {
 	if res == nil {
 		return errors.New("nothing was measured")
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // Without python3 on PATH, a Python method is bad input that says what to
@@ -23,7 +24,7 @@ func TestPythonMissingCLI(t *testing.T) {
 	if r.code != 0 || strings.Count(r.stderr, "leaves out py-fork") != 1 {
 		t.Fatalf("all without python3: exit %d, stderr %q", r.code, r.stderr)
 	}
-	var res lab.Result
+	var res results.Result
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func TestPythonRowsEverywhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res lab.Result
+	var res results.Result
 	if err := json.Unmarshal(b, &res); err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/report"
+	"github.com/proclab/proclab/lab/results"
 )
 
 func newReportCmd(stdout, _ io.Writer) *cobra.Command {
@@ -123,12 +123,12 @@ func readLabReport(dir, title string) (report.LabReport, error) {
 	return lr, nil
 }
 
-func readResult(name string) (*lab.Result, error) {
+func readResult(name string) (*results.Result, error) {
 	b, err := os.ReadFile(name)
 	if err != nil {
 		return nil, err
 	}
-	var res lab.Result
+	var res results.Result
 	if err := json.Unmarshal(b, &res); err != nil {
 		// Results written before checksums became strings hold them as
 		// numbers; read those too.
@@ -136,8 +136,8 @@ func readResult(name string) (*lab.Result, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	if res.Schema != lab.Schema {
-		return nil, fmt.Errorf("%s: schema %q, want %q", name, res.Schema, lab.Schema)
+	if res.Schema != results.Schema {
+		return nil, fmt.Errorf("%s: schema %q, want %q", name, res.Schema, results.Schema)
 	}
 	return &res, nil
 }

@@ -11,11 +11,12 @@ import (
 
 	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/report"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // runFlags are the flags of the main command.
 type runFlags struct {
-	methods      []lab.Method
+	methods      []results.Method
 	methodFlag   *methodList
 	nTasks       int
 	nIters       uint64
@@ -87,7 +88,7 @@ per run (mean ± σ), and startup × / wall × over the fastest method's.`,
 				return runErr // the spec was validated above: this is a failure of the machine, not of the input
 			}
 			perr := prof.finish(res)
-			table := func(w io.Writer, res *lab.Result) error {
+			table := func(w io.Writer, res *results.Result) error {
 				return report.Table(w, res, report.TableOptions{PerTask: f.perTask})
 			}
 			return emit(stdout, stderr, res, f.json, table, f.out, runErr, perr)
@@ -101,7 +102,7 @@ per run (mean ± σ), and startup × / wall × over the fastest method's.`,
 	cmd.SuggestionsMinimumDistance = 2 // "did you mean" for a mistyped command
 	cmd.SetVersionTemplate("{{.Version}}\n")
 	fl := cmd.Flags()
-	f.methodFlag = newMethodList(&f.methods, lab.Fork)
+	f.methodFlag = newMethodList(&f.methods, results.Fork)
 	fl.Var(f.methodFlag, "method", "start methods: "+strings.Join(methodNames(), ", ")+", or all; a list (fork,spawn or fork spawn or repeated)")
 	fl.Var(newInt(&f.nTasks, 4, true), "n-tasks", "tasks per run, each in its own process (or goroutine)")
 	fl.Var(newUint64(&f.nIters, 10_000_000), "n-iters", "hot-loop iterations per task")
@@ -150,7 +151,7 @@ func (f *runFlags) spec(stderr io.Writer) (lab.Spec, error) {
 
 func methodNames() []string {
 	var out []string
-	for _, m := range lab.KnownMethods() {
+	for _, m := range results.KnownMethods() {
 		out = append(out, string(m))
 	}
 	return out
@@ -168,7 +169,7 @@ func warnNoPython(stderr io.Writer, method string) {
 
 // failedTasks is an error if any task did not finish with a good record;
 // it names the first failure.
-func failedTasks(res *lab.Result) error {
+func failedTasks(res *results.Result) error {
 	n, total, first := 0, 0, ""
 	for _, r := range res.Runs {
 		for _, t := range r.Tasks {
@@ -191,7 +192,7 @@ func failedTasks(res *lab.Result) error {
 // run's own, then a write's, then later, then a failed task. Files come
 // first so that a reader of stdout that leaves early (proclab ... --out D
 // | head -1) costs nothing of D; its leaving is not an error (readerLeft).
-func emit(stdout, stderr io.Writer, res *lab.Result, asJSON bool, table func(io.Writer, *lab.Result) error,
+func emit(stdout, stderr io.Writer, res *results.Result, asJSON bool, table func(io.Writer, *results.Result) error,
 	out string, runErr error, later ...error) error {
 	clearNonFinite(res)
 	res.Command = invocation
@@ -220,8 +221,8 @@ func emit(stdout, stderr io.Writer, res *lab.Result, asJSON bool, table func(io.
 // clearNonFinite keeps a NaN or an infinity that slipped into res from
 // failing every export at the end of a run (encoding/json refuses them):
 // they are written as null or 0, and a warning names them.
-func clearNonFinite(res *lab.Result) {
-	fixed := lab.ClearNonFinite(res)
+func clearNonFinite(res *results.Result) {
+	fixed := results.ClearNonFinite(res)
 	if len(fixed) == 0 {
 		return
 	}

@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // finishStart writes the start profile, or, where the machine did not
 // allow one, says so in one line on stderr and writes no file: the run
 // itself went on, and its exit status does not change.
-func (p *profiles) finishStart(res *lab.Result) error {
+func (p *profiles) finishStart(res *results.Result) error {
 	if p.start == nil {
 		return nil
 	}

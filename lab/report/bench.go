@@ -6,7 +6,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // Bench writes bench.txt in the Go benchmark format, so that
@@ -17,7 +17,7 @@ import (
 //	BenchmarkStart/method=fork/tasks=4/iters=10000000 1 0.0153 sec/op 0.000291 startup-sec/op ...
 //
 // A run with a parent ballast adds /parent=SIZE to the name.
-func Bench(w io.Writer, res *lab.Result) error {
+func Bench(w io.Writer, res *results.Result) error {
 	bw := benchfmt.NewWriter(w)
 	var config []benchfmt.Config
 	for _, kv := range hostConfig(res) {
@@ -45,7 +45,7 @@ func Bench(w io.Writer, res *lab.Result) error {
 // written as such: a value written in ns would be tidied to sec when read
 // back, except a 0 (benchfmt leaves a value whose scaling does not change
 // it untidied), which would split a unit such as sys-ns/op in two.
-func taskValues(t *lab.Task) []benchfmt.Value {
+func taskValues(t *results.Task) []benchfmt.Value {
 	var vs []benchfmt.Value
 	sec := func(ns int64, unit string) {
 		vs = append(vs, benchfmt.Value{Value: float64(ns) / 1e9, Unit: unit})

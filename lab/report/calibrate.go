@@ -6,11 +6,11 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // CalibrationJSON writes c as one indented JSON document.
-func CalibrationJSON(w io.Writer, c *lab.Calibration) error {
+func CalibrationJSON(w io.Writer, c *results.Calibration) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(c)
@@ -19,10 +19,10 @@ func CalibrationJSON(w io.Writer, c *lab.Calibration) error {
 // CalibrationTable writes what proclab calibrate measured: the machine, its
 // floor, each method's medians beside its floor with the ratio and the
 // overhead, where an exec'd worker's startup goes, and the goals' verdicts.
-func CalibrationTable(w io.Writer, c *lab.Calibration) error {
+func CalibrationTable(w io.Writer, c *results.Calibration) error {
 	m := c.Host
 	if m == nil {
-		m = &lab.Host{}
+		m = &results.Host{}
 	}
 	fmt.Fprintf(w, "proclab calibrate: %d interleaved rounds (+%d warmup), near-empty task (n_tasks 1, n_iters %d); medians\n",
 		c.Rounds, c.Warmup, c.NIters)
@@ -96,7 +96,7 @@ func CalibrationTable(w io.Writer, c *lab.Calibration) error {
 	return nil
 }
 
-func findFloor(c *lab.Calibration, name string) *lab.Floor {
+func findFloor(c *results.Calibration, name string) *results.Floor {
 	for i := range c.Floors {
 		if c.Floors[i].Name == name {
 			return &c.Floors[i]
@@ -134,7 +134,7 @@ func signedDur(ns, r float64) string {
 // rateTable writes the throughput rows: near-empty fork tasks per second
 // at each concurrency limit, proclab's over the floor's, and the lab's
 // peak RSS.
-func rateTable(w io.Writer, rates []lab.Rate) error {
+func rateTable(w io.Writer, rates []results.Rate) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "rate (near-empty fork tasks)\ttasks\tmax alive\twall\ttasks/s\t× floor\tlab peak RSS\tfailed\n")
 	for _, r := range rates {

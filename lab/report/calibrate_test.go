@@ -6,23 +6,23 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 func TestCalibrationRenderers(t *testing.T) {
 	st := 200e3
-	c := &lab.Calibration{
-		Schema: lab.CalibrationSchema, Rounds: 10, NIters: 1,
-		Floors: []lab.Floor{{Name: "fork+_exit+wait4", N: 10, StartupNS: &st, TotalNS: 400e3, MinFlt: 29},
+	c := &results.Calibration{
+		Schema: results.CalibrationSchema, Rounds: 10, NIters: 1,
+		Floors: []results.Floor{{Name: "fork+_exit+wait4", N: 10, StartupNS: &st, TotalNS: 400e3, MinFlt: 29},
 			{Name: "posix_spawn(/bin/true)+wait4", N: 10, TotalNS: 700e3}},
-		Methods: []lab.MethodOverhead{
-			{Method: lab.Fork, Floor: "fork+_exit+wait4", N: 10, StartupNS: 230e3, TotalNS: 520e3,
+		Methods: []results.MethodOverhead{
+			{Method: results.Fork, Floor: "fork+_exit+wait4", N: 10, StartupNS: 230e3, TotalNS: 520e3,
 				StartupRatio: 1.15, TotalRatio: 1.3, StartupOverNS: 30e3, TotalOverNS: 120e3},
-			{Method: lab.Forkserver, Floor: "fork+_exit+wait4", Error: "not built"},
+			{Method: results.Forkserver, Floor: "fork+_exit+wait4", Error: "not built"},
 		},
-		Goals: []lab.Goal{{Name: "fork startup", Ratio: 1.15, Limit: 1.15, Met: true},
+		Goals: []results.Goal{{Name: "fork startup", Ratio: 1.15, Limit: 1.15, Met: true},
 			{Name: "fork total per task", Ratio: 1.3, Limit: 1.2}},
-		Rates: []lab.Rate{{Name: "floor: fork+_exit+wait4", Tasks: 100, MaxProcs: 2, WallNS: 50e6, TasksPerSec: 2000},
+		Rates: []results.Rate{{Name: "floor: fork+_exit+wait4", Tasks: 100, MaxProcs: 2, WallNS: 50e6, TasksPerSec: 2000},
 			{Name: "proclab --method fork", Tasks: 100, WallNS: 100e6, TasksPerSec: 1000, FloorRatio: 0.5}},
 	}
 	var b bytes.Buffer
@@ -47,7 +47,7 @@ func TestCalibrationRenderers(t *testing.T) {
 	if err := CalibrationJSON(&b, c); err != nil {
 		t.Fatal(err)
 	}
-	var back lab.Calibration
+	var back results.Calibration
 	if err := json.Unmarshal(b.Bytes(), &back); err != nil || len(back.Methods) != 2 || back.Floors[1].StartupNS != nil {
 		t.Errorf("JSON round trip: %v %+v", err, back)
 	}

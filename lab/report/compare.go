@@ -6,13 +6,13 @@ import (
 	"strconv"
 	"text/tabwriter"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // Compare writes the grid of `proclab compare`: per cell the median wall
 // time of single, processes and threads, the speedup of processes over
 // single and their parallel efficiency; then the crossover per n_tasks.
-func Compare(w io.Writer, res *lab.Result) error {
+func Compare(w io.Writer, res *results.Result) error {
 	if len(res.Cells) == 0 {
 		_, err := fmt.Fprintln(w, "no complete cell: nothing to compare")
 		return err
@@ -44,7 +44,7 @@ func Compare(w io.Writer, res *lab.Result) error {
 // crossoverLines says, per n_tasks, from which n_iters processes pay off
 // on the grid, and where the speedups of processes and of threads cross
 // 1, interpolated between grid points.
-func crossoverLines(res *lab.Result) []string {
+func crossoverLines(res *results.Result) []string {
 	var out []string
 	for _, x := range res.Crossover {
 		tasks := plural(x.NTasks, "task")
@@ -93,7 +93,7 @@ func estText(n float64) string {
 	return strconv.FormatFloat(n, 'f', 0, 64)
 }
 
-func bestSpeedup(cells []lab.Cell, nTasks int) float64 {
+func bestSpeedup(cells []results.Cell, nTasks int) float64 {
 	best := 0.0
 	for _, c := range cells {
 		if c.NTasks == nTasks {

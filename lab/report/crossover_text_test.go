@@ -6,22 +6,23 @@ import (
 	"testing"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // The compare text and report.md give the interpolated crossings of
 // processes and of threads, not only the grid point.
 func TestCrossoverEstimateText(t *testing.T) {
-	var cells []lab.Cell
+	var cells []results.Cell
 	ni := uint64(1000)
 	for _, s := range [][2]float64{{0.1, 0.5}, {0.2, 0.9}, {0.4, 1.1}, {0.75, 1.5}, {1.77, 1.9}} {
-		cells = append(cells, lab.Cell{NTasks: 2, NIters: ni, Method: lab.Fork, SingleNS: 1e6, MultiNS: 1e6, ThreadNS: 1e6,
+		cells = append(cells, results.Cell{NTasks: 2, NIters: ni, Method: results.Fork, SingleNS: 1e6, MultiNS: 1e6, ThreadNS: 1e6,
 			Speedup: s[0], ThreadUp: s[1], Parallelism: 2, Rounds: 1})
 		ni *= 10
 	}
-	cells = append(cells, lab.Cell{NTasks: 1, NIters: 1000, Method: lab.Fork, Speedup: 0.5, ThreadUp: 0.9, Parallelism: 1, Rounds: 1})
+	cells = append(cells, results.Cell{NTasks: 1, NIters: 1000, Method: results.Fork, Speedup: 0.5, ThreadUp: 0.9, Parallelism: 1, Rounds: 1})
 	cells = append(cells[len(cells)-1:], cells[:len(cells)-1]...)
-	res := &lab.Result{Schema: lab.Schema, Cells: cells, Crossover: lab.Crossovers(cells),
-		Spec: lab.SpecInfo{Methods: []lab.Method{lab.Single, lab.Fork, lab.Thread}, NItersGrid: []uint64{1000, 1e4, 1e5, 1e6, 1e7}, NTasksGrid: []int{1, 2}}}
+	res := &results.Result{Schema: results.Schema, Cells: cells, Crossover: lab.Crossovers(cells),
+		Spec: results.SpecInfo{Methods: []results.Method{results.Single, results.Fork, results.Thread}, NItersGrid: []uint64{1000, 1e4, 1e5, 1e6, 1e7}, NTasksGrid: []int{1, 2}}}
 	var text bytes.Buffer
 	if err := Compare(&text, res); err != nil {
 		t.Fatal(err)

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // csvHeader names the columns of results.csv; they spell the JSON fields
@@ -20,7 +20,7 @@ var csvHeader = []string{
 }
 
 // CSV writes results.csv: a header, then one row per task of every run.
-func CSV(w io.Writer, res *lab.Result) error {
+func CSV(w io.Writer, res *results.Result) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return err

@@ -10,15 +10,15 @@ import (
 
 	"golang.org/x/perf/benchmath"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // DiffInput is one result set `proclab diff` compares: a machine, a
 // kernel, a build.
 type DiffInput struct {
 	Name string // as the user named it (a directory or a results.json)
-	Runs []lab.RunResult
-	Host *lab.Host
+	Runs []results.RunResult
+	Host *results.Host
 }
 
 // DiffResult is `proclab diff`'s answer: per method, parent size, n_tasks,
@@ -44,11 +44,11 @@ type DiffSource struct {
 
 // DiffRow is one figure compared across the inputs.
 type DiffRow struct {
-	Method         lab.Method `json:"method"`
-	ParentRSSBytes int64      `json:"parent_rss_bytes"`
-	NTasks         int        `json:"n_tasks"`
-	NIters         uint64     `json:"n_iters"`
-	Metric         string     `json:"metric"` // startup, total (per task) or wall (per run)
+	Method         results.Method `json:"method"`
+	ParentRSSBytes int64          `json:"parent_rss_bytes"`
+	NTasks         int            `json:"n_tasks"`
+	NIters         uint64         `json:"n_iters"`
+	Metric         string         `json:"metric"` // startup, total (per task) or wall (per run)
 	// Per input, in order; null where the input has no such figure.
 	MedianNS []*float64 `json:"median_ns"`
 	// The median's 95% confidence interval as ± percent; null where n/a.
@@ -70,7 +70,7 @@ var diffMetrics = []string{"startup", "total", "wall"}
 // Diff compares inputs: every figure of input 1 that another input has too.
 func Diff(inputs []DiffInput, alpha float64) DiffResult {
 	type key struct {
-		m      lab.Method
+		m      results.Method
 		parent int64
 		nt     int
 		ni     uint64

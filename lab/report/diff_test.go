@@ -6,15 +6,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
-func runsOf(m lab.Method, startups ...int64) []lab.RunResult {
-	var runs []lab.RunResult
+func runsOf(m results.Method, startups ...int64) []results.RunResult {
+	var runs []results.RunResult
 	for _, s := range startups {
 		s := s
-		runs = append(runs, lab.RunResult{Method: m, NTasks: 1, NIters: 1000, WallNS: 2 * s,
-			Tasks: []lab.Task{{StartupNS: &s, TotalNS: 2 * s}}})
+		runs = append(runs, results.RunResult{Method: m, NTasks: 1, NIters: 1000, WallNS: 2 * s,
+			Tasks: []results.Task{{StartupNS: &s, TotalNS: 2 * s}}})
 	}
 	return runs
 }
@@ -22,15 +22,15 @@ func runsOf(m lab.Method, startups ...int64) []lab.RunResult {
 // A 2x slower B is a significant +100%; a C equal to A is "~"; a figure
 // only A has is compared with whoever has it.
 func TestDiffSignificance(t *testing.T) {
-	a := append(runsOf(lab.Fork, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109), runsOf(lab.Spawn, 5, 6, 7)...)
-	b := runsOf(lab.Fork, 200, 202, 204, 206, 208, 210, 212, 214, 216, 218)
-	c := runsOf(lab.Fork, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109)
+	a := append(runsOf(results.Fork, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109), runsOf(results.Spawn, 5, 6, 7)...)
+	b := runsOf(results.Fork, 200, 202, 204, 206, 208, 210, 212, 214, 216, 218)
+	c := runsOf(results.Fork, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109)
 	d := Diff([]DiffInput{{Name: "a", Runs: a}, {Name: "b", Runs: b}, {Name: "c", Runs: c}}, 0.05)
 	if len(d.Rows) != 3 { // fork: startup, total, wall; spawn is A's alone
 		t.Fatalf("rows %+v", d.Rows)
 	}
 	for _, row := range d.Rows {
-		if row.Method != lab.Fork || *row.MedianNS[0]*2 != *row.MedianNS[1] {
+		if row.Method != results.Fork || *row.MedianNS[0]*2 != *row.MedianNS[1] {
 			t.Fatalf("row %+v", row)
 		}
 		up, same := row.Changes[0], row.Changes[1]

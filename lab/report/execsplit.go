@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // The startup of an exec'd worker (spawn, fork-exec, exec) is two things
@@ -32,7 +33,7 @@ type execSplit struct {
 	startup float64 // create → task start, over the same tasks
 }
 
-func execSplitOf(res *lab.Result, m lab.Method, size int64) execSplit {
+func execSplitOf(res *results.Result, m results.Method, size int64) execSplit {
 	var image, goStart, toTask, startup []float64
 	for _, r := range res.Runs {
 		if r.Method != m || r.ParentRSSBytes != size {
@@ -53,7 +54,7 @@ func execSplitOf(res *lab.Result, m lab.Method, size int64) execSplit {
 }
 
 // hasExecSplit reports whether any task carries the exec'd stamps.
-func hasExecSplit(res *lab.Result) bool {
+func hasExecSplit(res *results.Result) bool {
 	for _, r := range res.Runs {
 		for _, t := range r.Tasks {
 			if t.ExecDoneNS != nil && *t.ExecDoneNS > 0 && t.RuntimeReadyNS != nil {
@@ -72,7 +73,7 @@ const (
 
 // execSplitLine is the split of one method in a sentence of the text
 // table; "" when its tasks carry no exec'd stamps.
-func execSplitLine(res *lab.Result, m lab.Method, size int64) string {
+func execSplitLine(res *results.Result, m results.Method, size int64) string {
 	s := execSplitOf(res, m, size)
 	if s.n == 0 {
 		return ""
@@ -84,7 +85,7 @@ func execSplitLine(res *lab.Result, m lab.Method, size int64) string {
 // execSplitSentences say in plain words, for report.md, what part of each
 // exec'd method's startup is process creation and what part is program
 // start, with this machine's figures.
-func execSplitSentences(res *lab.Result) []string {
+func execSplitSentences(res *results.Result) []string {
 	size := smallestParent(res)
 	var out []string
 	for _, m := range res.Spec.Methods {
@@ -111,13 +112,13 @@ func execSplitSentences(res *lab.Result) []string {
 }
 
 // creator names the call that creates the process of an exec'd method.
-func creator(m lab.Method) string {
+func creator(m results.Method) string {
 	switch m {
-	case lab.Spawn:
+	case results.Spawn:
 		return "posix_spawn"
-	case lab.ForkExec:
+	case results.ForkExec:
 		return "fork"
-	case lab.Exec:
+	case results.Exec:
 		return "os/exec's vfork-style clone"
 	}
 	return string(m)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // The startup of an exec'd worker is shown split: reaching the new image
@@ -14,14 +15,14 @@ import (
 // runtime_ready: runtime plus package init), in the table, in the text
 // summary and, in plain words with the figures, in report.md.
 func TestExecSplit(t *testing.T) {
-	res := oneRun(lab.Spawn, []int64{0}, 1_500_000, 1_700_000)
+	res := oneRun(results.Spawn, []int64{0}, 1_500_000, 1_700_000)
 	for i := range res.Runs[0].Tasks {
 		tk := &res.Runs[0].Tasks[i]
 		tk.ExecDoneNS, tk.RuntimeReadyNS = ns(120_000), ns(*tk.StartupNS-2_000)
 	}
-	fork := oneRun(lab.Fork, []int64{0}, 340_000, 360_000)
+	fork := oneRun(results.Fork, []int64{0}, 340_000, 360_000)
 	res.Runs = append(res.Runs, fork.Runs...)
-	res.Spec.Methods = []lab.Method{lab.Spawn, lab.Fork}
+	res.Spec.Methods = []results.Method{results.Spawn, results.Fork}
 
 	var buf bytes.Buffer
 	if err := Methods(&buf, res); err != nil {
@@ -38,7 +39,7 @@ func TestExecSplit(t *testing.T) {
 		t.Errorf("fork has no split: %s", lines[2])
 	}
 
-	res.Spec.Methods = []lab.Method{lab.Spawn}
+	res.Spec.Methods = []results.Method{results.Spawn}
 	res.Runs = res.Runs[:1]
 	buf.Reset()
 	if err := Table(&buf, res, TableOptions{}); err != nil {
@@ -59,15 +60,15 @@ func TestExecSplit(t *testing.T) {
 
 // On a real spawn run the split is there, its parts positive and in order.
 func TestExecSplitRealSpawn(t *testing.T) {
-	res, err := lab.Run(context.Background(), lab.Spec{Methods: []lab.Method{lab.Spawn, lab.Fork}, NTasks: 2, NIters: 1000, Repeat: 1})
+	res, err := lab.Run(context.Background(), lab.Spec{Methods: []results.Method{results.Spawn, results.Fork}, NTasks: 2, NIters: 1000, Repeat: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := execSplitOf(res, lab.Spawn, 0)
+	s := execSplitOf(res, results.Spawn, 0)
 	if s.n != 2 || s.image <= 0 || s.goStart <= 0 || s.toTask < 0 || s.image+s.goStart > s.startup*1.5 {
 		t.Errorf("spawn's split: %+v", s)
 	}
-	if f := execSplitOf(res, lab.Fork, 0); f.n != 0 {
+	if f := execSplitOf(res, results.Fork, 0); f.n != 0 {
 		t.Errorf("fork has a split: %+v", f)
 	}
 	t.Logf("spawn: startup %s = image %s + Go start %s + to task %s (busy machine)", dur(s.startup), dur(s.image), dur(s.goStart), dur(s.toTask))

@@ -3,7 +3,7 @@ package report
 import (
 	"io"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // An Export is one file of `--out DIR`: its name in DIR and the pure
@@ -15,7 +15,7 @@ type Export struct {
 
 // Exports lists every file that --out writes for res: the results in four
 // formats, then each figure that applies, as PNG and SVG.
-func Exports(res *lab.Result) []Export {
+func Exports(res *results.Result) []Export {
 	out := []Export{
 		{"results.json", func(w io.Writer) error { return JSON(w, res) }},
 		{"results.csv", func(w io.Writer) error { return CSV(w, res) }},
@@ -35,7 +35,7 @@ func Exports(res *lab.Result) []Export {
 }
 
 // hasProfile reports whether any task brought back profile samples.
-func hasProfile(res *lab.Result) bool {
+func hasProfile(res *results.Result) bool {
 	for _, r := range res.Runs {
 		for _, t := range r.Tasks {
 			if t.Profile != nil && len(t.Profile.PCs) > 0 {

@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // The test binary imports csys (through lab), so it doubles as the worker
@@ -24,7 +25,7 @@ import (
 
 var (
 	smallOnce                        sync.Once
-	smallRun, smallGrid, smallSample *lab.Result
+	smallRun, smallGrid, smallSample *results.Result
 	smallRunE, smallGridE, smallSE   error
 )
 
@@ -32,16 +33,16 @@ var (
 // threads), a small real compare grid, and a real run with live samples
 // (fork children long enough for the sampler to read each several
 // times), shared by the tests.
-func smallResults(t *testing.T) (*lab.Result, *lab.Result) {
+func smallResults(t *testing.T) (*results.Result, *results.Result) {
 	t.Helper()
 	smallOnce.Do(func() {
 		smallRun, smallRunE = lab.Run(context.Background(), lab.Spec{
-			Methods: []lab.Method{lab.Fork, lab.Spawn, lab.Thread, lab.Single}, NTasks: 2, NIters: 100_000,
+			Methods: []results.Method{results.Fork, results.Spawn, results.Thread, results.Single}, NTasks: 2, NIters: 100_000,
 			Repeat: 2, ParentRSS: []int64{16 << 20, 32 << 20}})
 		smallGrid, smallGridE = lab.Compare(context.Background(), lab.CompareSpec{
 			NIters: []uint64{1000, 300_000}, NTasks: []int{1, 2}, Repeat: 2})
 		smallSample, smallSE = lab.Run(context.Background(), lab.Spec{
-			Methods: []lab.Method{lab.Fork, lab.Spawn}, NTasks: 2, NIters: 60_000_000, Repeat: 1,
+			Methods: []results.Method{results.Fork, results.Spawn}, NTasks: 2, NIters: 60_000_000, Repeat: 1,
 			ParentRSS: []int64{16 << 20, 32 << 20}, SampleInterval: 10 * time.Millisecond})
 	})
 	if smallRunE != nil || smallGridE != nil || smallSE != nil {
@@ -51,7 +52,7 @@ func smallResults(t *testing.T) (*lab.Result, *lab.Result) {
 }
 
 // sampledResult is the small real run with live samples.
-func sampledResult(t *testing.T) *lab.Result {
+func sampledResult(t *testing.T) *results.Result {
 	t.Helper()
 	smallResults(t)
 	n := 0
@@ -66,7 +67,7 @@ func sampledResult(t *testing.T) *lab.Result {
 	return smallSample
 }
 
-func countTasks(res *lab.Result) int {
+func countTasks(res *results.Result) int {
 	n := 0
 	for _, r := range res.Runs {
 		n += len(r.Tasks)
@@ -81,7 +82,7 @@ var knownUnits = map[string]bool{"sec/op": true, "startup-sec/op": true, "run-se
 
 func TestBenchReadsBack(t *testing.T) {
 	run, grid := smallResults(t)
-	for _, res := range []*lab.Result{run, grid} {
+	for _, res := range []*results.Result{run, grid} {
 		var buf bytes.Buffer
 		if err := Bench(&buf, res); err != nil {
 			t.Fatal(err)
@@ -106,7 +107,7 @@ func TestBenchReadsBack(t *testing.T) {
 				if hasStartup != (method != "single") {
 					t.Errorf("%s: startup-sec/op present = %v", rec.Name, hasStartup)
 				}
-				if _, ok := rec.Value("hwm-B/op"); ok != lab.Method(method).CreatesProcess() {
+				if _, ok := rec.Value("hwm-B/op"); ok != results.Method(method).CreatesProcess() {
 					t.Errorf("%s: hwm-B/op present = %v", rec.Name, ok)
 				}
 				for _, v := range rec.Values {
@@ -127,7 +128,7 @@ func TestBenchReadsBack(t *testing.T) {
 
 func TestCSVOneRowPerTask(t *testing.T) {
 	run, grid := smallResults(t)
-	for _, res := range []*lab.Result{run, grid} {
+	for _, res := range []*results.Result{run, grid} {
 		var buf bytes.Buffer
 		if err := CSV(&buf, res); err != nil {
 			t.Fatal(err)
@@ -162,7 +163,7 @@ func TestCSVOneRowPerTask(t *testing.T) {
 func TestFiguresDecode(t *testing.T) {
 	run, grid := smallResults(t)
 	cases := []struct {
-		res  *lab.Result
+		res  *results.Result
 		want []string
 	}{
 		{run, []string{"startup", "parent-rss"}},
@@ -315,7 +316,7 @@ func inked(img image.Image) bool {
 }
 
 func TestNoFiguresWithoutData(t *testing.T) {
-	empty := &lab.Result{Schema: lab.Schema, Spec: lab.SpecInfo{Methods: []lab.Method{lab.Fork}, ParentRSSBytes: []int64{0}}}
+	empty := &results.Result{Schema: results.Schema, Spec: results.SpecInfo{Methods: []results.Method{results.Fork}, ParentRSSBytes: []int64{0}}}
 	if figs := Figures(empty); len(figs) != 0 {
 		t.Errorf("figures of an empty result: %v", figs)
 	}

@@ -7,28 +7,28 @@ import (
 	"io"
 	"testing"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // renderer is one way of writing a Result.
 type renderer struct {
 	name  string
-	write func(io.Writer, *lab.Result) error
+	write func(io.Writer, *results.Result) error
 }
 
 // renderers are every renderer of the package: the text table (both
 // ways), the comparison table, JSON, CSV, Markdown, bench.txt, the
 // compare grid, each figure as PNG and SVG, the profile and report.md.
 var renderers = []renderer{
-	{"table", func(w io.Writer, r *lab.Result) error { return Table(w, r, TableOptions{}) }},
-	{"table-per-task", func(w io.Writer, r *lab.Result) error { return Table(w, r, TableOptions{PerTask: true}) }},
+	{"table", func(w io.Writer, r *results.Result) error { return Table(w, r, TableOptions{}) }},
+	{"table-per-task", func(w io.Writer, r *results.Result) error { return Table(w, r, TableOptions{PerTask: true}) }},
 	{"methods", Methods},
 	{"json", JSON},
 	{"csv", CSV},
 	{"markdown", Markdown},
 	{"bench", Bench},
 	{"compare", Compare},
-	{"figures", func(w io.Writer, r *lab.Result) error {
+	{"figures", func(w io.Writer, r *results.Result) error {
 		for _, f := range Figures(r) {
 			if err := f.PNG(w); err != nil {
 				return err
@@ -39,13 +39,13 @@ var renderers = []renderer{
 		}
 		return nil
 	}},
-	{"profile", func(w io.Writer, r *lab.Result) error {
+	{"profile", func(w io.Writer, r *results.Result) error {
 		if err := Profile(w, r); err != nil && !errors.Is(err, ErrNoProfile) {
 			return err
 		}
 		return nil
 	}},
-	{"report.md", func(w io.Writer, r *lab.Result) error {
+	{"report.md", func(w io.Writer, r *results.Result) error {
 		var files []string
 		for _, e := range Exports(r) {
 			files = append(files, e.Name)
@@ -56,7 +56,7 @@ var renderers = []renderer{
 
 // renderAll runs every renderer on res and returns the first error, or a
 // panic turned into an error with the renderer's name.
-func renderAll(res *lab.Result) (err error) {
+func renderAll(res *results.Result) (err error) {
 	for _, rd := range renderers {
 		func() {
 			defer func() {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // fuzzBytes hands out the fuzzer's bytes as choices; past the end every
@@ -70,13 +71,13 @@ var parentSizes = []int64{0, 64 << 20, 0, 4096, 1 << 30, 21 << 30}
 // several (repeated ones too), zero to a few tasks, one or several parent
 // sizes, every figure zero, equal, huge or null, live samples and profile
 // samples or none, and, one time in three, a compare grid.
-func genResult(data []byte) *lab.Result {
+func genResult(data []byte) *results.Result {
 	f := &fuzzBytes{data}
 	exe, _ := os.Executable()
-	res := &lab.Result{Schema: lab.Schema, Runs: []lab.RunResult{}, Binary: exe}
+	res := &results.Result{Schema: results.Schema, Runs: []results.RunResult{}, Binary: exe}
 	nm := 1 + f.intn(4)
 	for range nm {
-		res.Spec.Methods = append(res.Spec.Methods, lab.Methods[f.intn(len(lab.Methods))])
+		res.Spec.Methods = append(res.Spec.Methods, results.Methods[f.intn(len(results.Methods))])
 	}
 	ns := 1 + f.intn(3)
 	for range ns {
@@ -92,7 +93,7 @@ func genResult(data []byte) *lab.Result {
 	}
 	grid := f.byte()%3 == 0
 	if grid {
-		res.Spec.Methods = []lab.Method{lab.Single, lab.Fork, lab.Thread}
+		res.Spec.Methods = []results.Method{results.Single, results.Fork, results.Thread}
 		res.Spec.ParentRSSBytes = []int64{0}
 		res.Spec.NTasksGrid = []int{1 + f.intn(4), 1 + f.intn(4)}
 		res.Spec.NItersGrid = []uint64{uint64(1 + f.intn(1000)), uint64(1e6 + f.intn(1000))}
@@ -122,14 +123,14 @@ func genResult(data []byte) *lab.Result {
 			}
 		}
 		res.Spec.NTasks, res.Spec.NIters = 0, 0
-		res.Cells = lab.Cells(res.Runs, lab.Fork, 1+f.intn(4))
+		res.Cells = lab.Cells(res.Runs, results.Fork, 1+f.intn(4))
 		res.Crossover = lab.Crossovers(res.Cells)
 	}
 	if f.byte()%2 == 0 {
-		res.Sampler = &lab.SamplerStats{IntervalNS: f.i64(), Samples: f.intn(100), CPUNS: f.i64(), Overhead: float64(f.byte()) / 100, Budget: 0.005, Skipped: f.intn(3)}
+		res.Sampler = &results.SamplerStats{IntervalNS: f.i64(), Samples: f.intn(100), CPUNS: f.i64(), Overhead: float64(f.byte()) / 100, Budget: 0.005, Skipped: f.intn(3)}
 	}
 	if f.byte()%4 == 0 {
-		res.Forkserver = &lab.ForkserverInfo{PID: 42, StartupNS: f.i64(), RSSBytes: f.i64(), Threads: 1}
+		res.Forkserver = &results.ForkserverInfo{PID: 42, StartupNS: f.i64(), RSSBytes: f.i64(), Threads: 1}
 	}
 	if f.byte()%4 == 0 {
 		res.Warnings = []string{"a warning | with a pipe\nand a newline"}
@@ -137,13 +138,13 @@ func genResult(data []byte) *lab.Result {
 	return res
 }
 
-func genRun(f *fuzzBytes, m lab.Method, round, nt int, ni uint64, size int64, hz int) lab.RunResult {
-	r := lab.RunResult{Method: m, Round: round, NTasks: nt, NIters: ni, ParentRSSBytes: size, WallNS: f.i64()}
+func genRun(f *fuzzBytes, m results.Method, round, nt int, ni uint64, size int64, hz int) results.RunResult {
+	r := results.RunResult{Method: m, Round: round, NTasks: nt, NIters: ni, ParentRSSBytes: size, WallNS: f.i64()}
 	if f.byte()%2 == 0 {
 		r.LabRSSBytes, r.LabAnonBytes, r.LabVMAs, r.LabPTEBytes = size+f.i64(), size+f.i64(), f.intn(300), f.i64()
 	}
 	for i := range nt {
-		t := lab.Task{Task: i, PID: 1000 + i, TotalNS: f.i64(), RunNS: f.i64(),
+		t := results.Task{Task: i, PID: 1000 + i, TotalNS: f.i64(), RunNS: f.i64(),
 			UserNS: f.i64(), SysNS: f.i64(), MinFlt: f.i64(), NVCSW: f.i64(), NIVCSW: f.i64(),
 			Checksum: f.u64()}
 		setChecksumOK(&t, []checksumState{checksumGood, checksumGood, checksumBad, checksumUnknown}[f.intn(4)])
@@ -156,7 +157,7 @@ func genRun(f *fuzzBytes, m lab.Method, round, nt int, ni uint64, size int64, hz
 			t.ExitCode, t.Signal = f.optInt(), f.optInt()
 		} else {
 			t.TID = 2000 + i
-			if m == lab.Thread {
+			if m == results.Thread {
 				t.StartupNS = f.opt()
 			}
 		}
@@ -168,11 +169,11 @@ func genRun(f *fuzzBytes, m lab.Method, round, nt int, ni uint64, size int64, hz
 			t.TimedOut = true
 		}
 		for k := range f.intn(4) {
-			t.Samples = append(t.Samples, lab.Sample{TNS: int64(k) * f.i64() / 4, CPUPercent: float64(f.byte()),
+			t.Samples = append(t.Samples, results.Sample{TNS: int64(k) * f.i64() / 4, CPUPercent: float64(f.byte()),
 				RSSBytes: f.i64(), PSSBytes: f.i64(), USSBytes: f.i64(), Threads: int32(f.byte())})
 		}
 		if hz > 0 && f.byte()%2 == 0 {
-			tp := &lab.TaskProfile{Hz: hz, Dropped: f.intn(3), TextBase: f.u64()}
+			tp := &results.TaskProfile{Hz: hz, Dropped: f.intn(3), TextBase: f.u64()}
 			if f.byte()%4 == 0 {
 				tp.Err = "setitimer failed"
 			}
@@ -197,7 +198,7 @@ const (
 // setChecksumOK sets t's checksum_ok whether the field is a bool or a
 // *bool (null when not verified): the type changes with the lab's record
 // of it, and these tests build with either.
-func setChecksumOK(t *lab.Task, s checksumState) {
+func setChecksumOK(t *results.Task, s checksumState) {
 	v := reflect.ValueOf(t).Elem().FieldByName("ChecksumOK")
 	ok := s != checksumBad
 	switch {
@@ -212,7 +213,7 @@ func setChecksumOK(t *lab.Task, s checksumState) {
 
 // setRusageMaxRSS sets the rusage peak, max_rss_bytes on main and
 // rusage_maxrss_bytes once renamed, so that these tests build with either.
-func setRusageMaxRSS(t *lab.Task, v *int64) {
+func setRusageMaxRSS(t *results.Task, v *int64) {
 	e := reflect.ValueOf(t).Elem()
 	for _, name := range []string{"RusageMaxRSSBytes", "MaxRSSBytes"} {
 		if f := e.FieldByName(name); f.IsValid() {

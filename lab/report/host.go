@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // keyValue is one line of host metadata: a benchmark configuration line in
@@ -21,7 +21,7 @@ type keyValue struct{ key, value string }
 //
 // It goes through the JSON form so that the lines follow the host type's
 // public field names as it grows.
-func hostConfig(res *lab.Result) []keyValue {
+func hostConfig(res *results.Result) []keyValue {
 	obj := hostObject(res)
 	if obj == nil {
 		return nil
@@ -32,7 +32,7 @@ func hostConfig(res *lab.Result) []keyValue {
 }
 
 // hostObject is the host field of res as decoded JSON, or nil.
-func hostObject(res *lab.Result) map[string]any {
+func hostObject(res *results.Result) map[string]any {
 	if res == nil {
 		return nil
 	}

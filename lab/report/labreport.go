@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // LabReport is what report.md (the report of `make lab`) is written from:
@@ -20,9 +21,9 @@ type LabReport struct {
 
 // A LabSection is one results directory of the report.
 type LabSection struct {
-	Dir   string      // relative to the report
-	Res   *lab.Result //
-	Files []string    // the files present in Dir: the report links only these
+	Dir   string          // relative to the report
+	Res   *results.Result //
+	Files []string        // the files present in Dir: the report links only these
 }
 
 // SectionKind says what a results directory holds.
@@ -37,7 +38,7 @@ const (
 )
 
 // KindOf says what res holds.
-func KindOf(res *lab.Result) SectionKind {
+func KindOf(res *results.Result) SectionKind {
 	switch {
 	case len(res.Cells) > 0:
 		return KindCompare
@@ -195,7 +196,7 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 
 // memoryNotes writes, in place of a memory figure left out, its figures in
 // words or why there are none: a plot of one point is no picture.
-func memoryNotes(w io.Writer, res *lab.Result, figure, live bool) {
+func memoryNotes(w io.Writer, res *results.Result, figure, live bool) {
 	if !figure {
 		lines := rssSentences(res)
 		if len(lines) == 0 {
@@ -213,7 +214,7 @@ func memoryNotes(w io.Writer, res *lab.Result, figure, live bool) {
 	}
 }
 
-func figureSentences(name string, res *lab.Result) []string {
+func figureSentences(name string, res *results.Result) []string {
 	switch name {
 	case "startup":
 		return startupSentences(res)
@@ -229,7 +230,7 @@ func figureSentences(name string, res *lab.Result) []string {
 
 // sweepMarkdown is the median startup per method (columns) and parent
 // size (rows).
-func sweepMarkdown(w io.Writer, res *lab.Result) {
+func sweepMarkdown(w io.Writer, res *results.Result) {
 	header := []string{"parent holds"} // cells "ballast + lab" once measured; footprintLine says so
 	right := []bool{true}
 	for _, m := range res.Spec.Methods {
@@ -240,8 +241,8 @@ func sweepMarkdown(w io.Writer, res *lab.Result) {
 	for _, size := range res.Spec.ParentRSSBytes {
 		row := []string{parentCell(res, size)}
 		for _, m := range res.Spec.Methods {
-			keep := func(r *lab.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
-			s := lab.Summarize(lab.Figures(res.Runs, keep, func(t *lab.Task) *int64 { return t.StartupNS }))
+			keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
+			s := lab.Summarize(lab.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }))
 			cell := "-"
 			if s.N > 0 {
 				cell = dur(s.Median)

@@ -8,12 +8,13 @@ import (
 	"strings"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // Markdown writes results.md: what was run, the host, the start methods
 // table, the compare grid or the runs, the figures and the warnings.
 // Figures are linked by the names Exports gives them, beside results.md.
-func Markdown(w io.Writer, res *lab.Result) error {
+func Markdown(w io.Writer, res *results.Result) error {
 	fmt.Fprintf(w, "# proclab results\n\n")
 	fmt.Fprintf(w, "Command: `%s`\n\n", SpecCommand(res))
 	if res.Incomplete {
@@ -55,7 +56,7 @@ func Markdown(w io.Writer, res *lab.Result) error {
 }
 
 // hostSection lists the host metadata, if the results carry any.
-func hostSection(w io.Writer, res *lab.Result, level string) {
+func hostSection(w io.Writer, res *results.Result, level string) {
 	kvs := hostConfig(res)
 	if len(kvs) == 0 {
 		return
@@ -79,7 +80,7 @@ func hostSection(w io.Writer, res *lab.Result, level string) {
 
 // thpSentence says which transparent huge page mode was in force, and what
 // it does to fork.
-func thpSentence(res *lab.Result) string {
+func thpSentence(res *results.Result) string {
 	if res.Host == nil || res.Host.THP == "" {
 		return ""
 	}
@@ -98,7 +99,7 @@ func thpSentence(res *lab.Result) string {
 }
 
 // compareMarkdown is the compare grid and its crossovers.
-func compareMarkdown(w io.Writer, res *lab.Result) {
+func compareMarkdown(w io.Writer, res *results.Result) {
 	m := res.Cells[0].Method
 	var rows [][]string
 	for _, c := range res.Cells {
@@ -120,7 +121,7 @@ func compareMarkdown(w io.Writer, res *lab.Result) {
 
 // runsMarkdown lists every recorded run: its wall time and its tasks'
 // median startup and total.
-func runsMarkdown(w io.Writer, res *lab.Result) {
+func runsMarkdown(w io.Writer, res *results.Result) {
 	if len(res.Runs) == 0 {
 		return
 	}
@@ -128,9 +129,9 @@ func runsMarkdown(w io.Writer, res *lab.Result) {
 	var rows [][]string
 	for i := range res.Runs {
 		r := &res.Runs[i]
-		one := func(x *lab.RunResult) bool { return x == r }
-		startup := lab.Summarize(lab.Figures(res.Runs, one, func(t *lab.Task) *int64 { return t.StartupNS }))
-		total := lab.Summarize(lab.Figures(res.Runs, one, func(t *lab.Task) *int64 { return &t.TotalNS }))
+		one := func(x *results.RunResult) bool { return x == r }
+		startup := lab.Summarize(lab.Figures(res.Runs, one, func(t *results.Task) *int64 { return t.StartupNS }))
+		total := lab.Summarize(lab.Figures(res.Runs, one, func(t *results.Task) *int64 { return &t.TotalNS }))
 		st := "-"
 		if startup.N > 0 {
 			st = dur(startup.Median)
@@ -146,7 +147,7 @@ func runsMarkdown(w io.Writer, res *lab.Result) {
 		[]bool{false, true, true, true, true, true, true, true}, rows)
 }
 
-func failedIn(r *lab.RunResult) int {
+func failedIn(r *results.RunResult) int {
 	n := 0
 	for _, t := range r.Tasks {
 		if t.Failed() {
@@ -156,7 +157,7 @@ func failedIn(r *lab.RunResult) int {
 	return n
 }
 
-func warnings(w io.Writer, res *lab.Result) {
+func warnings(w io.Writer, res *results.Result) {
 	probs := problems(res)
 	if len(probs) == 0 && len(res.Warnings) == 0 {
 		return
@@ -169,7 +170,7 @@ func warnings(w io.Writer, res *lab.Result) {
 }
 
 // SpecCommand is a proclab command line that asks for what res ran.
-func SpecCommand(res *lab.Result) string {
+func SpecCommand(res *results.Result) string {
 	if len(res.Command) > 0 { // the command that ran, as typed
 		var q []string
 		for _, a := range res.Command {
@@ -180,7 +181,7 @@ func SpecCommand(res *lab.Result) string {
 	s := res.Spec
 	var b strings.Builder
 	if len(res.Cells) > 0 || len(s.NTasksGrid) > 0 {
-		m := lab.Fork
+		m := results.Fork
 		if len(s.Methods) == 3 {
 			m = s.Methods[1]
 		}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // The memory figure is drawn from the figures every process task has
@@ -14,19 +14,19 @@ import (
 // when some child was sampled at least twice. With one task, or none,
 // there is no plot but a sentence.
 func TestMemoryFigure(t *testing.T) {
-	res := oneRun(lab.Fork, []int64{0}, 400_000, 500_000) // end figures, no live samples
+	res := oneRun(results.Fork, []int64{0}, 400_000, 500_000) // end figures, no live samples
 	names := figureNames(res)
 	if !strings.Contains(names, "rss ") || strings.Contains(names, "rss-live") {
 		t.Errorf("figures %q: want rss from the end-of-task figures, no live figure", names)
 	}
 
-	res.Runs[0].Tasks[0].Samples = []lab.Sample{{TNS: 1e5, RSSBytes: 5 << 20, PSSBytes: 1 << 20}, {TNS: 2e5, RSSBytes: 6 << 20, PSSBytes: 1 << 20}}
-	res.Runs[0].Tasks[1].Samples = []lab.Sample{{TNS: 1e5, RSSBytes: 5 << 20}} // one sample: no series
+	res.Runs[0].Tasks[0].Samples = []results.Sample{{TNS: 1e5, RSSBytes: 5 << 20, PSSBytes: 1 << 20}, {TNS: 2e5, RSSBytes: 6 << 20, PSSBytes: 1 << 20}}
+	res.Runs[0].Tasks[1].Samples = []results.Sample{{TNS: 1e5, RSSBytes: 5 << 20}} // one sample: no series
 	if names := figureNames(res); !strings.Contains(names, "rss-live") {
 		t.Errorf("figures %q: want a live figure for the child sampled twice", names)
 	}
 
-	one := oneRun(lab.Fork, []int64{0}, 400_000)
+	one := oneRun(results.Fork, []int64{0}, 400_000)
 	if names := figureNames(one); strings.Contains(names, "rss") {
 		t.Errorf("a memory figure of one task: %q", names)
 	}
@@ -60,13 +60,13 @@ func TestMemoryFigure(t *testing.T) {
 	}
 	// and their live series, when a child has two samples, are the memory
 	// figure itself.
-	one.Runs[0].Tasks[0].Samples = []lab.Sample{{TNS: 1e5, RSSBytes: 5 << 20}, {TNS: 2e5, RSSBytes: 7 << 20}}
+	one.Runs[0].Tasks[0].Samples = []results.Sample{{TNS: 1e5, RSSBytes: 5 << 20}, {TNS: 2e5, RSSBytes: 7 << 20}}
 	if names := figureNames(one); !strings.Contains(names, "rss ") || strings.Contains(names, "rss-live") {
 		t.Errorf("figures without end-of-task figures: %q, want the live series as rss", names)
 	}
 }
 
-func figureNames(res *lab.Result) string {
+func figureNames(res *results.Result) string {
 	var b strings.Builder
 	for _, f := range Figures(res) {
 		b.WriteString(f.Name + " ")

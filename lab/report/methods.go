@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // Methods writes the comparison table: per method (and parent size), the
@@ -13,7 +14,7 @@ import (
 // σ of wall time per run, and ratios to the fastest method. When exec'd
 // workers ran, their startup is split into reaching the new image and
 // starting the Go program (execsplit.go).
-func Methods(w io.Writer, res *lab.Result) error {
+func Methods(w io.Writer, res *results.Result) error {
 	sts := lab.MethodStats(res)
 	split := hasExecSplit(res)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

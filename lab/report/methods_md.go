@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // methodsTable writes the per-method comparison table (Methods) as a
 // fenced block into results.md and report.md.
-func methodsTable(w io.Writer, res *lab.Result) error {
+func methodsTable(w io.Writer, res *results.Result) error {
 	fmt.Fprintln(w, "```")
 	if err := Methods(w, res); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // What the parent really held when it started children: the ballast asked
@@ -22,7 +23,7 @@ type labFootprint struct {
 	dontfork        float64 // anonymous bytes fork children did not get (lab_dontfork_bytes)
 }
 
-func footprintAt(res *lab.Result, size int64) labFootprint {
+func footprintAt(res *results.Result, size int64) labFootprint {
 	var rss, anon, pte, vmas, dontfork []float64
 	for _, r := range res.Runs {
 		if r.ParentRSSBytes != size || r.LabRSSBytes <= 0 {
@@ -47,7 +48,7 @@ func footprintAt(res *lab.Result, size int64) labFootprint {
 
 // parentCell is the table's parent cell: "64MiB + 17.2MiB" (ballast plus
 // the lab's own resident memory), or the ballast alone if not measured.
-func parentCell(res *lab.Result, size int64) string {
+func parentCell(res *results.Result, size int64) string {
 	fp := footprintAt(res, size)
 	if fp.n == 0 {
 		return sizeText(size)
@@ -56,7 +57,7 @@ func parentCell(res *lab.Result, size int64) string {
 }
 
 // parentHeader names the parent column for what its cells hold.
-func parentHeader(res *lab.Result) string {
+func parentHeader(res *results.Result) string {
 	for _, r := range res.Runs {
 		if r.LabRSSBytes > 0 {
 			return "parent (ballast + lab)"
@@ -67,7 +68,7 @@ func parentHeader(res *lab.Result) string {
 
 // footprintLine says, in one sentence, what the lab held besides the
 // ballast when it started children; "" when the runs did not measure it.
-func footprintLine(res *lab.Result) string {
+func footprintLine(res *results.Result) string {
 	fp := footprintAt(res, smallestParent(res))
 	if fp.n == 0 {
 		return ""

@@ -5,14 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // The parent column and the parent-memory figure show what the parent
 // held, ballast plus the lab (lab_rss_bytes), not only the ballast: a
 // "parent 0" run is a point at the lab's own size.
 func TestParentIsBallastPlusLab(t *testing.T) {
-	res := oneRun(lab.Fork, []int64{0, 64 << 20}, 400_000, 900_000) // the lab holds 17 MiB of its own
+	res := oneRun(results.Fork, []int64{0, 64 << 20}, 400_000, 900_000) // the lab holds 17 MiB of its own
 	var buf bytes.Buffer
 	if err := Methods(&buf, res); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // parentRSSFigure: startup latency against the memory the parent holds,
@@ -17,7 +18,7 @@ import (
 // so "parent 0" sits at the lab's own size; results without that figure
 // fall back to the ballast asked for, and a ballast of 0 is then left out
 // (a log axis has no 0).
-func parentRSSFigure(res *lab.Result) *Figure {
+func parentRSSFigure(res *results.Result) *Figure {
 	type size struct {
 		asked int64
 		x     float64 // MiB
@@ -40,8 +41,8 @@ func parentRSSFigure(res *lab.Result) *Figure {
 	for _, m := range res.Spec.Methods {
 		var medians, points plotter.XYs
 		for _, size := range sizes {
-			keep := func(r *lab.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size.asked }
-			ms := positive(scale(lab.Figures(res.Runs, keep, func(t *lab.Task) *int64 { return t.StartupNS }), 1e-6))
+			keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size.asked }
+			ms := positive(scale(lab.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }), 1e-6))
 			if len(ms) == 0 {
 				continue
 			}
@@ -81,7 +82,7 @@ func parentRSSFigure(res *lab.Result) *Figure {
 // parentHeld is what the lab held when it started the runs with ballast
 // asked (the median of their lab_rss_bytes), or the ballast itself when
 // the runs did not measure it (results written before the field).
-func parentHeld(res *lab.Result, asked int64) int64 {
+func parentHeld(res *results.Result, asked int64) int64 {
 	var rss []float64
 	for _, r := range res.Runs {
 		if r.ParentRSSBytes == asked && r.LabRSSBytes > 0 {

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // memMeasure is one per-task memory figure that every process task has
@@ -18,25 +19,25 @@ import (
 // memory figure draws them within a method's column.
 type memMeasure struct {
 	name string
-	of   func(*lab.Task) *int64
+	of   func(*results.Task) *int64
 }
 
 var memMeasures = []memMeasure{
-	{"peak (own VmHWM)", func(t *lab.Task) *int64 { return t.HWMBytes }},
-	{"RSS at task end", func(t *lab.Task) *int64 { return t.EndRSSBytes }},
-	{"PSS at task end", func(t *lab.Task) *int64 { return t.EndPSSBytes }},
-	{"USS at task end", func(t *lab.Task) *int64 { return t.EndUSSBytes }},
+	{"peak (own VmHWM)", func(t *results.Task) *int64 { return t.HWMBytes }},
+	{"RSS at task end", func(t *results.Task) *int64 { return t.EndRSSBytes }},
+	{"PSS at task end", func(t *results.Task) *int64 { return t.EndPSSBytes }},
+	{"USS at task end", func(t *results.Task) *int64 { return t.EndUSSBytes }},
 }
 
 // memColumn is one method's memory figures at one parent size: per
 // measure, the values of its tasks in MiB (positive only: a log axis).
 type memColumn struct {
-	m      lab.Method
+	m      results.Method
 	values [][]float64 // by memMeasures index
 	tasks  int         // tasks with at least one figure
 }
 
-func memColumns(res *lab.Result, size int64) []memColumn {
+func memColumns(res *results.Result, size int64) []memColumn {
 	var cols []memColumn
 	for _, m := range res.Spec.Methods {
 		if !m.CreatesProcess() {
@@ -74,7 +75,7 @@ func memColumns(res *lab.Result, size int64) []memColumn {
 // the lab; PSS divides them among the sharers and USS counts only its
 // own. Left out when fewer than two tasks have a figure: one task is a
 // sentence (rssSentences), not a picture.
-func rssFigure(res *lab.Result) *Figure {
+func rssFigure(res *results.Result) *Figure {
 	size := smallestParent(res)
 	cols := memColumns(res, size)
 	tasks := 0
@@ -154,7 +155,7 @@ const maxRSSChildren = 24
 
 // rssLiveFigure is the live series beside the memory figure; when there
 // are no end-of-task figures they are the memory figure itself (rss).
-func rssLiveFigure(res *lab.Result) *Figure {
+func rssLiveFigure(res *results.Result) *Figure {
 	for _, c := range memColumns(res, smallestParent(res)) {
 		if c.tasks > 0 {
 			return liveFigure(res)
@@ -167,11 +168,11 @@ func rssLiveFigure(res *lab.Result) *Figure {
 // the live samples, for the first recorded round at the smallest parent
 // size; only children with at least two samples (one is a dot of the
 // memory figure, not a series). Nil when no child has a series.
-func liveFigure(res *lab.Result) *Figure {
+func liveFigure(res *results.Result) *Figure {
 	size := smallestParent(res)
 	type child struct {
-		m lab.Method
-		t *lab.Task
+		m results.Method
+		t *results.Task
 	}
 	var kids []child
 	for i := range res.Runs {
@@ -191,7 +192,7 @@ func liveFigure(res *lab.Result) *Figure {
 	const title = "Memory of each child over its life (live samples)"
 	p := newPlot(title, "time since the create call (ms)", "memory (MiB): RSS solid, PSS dashed")
 	p.Legend.Left, p.Legend.XOffs = false, -vg.Points(6)
-	var legend []lab.Method
+	var legend []results.Method
 	drawn := false
 	for _, k := range kids {
 		var rss, pss plotter.XYs

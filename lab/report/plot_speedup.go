@@ -10,7 +10,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // speedupFigure: from the compare grid, the speedup over one process
@@ -18,7 +18,7 @@ import (
 // threads dashed; break-even (1×) and the ideal, min(n_tasks, CPUs), as
 // grey reference lines. Where a line crosses 1× is where that way of
 // splitting the work starts to pay off.
-func speedupFigure(res *lab.Result) *Figure {
+func speedupFigure(res *results.Result) *Figure {
 	if len(res.Cells) == 0 {
 		return nil
 	}

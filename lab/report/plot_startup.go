@@ -9,24 +9,25 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // startupFigure: startup latency by method, each task a point (spread
 // sideways so they do not hide each other), the median a bar with its
 // value. Only the smallest parent size is drawn: a larger parent is what
 // the parent-RSS figure is for.
-func startupFigure(res *lab.Result) *Figure {
+func startupFigure(res *results.Result) *Figure {
 	size := smallestParent(res)
 	var names []string
 	type column struct {
-		m  lab.Method
+		m  results.Method
 		ms []float64
 	}
 	var cols []column
 	points := 0
 	for _, m := range res.Spec.Methods {
-		keep := func(r *lab.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
-		ms := positive(scale(lab.Figures(res.Runs, keep, func(t *lab.Task) *int64 { return t.StartupNS }), 1e-6))
+		keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
+		ms := positive(scale(lab.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }), 1e-6))
 		if len(ms) > 0 {
 			cols = append(cols, column{m, ms})
 			points += len(ms)
@@ -87,7 +88,7 @@ func faded(c color.Color) color.Color {
 	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 150}
 }
 
-func smallestParent(res *lab.Result) int64 {
+func smallestParent(res *results.Result) int64 {
 	size := int64(math.MaxInt64)
 	for _, r := range res.Runs {
 		size = min(size, r.ParentRSSBytes)

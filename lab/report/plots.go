@@ -15,7 +15,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // A Figure is one plot of the results, drawn as PNG or SVG.
@@ -34,9 +34,9 @@ const (
 // Figures returns the plots that apply to res, in the order a report
 // shows them. A plot whose data is absent (no compare grid, one parent
 // size, no live samples) is left out rather than drawn empty.
-func Figures(res *lab.Result) []Figure {
+func Figures(res *results.Result) []Figure {
 	var out []Figure
-	for _, f := range []func(*lab.Result) *Figure{startupFigure, speedupFigure, parentRSSFigure, rssFigure, rssLiveFigure} {
+	for _, f := range []func(*results.Result) *Figure{startupFigure, speedupFigure, parentRSSFigure, rssFigure, rssLiveFigure} {
 		if fig := f(res); fig != nil {
 			out = append(out, *fig)
 		}
@@ -166,12 +166,12 @@ var palette = []color.Color{
 // figure.
 // Python's rows take the colour of the lab's method of the same name
 // (py-fork fork's, py-thread thread's) with a glyph of their own.
-func methodStyle(m lab.Method) (color.Color, draw.GlyphDrawer) {
+func methodStyle(m results.Method) (color.Color, draw.GlyphDrawer) {
 	if m.IsPython() {
-		i := max(slices.Index(lab.Methods, lab.Method(strings.TrimPrefix(string(m), "py-"))), 0)
-		return palette[i%len(palette)], plotutil.Shape(len(lab.Methods) + i)
+		i := max(slices.Index(results.Methods, results.Method(strings.TrimPrefix(string(m), "py-"))), 0)
+		return palette[i%len(palette)], plotutil.Shape(len(results.Methods) + i)
 	}
-	i := slices.Index(lab.Methods, m)
+	i := slices.Index(results.Methods, m)
 	return seriesStyle(max(i, 0))
 }
 

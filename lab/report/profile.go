@@ -9,13 +9,14 @@ import (
 	"github.com/google/pprof/profile"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // Profile writes the hot-loop samples of every task in res as one gzipped
 // pprof profile (read it with `go tool pprof`). Samples are labelled with
 // their method (string), task, pid, n_iters and round (numbers), so
 // `-tags` splits them and `-tagfocus=method=fork` selects one method.
-func Profile(w io.Writer, res *lab.Result) error {
+func Profile(w io.Writer, res *results.Result) error {
 	p, err := BuildProfile(res)
 	if err != nil {
 		return err
@@ -43,7 +44,7 @@ var ErrOtherBinary = errors.New("profile: not the binary that ran")
 // the measured CPU is the truth. Addresses become file addresses of the
 // executable, so the tasks of PIE workers loaded at different bases share
 // locations.
-func BuildProfile(res *lab.Result) (*profile.Profile, error) {
+func BuildProfile(res *results.Result) (*profile.Profile, error) {
 	hz := res.Spec.ProfileHz
 	if hz <= 0 || !hasProfiles(res) {
 		return nil, ErrNoProfile
@@ -82,7 +83,7 @@ func BuildProfile(res *lab.Result) (*profile.Profile, error) {
 	return b.p, nil
 }
 
-func hasProfiles(res *lab.Result) bool {
+func hasProfiles(res *results.Result) bool {
 	for _, r := range res.Runs {
 		for _, t := range r.Tasks {
 			if t.Profile != nil {
@@ -93,7 +94,7 @@ func hasProfiles(res *lab.Result) bool {
 	return false
 }
 
-func totalWall(res *lab.Result) int64 {
+func totalWall(res *results.Result) int64 {
 	var ns int64
 	for _, r := range res.Runs {
 		ns += r.WallNS
@@ -142,7 +143,7 @@ func newProfileBuilder(syms *lab.Symbols, hz int) *profileBuilder {
 }
 
 // addTask adds one Sample per distinct PC of task t.
-func (b *profileBuilder) addTask(run lab.RunResult, t lab.Task) {
+func (b *profileBuilder) addTask(run results.RunResult, t results.Task) {
 	tp := t.Profile
 	if tp.Err != "" {
 		b.nFailed++

@@ -11,6 +11,7 @@ import (
 
 	"github.com/proclab/proclab/csys"
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // hotLoopSpan bounds the hot loop's code from its entry. `go test` strips
@@ -30,7 +31,7 @@ type taskKey struct {
 func TestProfileOfRealRun(t *testing.T) {
 	const hz, iters = 250, 150_000_000
 	stray := csys.StraySamples()
-	spec := lab.Spec{Methods: []lab.Method{lab.Fork, lab.Spawn, lab.Thread, lab.Single},
+	spec := lab.Spec{Methods: []results.Method{results.Fork, results.Spawn, results.Thread, results.Single},
 		NTasks: 2, NIters: iters, Repeat: 1, ProfileHz: hz}
 	res, err := lab.Run(context.Background(), spec)
 	if err != nil {
@@ -55,7 +56,7 @@ func TestProfileOfRealRun(t *testing.T) {
 		t.Errorf("period %v %d", p.PeriodType, p.Period)
 	}
 
-	tasks := map[taskKey]lab.Task{}
+	tasks := map[taskKey]results.Task{}
 	for _, r := range res.Runs {
 		for _, tk := range r.Tasks {
 			tasks[taskKey{string(r.Method), int64(tk.Task), int64(r.Round)}] = tk
@@ -123,7 +124,7 @@ func sampleTask(s *profile.Sample) (taskKey, error) {
 func fmtNS(ns int64) string { return fmt.Sprintf("%.1fms", float64(ns)/1e6) }
 
 func TestProfileNeedsSamples(t *testing.T) {
-	res, err := lab.Run(context.Background(), lab.Spec{Methods: []lab.Method{lab.Fork}, NTasks: 1, NIters: 1000})
+	res, err := lab.Run(context.Background(), lab.Spec{Methods: []results.Method{results.Fork}, NTasks: 1, NIters: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +137,7 @@ func TestProfileNeedsSamples(t *testing.T) {
 // A profile is symbolized only against the image its tasks ran: a result
 // whose build ID is not the binary's (it was rebuilt since) is refused.
 func TestProfileOfOtherBinary(t *testing.T) {
-	res, err := lab.Run(context.Background(), lab.Spec{Methods: []lab.Method{lab.Fork}, NTasks: 1, NIters: 50_000_000, ProfileHz: 250})
+	res, err := lab.Run(context.Background(), lab.Spec{Methods: []results.Method{results.Fork}, NTasks: 1, NIters: 50_000_000, ProfileHz: 250})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,10 +8,11 @@ import (
 	"github.com/google/pprof/profile"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // cpuByTask reads a profile back and adds up its cpu/nanoseconds per task.
-func cpuByTask(t *testing.T, res *lab.Result) map[taskKey]int64 {
+func cpuByTask(t *testing.T, res *results.Result) map[taskKey]int64 {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := Profile(&buf, res); err != nil {
@@ -37,7 +38,7 @@ func cpuByTask(t *testing.T, res *lab.Result) map[taskKey]int64 {
 // task's cpu/nanoseconds add up to its task_cpu_ns exactly. Without
 // task_cpu_ns (older results) they add up to user + sys.
 func TestProfileWeighsTaskCPU(t *testing.T) {
-	res, err := lab.Run(context.Background(), lab.Spec{Methods: []lab.Method{lab.Fork, lab.Spawn, lab.Thread, lab.Single},
+	res, err := lab.Run(context.Background(), lab.Spec{Methods: []results.Method{results.Fork, results.Spawn, results.Thread, results.Single},
 		NTasks: 1, NIters: 40_000_000, Repeat: 1, ProfileHz: 250})
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +52,7 @@ func TestProfileWeighsTaskCPU(t *testing.T) {
 			}
 		}
 	}
-	check := func(what string, want func(*lab.Task) int64) {
+	check := func(what string, want func(*results.Task) int64) {
 		cpu := cpuByTask(t, res)
 		checked := 0
 		for _, r := range res.Runs {
@@ -70,11 +71,11 @@ func TestProfileWeighsTaskCPU(t *testing.T) {
 			t.Errorf("%s: only %d tasks took samples", what, checked)
 		}
 	}
-	check("task_cpu_ns", func(tk *lab.Task) int64 { return *tk.TaskCPUNS })
+	check("task_cpu_ns", func(tk *results.Task) int64 { return *tk.TaskCPUNS })
 	for i := range res.Runs {
 		for j := range res.Runs[i].Tasks {
 			res.Runs[i].Tasks[j].TaskCPUNS = nil
 		}
 	}
-	check("fallback", func(tk *lab.Task) int64 { return tk.UserNS + tk.SysNS })
+	check("fallback", func(tk *results.Task) int64 { return tk.UserNS + tk.SysNS })
 }

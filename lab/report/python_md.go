@@ -5,27 +5,28 @@ import (
 	"slices"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // The sentences report.md says about Python's multiprocessing rows: the
 // tutorial proclab grew from, measured with the lab's own instruments.
 
 // hasPython reports whether res ran any py-* method.
-func hasPython(res *lab.Result) bool {
-	return slices.ContainsFunc(res.Spec.Methods, lab.Method.IsPython) ||
+func hasPython(res *results.Result) bool {
+	return slices.ContainsFunc(res.Spec.Methods, results.Method.IsPython) ||
 		len(res.Cells) > 0 && res.Cells[0].Method.IsPython()
 }
 
 // pythonSentences compares Python's start methods with each other and
 // with the lab's own, from the startup medians of one run.
-func pythonSentences(res *lab.Result) []string {
-	meds := map[lab.Method]float64{}
+func pythonSentences(res *results.Result) []string {
+	meds := map[results.Method]float64{}
 	for _, m := range startupMedians(res) {
 		meds[m.m] = m.median
 	}
 	var out []string
 	var py []string
-	for _, m := range []lab.Method{lab.PyFork, lab.PyForkserver, lab.PySpawn} {
+	for _, m := range []results.Method{results.PyFork, results.PyForkserver, results.PySpawn} {
 		if v, ok := meds[m]; ok {
 			py = append(py, fmt.Sprintf("%s %s", m, dur(v)))
 		}
@@ -34,12 +35,12 @@ func pythonSentences(res *lab.Result) []string {
 		out = append(out, fmt.Sprintf("Python's multiprocessing (%s), from the create call (`Process.start()`) to the first statement of the task: %s (medians).",
 			pythonVersion(res), andStrings(py)))
 	}
-	if f, s := meds[lab.PyFork], meds[lab.PySpawn]; f > 0 && s > 0 {
+	if f, s := meds[results.PyFork], meds[results.PySpawn]; f > 0 && s > 0 {
 		out = append(out, fmt.Sprintf("Python's spawn starts a fresh interpreter, which imports multiprocessing and the task's module before the task runs: %s the time of Python's fork.",
 			times(s/f)))
 	}
 	var vs []string
-	for _, p := range [][2]lab.Method{{lab.PyFork, lab.Fork}, {lab.PySpawn, lab.Spawn}, {lab.PyForkserver, lab.Forkserver}} {
+	for _, p := range [][2]results.Method{{results.PyFork, results.Fork}, {results.PySpawn, results.Spawn}, {results.PyForkserver, results.Forkserver}} {
 		if a, b := meds[p[0]], meds[p[1]]; a > 0 && b > 0 {
 			vs = append(vs, fmt.Sprintf("%s %s against the lab's %s %s (%s)", p[0], dur(a), p[1], dur(b), times(a/b)))
 		}
@@ -55,13 +56,13 @@ func pythonSentences(res *lab.Result) []string {
 		out = append(out, fmt.Sprintf("The hot loop in pure Python took %.0f ns per iteration against %.2f ns in C: %s.",
 			py, c, times(py/c)))
 	}
-	if slices.ContainsFunc(res.Spec.Methods, lab.Method.IsPython) && res.Spec.ProfileHz > 0 {
+	if slices.ContainsFunc(res.Spec.Methods, results.Method.IsPython) && res.Spec.ProfileHz > 0 {
 		out = append(out, "Python tasks have no hot-loop profile: the profiler samples the C loop, and the Python rows run no C loop.")
 	}
 	return out
 }
 
-func pythonVersion(res *lab.Result) string {
+func pythonVersion(res *results.Result) string {
 	if res.Python != nil && res.Python.Version != "" {
 		return "Python " + res.Python.Version
 	}
@@ -70,7 +71,7 @@ func pythonVersion(res *lab.Result) string {
 
 // perIter is the median run time per iteration of the Python tasks, or of
 // the others (the C loop).
-func perIter(res *lab.Result, python bool) float64 {
+func perIter(res *results.Result, python bool) float64 {
 	var xs []float64
 	for _, r := range res.Runs {
 		if r.Method.IsPython() != python || r.NIters == 0 {
@@ -89,7 +90,7 @@ func perIter(res *lab.Result, python bool) float64 {
 // grid: under the GIL, one thread runs Python code at a time. goThreadUp
 // is the Go threads' speedup at the same largest cell where the lab also
 // ran the Go grid (0 when it did not).
-func pythonCompareSentences(res *lab.Result, goThreadUp float64) []string {
+func pythonCompareSentences(res *results.Result, goThreadUp float64) []string {
 	if len(res.Cells) == 0 || !res.Cells[0].Method.IsPython() {
 		return nil
 	}
@@ -109,7 +110,7 @@ func pythonCompareSentences(res *lab.Result, goThreadUp float64) []string {
 }
 
 // largestCell is the cell with the largest n_iters, and of those the most tasks.
-func largestCell(cells []lab.Cell) lab.Cell {
+func largestCell(cells []results.Cell) results.Cell {
 	big := cells[0]
 	for _, c := range cells {
 		if c.NIters > big.NIters || c.NIters == big.NIters && c.NTasks > big.NTasks {
@@ -121,7 +122,7 @@ func largestCell(cells []lab.Cell) lab.Cell {
 
 // goThreadSpeedup finds, in the lab's other sections, the Go threads'
 // speedup at python's largest cell.
-func goThreadSpeedup(sections []LabSection, python *lab.Result) float64 {
+func goThreadSpeedup(sections []LabSection, python *results.Result) float64 {
 	if len(python.Cells) == 0 {
 		return 0
 	}

@@ -6,11 +6,11 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // RateJSON writes `proclab rate`'s document as indented JSON.
-func RateJSON(w io.Writer, t *lab.Throughput) error {
+func RateJSON(w io.Writer, t *results.Throughput) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(t)
@@ -18,7 +18,7 @@ func RateJSON(w io.Writer, t *lab.Throughput) error {
 
 // RateTable writes one row per method: its tasks per second beside the
 // floor it is compared with, and the lab's footprint when it started.
-func RateTable(w io.Writer, t *lab.Throughput) error {
+func RateTable(w io.Writer, t *results.Throughput) error {
 	load := "unknown"
 	if t.Load1 != nil {
 		load = fmt.Sprintf("%.2f", *t.Load1)
@@ -54,9 +54,9 @@ func RateTable(w io.Writer, t *lab.Throughput) error {
 		}
 	}
 	switch t.ForkLabHeap {
-	case lab.ForkLabHeapDontFork:
+	case results.ForkLabHeapDontFork:
 		fmt.Fprintln(w, "fork children (and the fork floors) started without the lab's Go heap and runtime memory, \"not forked\" (--fork-lab-heap dontfork)")
-	case lab.ForkLabHeapInherit:
+	case results.ForkLabHeapInherit:
 		fmt.Fprintln(w, "fork children (and the fork floors) inherited all of the lab, its Go heap too (--fork-lab-heap inherit)")
 	}
 	for _, s := range t.Warnings {

@@ -7,20 +7,21 @@ import (
 	"testing"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 func ns(v int64) *int64 { return &v }
 
 // oneRun is a Result of one round of method m at each parent size, the
 // tasks' startups as given (the same at every size).
-func oneRun(m lab.Method, sizes []int64, startups ...int64) *lab.Result {
-	res := &lab.Result{Schema: lab.Schema, Runs: []lab.RunResult{},
-		Spec: lab.SpecInfo{Methods: []lab.Method{m}, NTasks: len(startups), NIters: 1000, Repeat: 1, ParentRSSBytes: sizes}}
+func oneRun(m results.Method, sizes []int64, startups ...int64) *results.Result {
+	res := &results.Result{Schema: results.Schema, Runs: []results.RunResult{},
+		Spec: results.SpecInfo{Methods: []results.Method{m}, NTasks: len(startups), NIters: 1000, Repeat: 1, ParentRSSBytes: sizes}}
 	for _, size := range sizes {
-		r := lab.RunResult{Method: m, NTasks: len(startups), NIters: 1000, ParentRSSBytes: size, WallNS: 2e6,
+		r := results.RunResult{Method: m, NTasks: len(startups), NIters: 1000, ParentRSSBytes: size, WallNS: 2e6,
 			LabRSSBytes: size + 17<<20, LabAnonBytes: size + 6<<20, LabVMAs: 119, LabPTEBytes: 200 << 10}
 		for i, s := range startups {
-			r.Tasks = append(r.Tasks, lab.Task{Task: i, PID: 100 + i, StartupNS: ns(s), TotalNS: 2e6, RunNS: 1e6,
+			r.Tasks = append(r.Tasks, results.Task{Task: i, PID: 100 + i, StartupNS: ns(s), TotalNS: 2e6, RunNS: 1e6,
 				EndRSSBytes: ns(6 << 20), EndPSSBytes: ns(1 << 20), EndUSSBytes: ns(512 << 10), HWMBytes: ns(6 << 20)})
 			setChecksumOK(&r.Tasks[i], checksumGood)
 		}
@@ -35,28 +36,28 @@ func oneRun(m lab.Method, sizes []int64, startups ...int64) *lab.Result {
 // 0 for a log scale": a one-value log range was padded to value±1), and
 // a log range reaching 0 sent the tick marker into an endless loop.
 func TestRenderersEveryShape(t *testing.T) {
-	cases := map[string]*lab.Result{
-		"one fork task under 1ms":        oneRun(lab.Fork, []int64{0}, 500_000),
-		"one fork task over 1ms":         oneRun(lab.Fork, []int64{0}, 1_500_000),
-		"equal startups":                 oneRun(lab.Fork, []int64{0}, 300_000, 300_000, 300_000),
-		"zero startups":                  oneRun(lab.Spawn, []int64{0}, 0, 0),
-		"one nanosecond and the longest": oneRun(lab.Fork, []int64{0}, 1, math.MaxInt64),
-		"parent 0 and 64MiB, one task":   oneRun(lab.Fork, []int64{0, 64 << 20}, 400_000),
-		"parent 4KiB and 8KiB, equal":    oneRun(lab.Fork, []int64{4096, 8192}, 400_000),
-		"parent 64MiB and 21GiB":         oneRun(lab.ForkExec, []int64{64 << 20, 21 << 30}, 1, 2),
-		"no tasks":                       oneRun(lab.Fork, []int64{0}),
+	cases := map[string]*results.Result{
+		"one fork task under 1ms":        oneRun(results.Fork, []int64{0}, 500_000),
+		"one fork task over 1ms":         oneRun(results.Fork, []int64{0}, 1_500_000),
+		"equal startups":                 oneRun(results.Fork, []int64{0}, 300_000, 300_000, 300_000),
+		"zero startups":                  oneRun(results.Spawn, []int64{0}, 0, 0),
+		"one nanosecond and the longest": oneRun(results.Fork, []int64{0}, 1, math.MaxInt64),
+		"parent 0 and 64MiB, one task":   oneRun(results.Fork, []int64{0, 64 << 20}, 400_000),
+		"parent 4KiB and 8KiB, equal":    oneRun(results.Fork, []int64{4096, 8192}, 400_000),
+		"parent 64MiB and 21GiB":         oneRun(results.ForkExec, []int64{64 << 20, 21 << 30}, 1, 2),
+		"no tasks":                       oneRun(results.Fork, []int64{0}),
 	}
-	one := oneRun(lab.Fork, []int64{0}, 400_000)
-	one.Runs[0].Tasks[0].Samples = []lab.Sample{{TNS: 0, RSSBytes: 0}}
+	one := oneRun(results.Fork, []int64{0}, 400_000)
+	one.Runs[0].Tasks[0].Samples = []results.Sample{{TNS: 0, RSSBytes: 0}}
 	cases["one live sample of zero"] = one
-	grid := &lab.Result{Schema: lab.Schema, Runs: []lab.RunResult{},
-		Spec: lab.SpecInfo{Methods: []lab.Method{lab.Single, lab.Fork, lab.Thread}, ParentRSSBytes: []int64{0}, Repeat: 1,
+	grid := &results.Result{Schema: results.Schema, Runs: []results.RunResult{},
+		Spec: results.SpecInfo{Methods: []results.Method{results.Single, results.Fork, results.Thread}, ParentRSSBytes: []int64{0}, Repeat: 1,
 			NTasksGrid: []int{2}, NItersGrid: []uint64{1000}}}
 	for _, m := range grid.Spec.Methods {
 		r := oneRun(m, []int64{0}, 300_000, 300_000).Runs[0]
 		grid.Runs = append(grid.Runs, r)
 	}
-	grid.Cells = lab.Cells(grid.Runs, lab.Fork, 2)
+	grid.Cells = lab.Cells(grid.Runs, results.Fork, 2)
 	grid.Crossover = lab.Crossovers(grid.Cells)
 	cases["a one-cell grid"] = grid
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // The sentences under each figure of report.md: what it shows on this
@@ -13,19 +14,19 @@ import (
 // noisy machine they are the figures that hold still).
 
 type methodMedian struct {
-	m        lab.Method
+	m        results.Method
 	median   float64 // ns
 	p10, p90 float64
 }
 
 // startupMedians are the startup medians per method at the smallest
 // parent size, in the order the methods were asked for.
-func startupMedians(res *lab.Result) []methodMedian {
+func startupMedians(res *results.Result) []methodMedian {
 	size := smallestParent(res)
 	var out []methodMedian
 	for _, m := range res.Spec.Methods {
-		keep := func(r *lab.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
-		s := lab.Summarize(lab.Figures(res.Runs, keep, func(t *lab.Task) *int64 { return t.StartupNS }))
+		keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
+		s := lab.Summarize(lab.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }))
 		if s.N > 0 {
 			out = append(out, methodMedian{m, s.Median, s.P10, s.P90})
 		}
@@ -33,14 +34,14 @@ func startupMedians(res *lab.Result) []methodMedian {
 	return out
 }
 
-func startupSentences(res *lab.Result) []string {
+func startupSentences(res *results.Result) []string {
 	meds := startupMedians(res)
 	var procs []methodMedian
 	var thread *methodMedian
 	for i := range meds {
 		if meds[i].m.CreatesProcess() {
 			procs = append(procs, meds[i])
-		} else if meds[i].m == lab.Thread {
+		} else if meds[i].m == results.Thread {
 			thread = &meds[i]
 		}
 	}
@@ -78,7 +79,7 @@ func startupSentences(res *lab.Result) []string {
 	return append(out, execSplitSentences(res)...)
 }
 
-func speedupSentences(res *lab.Result) []string {
+func speedupSentences(res *results.Result) []string {
 	cells := res.Cells
 	if len(cells) == 0 {
 		return nil
@@ -140,8 +141,8 @@ func speedupSentences(res *lab.Result) []string {
 
 // estimateSentence says where, between the grid points, the speedups of
 // processes and of threads cross 1, per n_tasks.
-func estimateSentence(res *lab.Result, m lab.Method) string {
-	list := func(est func(lab.Crossover) *float64) string {
+func estimateSentence(res *results.Result, m results.Method) string {
+	list := func(est func(results.Crossover) *float64) string {
 		var parts []string
 		for _, x := range res.Crossover {
 			if e := est(x); e != nil {
@@ -153,16 +154,16 @@ func estimateSentence(res *lab.Result, m lab.Method) string {
 		}
 		return "at n_iters " + andStrings(parts)
 	}
-	procs := list(func(x lab.Crossover) *float64 { return x.NItersEstimate })
-	threads := list(func(x lab.Crossover) *float64 { return x.ThreadNItersEstimate })
+	procs := list(func(x results.Crossover) *float64 { return x.NItersEstimate })
+	threads := list(func(x results.Crossover) *float64 { return x.ThreadNItersEstimate })
 	return fmt.Sprintf("Interpolated between grid points (on log n_iters), the speedup of %s processes over one process crosses 1× %s; "+
 		"that of threads %s.", m, procs, threads)
 }
 
 // perTaskSingle is the single time per task at n_iters ni (from the cell
 // with the most tasks, the steadiest figure).
-func perTaskSingle(cells []lab.Cell, ni uint64) float64 {
-	var best lab.Cell
+func perTaskSingle(cells []results.Cell, ni uint64) float64 {
+	var best results.Cell
 	for _, c := range cells {
 		if c.NIters == ni && c.NTasks >= best.NTasks {
 			best = c
@@ -174,7 +175,7 @@ func perTaskSingle(cells []lab.Cell, ni uint64) float64 {
 	return float64(best.SingleNS) / float64(best.NTasks)
 }
 
-func parentSentences(res *lab.Result) []string {
+func parentSentences(res *results.Result) []string {
 	var sizes []int64
 	for _, s := range res.Spec.ParentRSSBytes {
 		if s > 0 {
@@ -186,13 +187,13 @@ func parentSentences(res *lab.Result) []string {
 	}
 	slices.Sort(sizes)
 	lo, hi := sizes[0], sizes[len(sizes)-1]
-	median := func(m lab.Method, size int64) float64 {
-		keep := func(r *lab.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
-		return lab.Summarize(lab.Figures(res.Runs, keep, func(t *lab.Task) *int64 { return t.StartupNS })).Median
+	median := func(m results.Method, size int64) float64 {
+		keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
+		return lab.Summarize(lab.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS })).Median
 	}
 	// Growth is judged on the two smallest against the two largest sizes,
 	// so that one noisy point does not decide it.
-	ends := func(m lab.Method) (float64, float64) {
+	ends := func(m results.Method) (float64, float64) {
 		if len(sizes) < 4 {
 			return median(m, lo), median(m, hi)
 		}
@@ -201,8 +202,8 @@ func parentSentences(res *lab.Result) []string {
 		return a, b
 	}
 	var out, flat []string
-	var grows, stays []lab.Method
-	slope := map[lab.Method]float64{}
+	var grows, stays []results.Method
+	slope := map[results.Method]float64{}
 	for _, m := range res.Spec.Methods {
 		a, b := median(m, lo), median(m, hi)
 		if a <= 0 || b <= 0 {
@@ -225,7 +226,7 @@ func parentSentences(res *lab.Result) []string {
 		flat = append(flat, fmt.Sprintf("%s (%s at %s, %s at %s)", m, dur(a), sizeText(lo), dur(b), sizeText(hi)))
 		stays = append(stays, m)
 	}
-	if f, fe := slope[lab.Fork], slope[lab.ForkExec]; f > 0 && fe > 0 {
+	if f, fe := slope[results.Fork], slope[results.ForkExec]; f > 0 && fe > 0 {
 		out = append(out, fmt.Sprintf("fork-exec grows %.1f× as fast as fork (%s against %s per GiB): its child first copies the parent's page tables, "+
 			"as fork does, and then execve tears that copy down again, unmapping all of it before the new image can start; "+
 			"the parent's size is paid for twice.", fe/f, dur(fe), dur(f)))
@@ -269,7 +270,7 @@ func theyIt(n int) string {
 // the medians of the figures every process task has (its own peak, and
 // RSS, PSS and USS at task end). Results without them (written before the
 // lab read them) fall back to the live sampler's peaks.
-func rssSentences(res *lab.Result) []string {
+func rssSentences(res *results.Result) []string {
 	size := smallestParent(res)
 	var parts []string
 	for _, c := range memColumns(res, size) {
@@ -297,7 +298,7 @@ func rssSentences(res *lab.Result) []string {
 var memShort = []string{"peak", "RSS", "PSS", "USS"}
 
 // sampledPeakSentences are the medians of the live sampler's peaks.
-func sampledPeakSentences(res *lab.Result, size int64) []string {
+func sampledPeakSentences(res *results.Result, size int64) []string {
 	var parts []string
 	for _, m := range res.Spec.Methods {
 		var rss, pss []float64

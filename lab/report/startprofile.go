@@ -6,14 +6,14 @@ import (
 	"path"
 	"strings"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 	"github.com/proclab/proclab/lab/startprof"
 )
 
 // startProfileLine marks the figures of a run measured with the start
 // profile on: its sampling interrupts every running thread of the lab and
 // its children, so they carry its cost.
-func startProfileLine(res *lab.Result) string {
+func startProfileLine(res *results.Result) string {
 	sp := res.StartProfile
 	if sp == nil || sp.Error != "" {
 		return ""
@@ -32,7 +32,7 @@ func startProfileLine(res *lab.Result) string {
 // startProfileSection writes what a start profile says (report.md): per
 // method, parent size and phase, the CPU per task and where it went, a
 // few sentences on the parts users ask about, and how to open it.
-func startProfileSection(w io.Writer, root, dir string, res *lab.Result, hasFile bool) {
+func startProfileSection(w io.Writer, root, dir string, res *results.Result, hasFile bool) {
 	sp := res.StartProfile
 	if sp == nil || sp.Error != "" || len(sp.Phases) == 0 {
 		return
@@ -66,11 +66,11 @@ func startProfileSection(w io.Writer, root, dir string, res *lab.Result, hasFile
 	}
 }
 
-func perTask(ph startprof.PhaseSummary) float64 {
+func perTask(ph results.PhaseSummary) float64 {
 	return float64(ph.CPUNS) / float64(max(ph.Tasks, 1))
 }
 
-func shares(fs []startprof.FuncShare, n int) string {
+func shares(fs []results.FuncShare, n int) string {
 	var parts []string
 	for i, f := range fs {
 		if i == n {
@@ -81,7 +81,7 @@ func shares(fs []startprof.FuncShare, n int) string {
 	return strings.Join(parts, ", ")
 }
 
-func partShare(ph startprof.PhaseSummary, part string) float64 {
+func partShare(ph results.PhaseSummary, part string) float64 {
 	for _, p := range ph.Parts {
 		if p.Func == part {
 			return p.Share
@@ -94,9 +94,9 @@ func partShare(ph startprof.PhaseSummary, part string) float64 {
 // the questions users bring: how much of fork is copying page tables (at
 // the largest parent), what a spawned worker's start is made of, and what
 // exec costs after fork.
-func startProfileSentences(phases []startprof.PhaseSummary) []string {
-	find := func(method, phase string) (startprof.PhaseSummary, bool) {
-		var best startprof.PhaseSummary
+func startProfileSentences(phases []results.PhaseSummary) []string {
+	find := func(method, phase string) (results.PhaseSummary, bool) {
+		var best results.PhaseSummary
 		ok := false
 		for _, ph := range phases {
 			if ph.Method == method && ph.Phase == phase && (!ok || ph.ParentRSSBytes > best.ParentRSSBytes) {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 	"github.com/proclab/proclab/lab/startprof"
 )
 
@@ -14,15 +14,15 @@ import (
 // whose profile was refused says neither.
 func TestStartProfileRendering(t *testing.T) {
 	const gib = 1 << 30
-	res := &lab.Result{
-		Spec: lab.SpecInfo{Methods: []lab.Method{lab.Fork, lab.Spawn}, NTasks: 2, ParentRSSBytes: []int64{0, gib}},
-		StartProfile: &lab.StartProfileInfo{PeriodNS: 250_000, Samples: 900, ReaderCPUNS: 3e6, Path: "start.pb.gz", Phases: []startprof.PhaseSummary{
+	res := &results.Result{
+		Spec: results.SpecInfo{Methods: []results.Method{results.Fork, results.Spawn}, NTasks: 2, ParentRSSBytes: []int64{0, gib}},
+		StartProfile: &results.StartProfileInfo{PeriodNS: 250_000, Samples: 900, ReaderCPUNS: 3e6, Path: "start.pb.gz", Phases: []results.PhaseSummary{
 			{Method: "fork", ParentRSSBytes: gib, Phase: "create", CPUNS: 60e6, Tasks: 2, KernelShare: 1,
-				Kernel: []startprof.FuncShare{{Func: "copy_page_range", Share: 0.85}, {Func: "vm_normal_page", Share: 0.07}},
-				User:   []startprof.FuncShare{{Func: "_Fork", Share: 1}},
-				Parts:  []startprof.FuncShare{{Func: startprof.PartPageTableCopy, Share: 0.99}}},
+				Kernel: []results.FuncShare{{Func: "copy_page_range", Share: 0.85}, {Func: "vm_normal_page", Share: 0.07}},
+				User:   []results.FuncShare{{Func: "_Fork", Share: 1}},
+				Parts:  []results.FuncShare{{Func: startprof.PartPageTableCopy, Share: 0.99}}},
 			{Method: "spawn", ParentRSSBytes: gib, Phase: "child-start", CPUNS: 6e6, Tasks: 2, KernelShare: 0.6,
-				Parts: []startprof.FuncShare{{Func: startprof.PartPageFault, Share: 0.34}, {Func: startprof.PartGoRuntime, Share: 0.19},
+				Parts: []results.FuncShare{{Func: startprof.PartPageFault, Share: 0.34}, {Func: startprof.PartGoRuntime, Share: 0.19},
 					{Func: startprof.PartLoader, Share: 0.13}}},
 			{Method: "spawn", ParentRSSBytes: gib, Phase: "loop", CPUNS: 4e6, Tasks: 2},
 		}},
@@ -49,7 +49,7 @@ func TestStartProfileRendering(t *testing.T) {
 	if strings.Contains(md.String(), "| loop |") {
 		t.Errorf("the loop phase is the hot-loop profile's subject, not this table's:\n%s", md.String())
 	}
-	res.StartProfile = &lab.StartProfileInfo{Error: "start profile off: perf_event_open refused"}
+	res.StartProfile = &results.StartProfileInfo{Error: "start profile off: perf_event_open refused"}
 	tbl.Reset()
 	md.Reset()
 	Table(&tbl, res, TableOptions{})

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // MaxTaskRows is how many per-task rows Table shows before it leaves them
@@ -22,7 +23,7 @@ type TableOptions struct {
 // asked for), the comparison table when several methods or parent sizes
 // ran, the tutorial's summary lines for a single method, then problems
 // and warnings.
-func Table(w io.Writer, res *lab.Result, opt TableOptions) error {
+func Table(w io.Writer, res *results.Result, opt TableOptions) error {
 	rows := 0
 	for _, r := range res.Runs {
 		rows += len(r.Tasks)
@@ -67,7 +68,7 @@ func Table(w io.Writer, res *lab.Result, opt TableOptions) error {
 	return nil
 }
 
-func taskRows(w io.Writer, res *lab.Result) error {
+func taskRows(w io.Writer, res *results.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	peaks := hasPeaks(res) // live samples show only as their peaks here
 	header := "method\tround\ttask\tpid\tstartup\ttotal\trun\tcpu\thwm\tend rss\tend pss\t"
@@ -100,14 +101,14 @@ const tasksLegend = `cpu: the task's own CPU around the loop (task_cpu_ns); hwm:
 its memory at task end (pss splits the pages it shares with its parent); minflt, vcsw, ivcsw: page faults and context switches
 (wait4's rusage); checksum: ok, BAD, or - when not verified.`
 
-func summaryLines(w io.Writer, res *lab.Result) {
+func summaryLines(w io.Writer, res *results.Result) {
 	for _, m := range res.Spec.Methods {
-		keep := func(r *lab.RunResult) bool { return r.Method == m }
+		keep := func(r *results.RunResult) bool { return r.Method == m }
 		walls := lab.Summarize(wallsOf(res.Runs, keep))
 		if walls.N == 0 {
 			continue
 		}
-		startup := lab.Summarize(lab.Figures(res.Runs, keep, func(t *lab.Task) *int64 { return t.StartupNS }))
+		startup := lab.Summarize(lab.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }))
 		fmt.Fprintf(w, "\nThe start method is %s\n", m)
 		fmt.Fprintf(w, "Average execution time: %10.5f sec  (wall per run of %d tasks, mean of %d)\n",
 			walls.Mean/1e9, res.Spec.NTasks, walls.N)
@@ -121,7 +122,7 @@ func summaryLines(w io.Writer, res *lab.Result) {
 	}
 }
 
-func hasPeaks(res *lab.Result) bool {
+func hasPeaks(res *results.Result) bool {
 	for _, r := range res.Runs {
 		for _, t := range r.Tasks {
 			if t.PeakRSSBytes != nil {
@@ -132,7 +133,7 @@ func hasPeaks(res *lab.Result) bool {
 	return false
 }
 
-func wallsOf(runs []lab.RunResult, keep func(*lab.RunResult) bool) []float64 {
+func wallsOf(runs []results.RunResult, keep func(*results.RunResult) bool) []float64 {
 	var out []float64
 	for i := range runs {
 		if keep(&runs[i]) {
@@ -142,7 +143,7 @@ func wallsOf(runs []lab.RunResult, keep func(*lab.RunResult) bool) []float64 {
 	return out
 }
 
-func exitText(t *lab.Task) string {
+func exitText(t *results.Task) string {
 	switch {
 	case t.Signal != nil:
 		return syscall.Signal(*t.Signal).String()
@@ -154,7 +155,7 @@ func exitText(t *lab.Task) string {
 	return "-"
 }
 
-func checksumText(t *lab.Task) string {
+func checksumText(t *results.Task) string {
 	switch {
 	case t.ChecksumOK == nil:
 		return "-" // not verified
@@ -165,7 +166,7 @@ func checksumText(t *lab.Task) string {
 }
 
 // problems lists, one line each, the tasks that did not end well.
-func problems(res *lab.Result) []string {
+func problems(res *results.Result) []string {
 	var out []string
 	for _, r := range res.Runs {
 		for _, t := range r.Tasks {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // Live samples show in the table only as their peaks, and only when taken.
@@ -13,15 +13,15 @@ func TestTablePeaks(t *testing.T) {
 	rss, pss := int64(270<<20), int64(135<<20)
 	for _, sampled := range []bool{false, true} {
 		ok := true
-		tk := lab.Task{PID: 42, ChecksumOK: &ok}
-		var sampler *lab.SamplerStats
+		tk := results.Task{PID: 42, ChecksumOK: &ok}
+		var sampler *results.SamplerStats
 		if sampled {
-			sampler = &lab.SamplerStats{IntervalNS: 250e6, Samples: 1, CPUNS: 400e3, ChildCPUNS: 40e6, Overhead: 0.01}
+			sampler = &results.SamplerStats{IntervalNS: 250e6, Samples: 1, CPUNS: 400e3, ChildCPUNS: 40e6, Overhead: 0.01}
 			tk.PeakRSSBytes, tk.PeakPSSBytes = &rss, &pss
-			tk.Samples = []lab.Sample{{TNS: 1, RSSBytes: rss, PSSBytes: pss}}
+			tk.Samples = []results.Sample{{TNS: 1, RSSBytes: rss, PSSBytes: pss}}
 		}
-		res := &lab.Result{Spec: lab.SpecInfo{Methods: []lab.Method{lab.Fork}, NTasks: 1},
-			Runs:    []lab.RunResult{{Method: lab.Fork, NTasks: 1, Tasks: []lab.Task{tk}}},
+		res := &results.Result{Spec: results.SpecInfo{Methods: []results.Method{results.Fork}, NTasks: 1},
+			Runs:    []results.RunResult{{Method: results.Fork, NTasks: 1, Tasks: []results.Task{tk}}},
 			Sampler: sampler}
 		var b bytes.Buffer
 		if err := Table(&b, res, TableOptions{}); err != nil {

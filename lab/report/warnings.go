@@ -5,7 +5,7 @@ import (
 	"io"
 	"regexp"
 
-	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // Warnings are data (the JSON keeps every one); on stderr they are grouped:
@@ -65,6 +65,6 @@ func GroupWarnings(ws []string, cells int) []string {
 
 // Warnings writes res's warnings to w (stderr), grouped, one line each;
 // after MaxWarnings lines it points to the JSON, which keeps them all.
-func Warnings(w io.Writer, res *lab.Result) {
+func Warnings(w io.Writer, res *results.Result) {
 	textWarnings(w, GroupWarnings(res.Warnings, len(res.Cells)))
 }

@@ -6,50 +6,22 @@ import (
 	"strings"
 
 	"github.com/google/pprof/profile"
+	"github.com/proclab/proclab/lab/results"
 )
-
-// PhaseSummary is what a start profile says about one phase of one
-// method at one parent size: how much CPU it took, and where.
-type PhaseSummary struct {
-	Method         string `json:"method"`
-	ParentRSSBytes int64  `json:"parent_rss_bytes"`
-	Phase          string `json:"phase"`
-	CPUNS          int64  `json:"cpu_ns"`  // sampled CPU of the phase, all its tasks together
-	Samples        int    `json:"samples"` //
-	Tasks          int    `json:"tasks"`   // tasks of the method at the size (the caller fills it in)
-	// KernelShare is the share of the samples taken in the kernel.
-	KernelShare float64 `json:"kernel_share"`
-	// Kernel ranks the kernel functions the samples were taken in (the
-	// leaf frame); User ranks the user-space function each sample was in
-	// or had called the kernel from (its first user frame). Shares are of
-	// all the phase's samples; at most TopN each.
-	Kernel []FuncShare `json:"kernel"`
-	User   []FuncShare `json:"user"`
-	// Parts splits the samples into what they were doing, in plain words
-	// (Part), largest first: each sample counts once, in the first part
-	// of Parts' order its stack shows.
-	Parts []FuncShare `json:"parts"`
-}
-
-// FuncShare is a function and the share of a phase's samples it holds.
-type FuncShare struct {
-	Func  string  `json:"func"`
-	Share float64 `json:"share"`
-}
 
 // TopN is how many functions a PhaseSummary ranks.
 const TopN = 5
 
 // Summarize reads a start profile (as Build writes it) back into one
 // summary per method, parent size and phase, in that order.
-func Summarize(p *profile.Profile) []PhaseSummary {
+func Summarize(p *profile.Profile) []results.PhaseSummary {
 	type key struct {
 		method string
 		rss    int64
 		phase  string
 	}
 	type acc struct {
-		s          PhaseSummary
+		s          results.PhaseSummary
 		kern, user map[string]int
 		parts      map[string]int
 		kernel     int
@@ -65,7 +37,7 @@ func Summarize(p *profile.Profile) []PhaseSummary {
 		k := key{first(s.Label["method"]), firstNum(s.NumLabel["parent_rss"]), first(s.Label["phase"])}
 		a := accs[k]
 		if a == nil {
-			a = &acc{s: PhaseSummary{Method: k.method, ParentRSSBytes: k.rss, Phase: k.phase},
+			a = &acc{s: results.PhaseSummary{Method: k.method, ParentRSSBytes: k.rss, Phase: k.phase},
 				kern: map[string]int{}, user: map[string]int{}, parts: map[string]int{}}
 			accs[k] = a
 		}
@@ -89,7 +61,7 @@ func Summarize(p *profile.Profile) []PhaseSummary {
 		}
 		a.parts[Part(s)]++
 	}
-	var out []PhaseSummary
+	var out []results.PhaseSummary
 	for _, a := range accs {
 		a.s.KernelShare = float64(a.kernel) / float64(a.s.Samples)
 		a.s.Kernel = top(a.kern, a.s.Samples)
@@ -121,10 +93,10 @@ func funcOf(l *profile.Location) string {
 	return l.Line[0].Function.Name
 }
 
-func top(counts map[string]int, total int) []FuncShare {
-	var fs []FuncShare
+func top(counts map[string]int, total int) []results.FuncShare {
+	var fs []results.FuncShare
 	for f, n := range counts {
-		fs = append(fs, FuncShare{f, float64(n) / float64(total)})
+		fs = append(fs, results.FuncShare{Func: f, Share: float64(n) / float64(total)})
 	}
 	sort.Slice(fs, func(i, j int) bool {
 		if fs[i].Share != fs[j].Share {

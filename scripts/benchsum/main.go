@@ -26,6 +26,7 @@ import (
 	"syscall"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 func main() {
@@ -135,7 +136,7 @@ func ab(w io.Writer, args []string) error {
 		}
 		fig := map[string][]float64{}
 		for _, p := range paths {
-			var c lab.Calibration
+			var c results.Calibration
 			b, err := os.ReadFile(p)
 			if err != nil {
 				return err
@@ -181,7 +182,7 @@ func rate(w io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	var res lab.Result
+	var res results.Result
 	if err := json.Unmarshal(b, &res); err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}

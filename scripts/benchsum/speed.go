@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/results"
 )
 
 // forkFigures prints, for the fork tasks of proclab --json results, the
@@ -21,12 +22,12 @@ func forkFigures(w io.Writer, args []string) error {
 	}
 	var total, startup, anon, vmas, forked []float64
 	for _, p := range args {
-		var res lab.Result
+		var res results.Result
 		if err := readJSON(p, &res); err != nil {
 			return err
 		}
 		for _, r := range res.Runs {
-			if r.Method != lab.Fork {
+			if r.Method != results.Fork {
 				continue
 			}
 			anon = append(anon, float64(r.LabAnonBytes)/(1<<20))
@@ -56,7 +57,7 @@ func rateFigures(w io.Writer, args []string) error {
 	}
 	var rate, floor, ratio []float64
 	for _, p := range args[1:] {
-		var doc lab.Throughput
+		var doc results.Throughput
 		if err := readJSON(p, &doc); err != nil {
 			return err
 		}
@@ -81,12 +82,12 @@ func rateFigures(w io.Writer, args []string) error {
 func spawnReady(w io.Writer, args []string) error {
 	var xs []float64
 	for _, p := range args {
-		var cal lab.Calibration
+		var cal results.Calibration
 		if err := readJSON(p, &cal); err != nil {
 			return err
 		}
 		for _, m := range cal.Methods {
-			if m.Method == lab.Spawn && m.ExecDoneNS != nil && m.RuntimeReadyNS != nil {
+			if m.Method == results.Spawn && m.ExecDoneNS != nil && m.RuntimeReadyNS != nil {
 				xs = append(xs, (*m.RuntimeReadyNS-*m.ExecDoneNS)/1e3)
 			}
 		}

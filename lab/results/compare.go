@@ -1,0 +1,31 @@
+package results
+
+// Cell is one (n_iters, n_tasks) point of a compare grid: median wall time
+// per run of each of the three ways to do the work.
+type Cell struct {
+	NIters      uint64  `json:"n_iters"`
+	NTasks      int     `json:"n_tasks"`
+	Method      Method  `json:"method"`      // the process method of multi_ns
+	SingleNS    int64   `json:"single_ns"`   // one process, tasks one after another
+	MultiNS     int64   `json:"multi_ns"`    // n_tasks processes
+	ThreadNS    int64   `json:"thread_ns"`   // n_tasks goroutines
+	Speedup     float64 `json:"speedup"`     // single over multi
+	Efficiency  float64 `json:"efficiency"`  // speedup over parallelism
+	Parallelism int     `json:"parallelism"` // min(n_tasks, CPUs): the best speedup possible
+	ThreadUp    float64 `json:"thread_speedup"`
+	Rounds      int     `json:"rounds"` // recorded rounds behind each median
+}
+
+// Crossover is, for one n_tasks, the smallest n_iters of the grid from
+// which on processes beat one process (speedup above 1 there and at every
+// larger n_iters). NIters is null when they never do within the grid.
+type Crossover struct {
+	NTasks  int      `json:"n_tasks"`
+	NIters  *uint64  `json:"n_iters"`
+	Speedup *float64 `json:"speedup"` // at that n_iters
+	// NItersEstimate is where the processes' speedup crosses 1,
+	// interpolated between grid points on a log scale; null when never.
+	NItersEstimate *float64 `json:"n_iters_estimate"`
+	// ThreadNItersEstimate is the same for threads against single.
+	ThreadNItersEstimate *float64 `json:"thread_n_iters_estimate"`
+}

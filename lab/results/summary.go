@@ -1,0 +1,29 @@
+package results
+
+// SummaryEntry is one row of a result's top-level `summary`: every task
+// that counts (package stats says which) of one group (method, parent
+// size, n_tasks, n_iters), summarised the way hyperfine's export
+// summarises a command.
+type SummaryEntry struct {
+	Method         Method `json:"method"`
+	ParentRSSBytes int64  `json:"parent_rss_bytes"`
+	NTasks         int    `json:"n_tasks"` // tasks per run
+	NIters         uint64 `json:"n_iters"`
+	N              int    `json:"n"` // tasks summarised (total.n)
+	// Startup is null for methods with no startup of their own (single).
+	Startup *Distribution `json:"startup"`
+	Total   Distribution  `json:"total"` // per task: create call to reaped
+	Wall    Distribution  `json:"wall"`  // per run: first create to last task done
+}
+
+// Distribution is a figure's spread in nanoseconds.
+type Distribution struct {
+	N        int   `json:"n"`
+	MedianNS int64 `json:"median_ns"`
+	P10NS    int64 `json:"p10_ns"`
+	P90NS    int64 `json:"p90_ns"`
+	MeanNS   int64 `json:"mean_ns"`
+	StddevNS int64 `json:"stddev_ns"`
+	MinNS    int64 `json:"min_ns"`
+	MaxNS    int64 `json:"max_ns"`
+}
