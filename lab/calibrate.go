@@ -6,6 +6,7 @@ import (
 
 	"github.com/proclab/proclab/csys"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // The goals of issue 13 (issue 7 had 1.15x and 1.20x): how close to the
@@ -245,11 +246,11 @@ func (f *floorRun) summary() results.Floor {
 		tt = append(tt, float64(s.TotalNS))
 		mf = append(mf, float64(s.MinFlt))
 	}
-	out.MinFlt = Summarize(mf).Median
+	out.MinFlt = stats.Summarize(mf).Median
 	if len(st) > 0 && len(st) == len(tt) {
-		out.StartupNS = ptr(Summarize(st).Median)
+		out.StartupNS = ptr(stats.Summarize(st).Median)
 	}
-	out.TotalNS = Summarize(tt).Median
+	out.TotalNS = stats.Summarize(tt).Median
 	return out
 }
 
@@ -267,14 +268,14 @@ func fillOverhead(mo *results.MethodOverhead, ts []results.Task, f results.Floor
 	if len(ts) == 0 {
 		return
 	}
-	mo.StartupNS = Summarize(Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return t.StartupNS })).Median
-	mo.TotalNS = Summarize(Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return &t.TotalNS })).Median
-	mo.MinFlt = Summarize(Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return &t.MinFlt })).Median
-	if xs := Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return t.ExecDoneNS }); len(xs) > 0 {
-		mo.ExecDoneNS = ptr(Summarize(xs).Median)
+	mo.StartupNS = stats.Summarize(stats.Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return t.StartupNS })).Median
+	mo.TotalNS = stats.Summarize(stats.Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return &t.TotalNS })).Median
+	mo.MinFlt = stats.Summarize(stats.Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return &t.MinFlt })).Median
+	if xs := stats.Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return t.ExecDoneNS }); len(xs) > 0 {
+		mo.ExecDoneNS = ptr(stats.Summarize(xs).Median)
 	}
-	if xs := Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return t.RuntimeReadyNS }); len(xs) > 0 {
-		mo.RuntimeReadyNS = ptr(Summarize(xs).Median)
+	if xs := stats.Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return t.RuntimeReadyNS }); len(xs) > 0 {
+		mo.RuntimeReadyNS = ptr(stats.Summarize(xs).Median)
 	}
 	if f.StartupNS != nil && *f.StartupNS > 0 {
 		mo.StartupRatio = mo.StartupNS / *f.StartupNS
@@ -311,7 +312,7 @@ func floorNoiseWarnings(floors []*floorRun) []string {
 		for _, s := range f.samples {
 			tt = append(tt, float64(s.TotalNS))
 		}
-		s := Summarize(tt)
+		s := stats.Summarize(tt)
 		if s.N >= 10 && s.Median > 0 && s.P90/s.Median > 2 {
 			out = append(out, fmt.Sprintf("%s: p90 is %.1fx the median; the machine is noisy: rerun on a quiet machine or raise --n", f.name, s.P90/s.Median))
 		}

@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 	"math"
 	"testing"
 )
@@ -49,7 +50,7 @@ func TestCompareGrid(t *testing.T) {
 	// more of the loop's own CPU (CPU time: a loaded machine can make one
 	// short run's wall time anything).
 	cpuAt := func(ni uint64) float64 {
-		return Summarize(Figures(res.Runs, func(r *results.RunResult) bool { return r.Method == results.Single && r.NIters == ni },
+		return stats.Summarize(stats.Figures(res.Runs, func(r *results.RunResult) bool { return r.Method == results.Single && r.NIters == ni },
 			func(t *results.Task) *int64 { return t.TaskCPUNS })).Median
 	}
 	if small, large := cpuAt(1000), cpuAt(200_000); !(large > 20*small) {
@@ -88,7 +89,7 @@ func TestCrossovers(t *testing.T) {
 		cell(2, 10, 0.1), cell(2, 100, 1.2), cell(2, 1000, 0.9), cell(2, 10000, 1.5),
 		cell(3, 10, 1.1), cell(3, 100, 1.6),
 	}
-	xs := Crossovers(cells)
+	xs := stats.Crossovers(cells)
 	if len(xs) != 3 {
 		t.Fatalf("%+v", xs)
 	}

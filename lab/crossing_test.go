@@ -2,6 +2,7 @@ package lab
 
 import (
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 	"math"
 	"testing"
 )
@@ -42,7 +43,7 @@ func TestCrossoverEstimates(t *testing.T) {
 		{"one cell below", []float64{0.9}, []float64{1.1}, nil, at(1000)},
 	}
 	for _, c := range cases {
-		xs := Crossovers(grid(c.speedups, c.thread))
+		xs := stats.Crossovers(grid(c.speedups, c.thread))
 		if len(xs) != 1 {
 			t.Fatalf("%s: %d crossovers", c.name, len(xs))
 		}

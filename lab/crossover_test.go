@@ -2,6 +2,7 @@ package lab
 
 import (
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 	"testing"
 )
 
@@ -22,11 +23,11 @@ func TestCrossoverTies(t *testing.T) {
 		{"a tie before the wins", []results.Cell{cell(1, 10, 0.5), cell(1, 100, 1), cell(1, 1000, 1.2)}, 1000},
 		{"a tie between wins", []results.Cell{cell(1, 10, 1.2), cell(1, 100, 1), cell(1, 1000, 1.3)}, 1000},
 		{"just above 1 is noise", []results.Cell{cell(1, 10, 1), cell(1, 100, 1.0000001)}, 0},
-		{"within the margin", []results.Cell{cell(1, 10, 0.5), cell(1, 100, PaysOff)}, 0},
-		{"just past the margin", []results.Cell{cell(1, 10, 1), cell(1, 100, PaysOff+1e-9)}, 100},
+		{"within the margin", []results.Cell{cell(1, 10, 0.5), cell(1, 100, stats.PaysOff)}, 0},
+		{"just past the margin", []results.Cell{cell(1, 10, 1), cell(1, 100, stats.PaysOff+1e-9)}, 100},
 	}
 	for _, tc := range cases {
-		xs := Crossovers(tc.cells)
+		xs := stats.Crossovers(tc.cells)
 		if len(xs) != 1 || xs[0].NTasks != 1 {
 			t.Fatalf("%s: %+v", tc.name, xs)
 		}
@@ -44,11 +45,11 @@ func TestCrossoverTies(t *testing.T) {
 	run := func(m results.Method, wall int64) results.RunResult {
 		return results.RunResult{Method: m, NTasks: 2, NIters: 500, WallNS: wall, Tasks: []results.Task{{ChecksumOK: ptr(true)}}}
 	}
-	cells := Cells([]results.RunResult{run(results.Single, 4000), run(results.Fork, 4000), run(results.Thread, 2000)}, results.Fork, 2)
+	cells := stats.Cells([]results.RunResult{run(results.Single, 4000), run(results.Fork, 4000), run(results.Thread, 2000)}, results.Fork, 2)
 	if len(cells) != 1 || cells[0].Speedup != 1 || cells[0].Efficiency != 0.5 || cells[0].ThreadUp != 2 {
 		t.Fatalf("cells %+v, want one with speedup 1, efficiency 0.5, thread speedup 2", cells)
 	}
-	if xs := Crossovers(cells); len(xs) != 1 || xs[0].NIters != nil {
+	if xs := stats.Crossovers(cells); len(xs) != 1 || xs[0].NIters != nil {
 		t.Errorf("crossover of a tie: %+v, want none", xs)
 	}
 }

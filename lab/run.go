@@ -9,6 +9,7 @@ import (
 
 	"github.com/proclab/proclab/csys"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // env is what every run of one invocation shares.
@@ -129,7 +130,7 @@ func Run(ctx context.Context, spec Spec) (res *results.Result, err error) {
 	defer func() {
 		res.LabPeakRSSBytes = labPeakRSS()
 		res.Spec.ForkLabHeap = e.forkLabHeap()
-		res.Summary = Summaries(res)
+		res.Summary = stats.Summaries(res)
 	}()
 	for _, size := range spec.parentSizes() {
 		ballast, err := holdMemoryContext(ctx, size, spec.ParentTHP)
@@ -168,7 +169,7 @@ func Run(ctx context.Context, spec Spec) (res *results.Result, err error) {
 		res.Incomplete = true
 		return res, err
 	}
-	res.Warnings = append(res.Warnings, NoiseWarnings(MethodStats(res), spec.Warmup, spec.NTasks, runtime.NumCPU())...)
+	res.Warnings = append(res.Warnings, stats.NoiseWarnings(stats.MethodStats(res), spec.Warmup, spec.NTasks, runtime.NumCPU())...)
 	return res, nil
 }
 

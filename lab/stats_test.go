@@ -2,6 +2,7 @@ package lab
 
 import (
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 	"math"
 	"testing"
 )
@@ -11,7 +12,7 @@ func near(a, b float64) bool { return math.Abs(a-b) < 1e-9*math.Max(1, math.Abs(
 func TestSummarize(t *testing.T) {
 	// 1..9 and one far value: median 5.5, the far value is the only outlier.
 	xs := []float64{9, 1, 8, 2, 7, 3, 6, 4, 5, 1000}
-	s := Summarize(xs)
+	s := stats.Summarize(xs)
 	if s.N != 10 || s.Min != 1 || s.Max != 1000 || !near(s.Median, 5.5) {
 		t.Fatalf("summary %+v", s)
 	}
@@ -25,10 +26,10 @@ func TestSummarize(t *testing.T) {
 	if s.Outliers != 1 {
 		t.Errorf("outliers %d, want 1 (only 1000)", s.Outliers)
 	}
-	if Summarize(nil).N != 0 {
+	if stats.Summarize(nil).N != 0 {
 		t.Error("empty sample should summarise to zero")
 	}
-	one := Summarize([]float64{42})
+	one := stats.Summarize([]float64{42})
 	if one.Median != 42 || one.Stddev != 0 || one.Outliers != 0 {
 		t.Errorf("one value: %+v", one)
 	}
@@ -42,7 +43,7 @@ func TestMethodStatsRatios(t *testing.T) {
 		Spec: results.SpecInfo{Methods: []results.Method{results.Fork, results.Spawn}, ParentRSSBytes: []int64{0}},
 		Runs: []results.RunResult{mk(results.Fork, 100, 1000), mk(results.Spawn, 300, 1500), mk(results.Fork, 100, 1000), mk(results.Spawn, 300, 1500)},
 	}
-	sts := MethodStats(res)
+	sts := stats.MethodStats(res)
 	if len(sts) != 2 {
 		t.Fatalf("%d stats", len(sts))
 	}

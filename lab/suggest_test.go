@@ -2,6 +2,7 @@ package lab
 
 import (
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 	"strings"
 	"testing"
 )
@@ -27,8 +28,8 @@ func TestNearest(t *testing.T) {
 // Noise warnings do not suggest a --warmup the run had, and tasks that
 // wait for a CPU (n_tasks above the CPUs) are said once, not called noise.
 func TestNoiseWarningsKnowTheRun(t *testing.T) {
-	noisy := []MethodStat{{Method: results.Fork, Startup: Summary{N: 20, Outliers: 6},
-		Wall: Summary{N: 10, Mean: 100, Stddev: 50}}}
+	noisy := []stats.MethodStat{{Method: results.Fork, Startup: stats.Summary{N: 20, Outliers: 6},
+		Wall: stats.Summary{N: 10, Mean: 100, Stddev: 50}}}
 	has := func(ws []string, sub string) bool {
 		for _, w := range ws {
 			if strings.Contains(w, sub) {
@@ -37,13 +38,13 @@ func TestNoiseWarningsKnowTheRun(t *testing.T) {
 		}
 		return false
 	}
-	if ws := NoiseWarnings(noisy, 0, 2, 2); !has(ws, "add --warmup 2") || !has(ws, "outliers") {
+	if ws := stats.NoiseWarnings(noisy, 0, 2, 2); !has(ws, "add --warmup 2") || !has(ws, "outliers") {
 		t.Errorf("no warmup: %q", ws)
 	}
-	if ws := NoiseWarnings(noisy, 2, 2, 2); has(ws, "--warmup") || !has(ws, "raise --repeat") {
+	if ws := stats.NoiseWarnings(noisy, 2, 2, 2); has(ws, "--warmup") || !has(ws, "raise --repeat") {
 		t.Errorf("warmup 2 had: %q", ws)
 	}
-	ws := NoiseWarnings(noisy, 2, 4, 2)
+	ws := stats.NoiseWarnings(noisy, 2, 4, 2)
 	if has(ws, "outliers") || !has(ws, "more tasks than the 2 CPUs") || len(ws) != 2 {
 		t.Errorf("more tasks than CPUs: %q", ws)
 	}

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 	"slices"
 	"testing"
 )
@@ -72,7 +73,7 @@ func TestSummaryLeavesOutFailures(t *testing.T) {
 		{Method: results.Fork, NTasks: 2, NIters: 1, WallNS: 500, Tasks: []results.Task{{TotalNS: 300, StartupNS: &one}, {TotalNS: 9999, Error: "killed"}}},
 		{Method: results.Fork, NTasks: 2, NIters: 1, WallNS: 400, Tasks: []results.Task{{TotalNS: 200, StartupNS: &one}, {TotalNS: 200, StartupNS: &one}}},
 	}}
-	s := Summaries(res)
+	s := stats.Summaries(res)
 	if len(s) != 1 || s[0].N != 3 || s[0].Total.MaxNS != 300 || s[0].Wall.N != 1 || s[0].Wall.MedianNS != 400 {
 		t.Fatalf("summary %+v", s)
 	}

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // The compare text and report.md give the interpolated crossings of
@@ -21,7 +21,7 @@ func TestCrossoverEstimateText(t *testing.T) {
 	}
 	cells = append(cells, results.Cell{NTasks: 1, NIters: 1000, Method: results.Fork, Speedup: 0.5, ThreadUp: 0.9, Parallelism: 1, Rounds: 1})
 	cells = append(cells[len(cells)-1:], cells[:len(cells)-1]...)
-	res := &results.Result{Schema: results.Schema, Cells: cells, Crossover: lab.Crossovers(cells),
+	res := &results.Result{Schema: results.Schema, Cells: cells, Crossover: stats.Crossovers(cells),
 		Spec: results.SpecInfo{Methods: []results.Method{results.Single, results.Fork, results.Thread}, NItersGrid: []uint64{1000, 1e4, 1e5, 1e6, 1e7}, NTasksGrid: []int{1, 2}}}
 	var text bytes.Buffer
 	if err := Compare(&text, res); err != nil {

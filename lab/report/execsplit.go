@@ -3,8 +3,8 @@ package report
 import (
 	"fmt"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // The startup of an exec'd worker (spawn, fork-exec, exec) is two things
@@ -49,8 +49,8 @@ func execSplitOf(res *results.Result, m results.Method, size int64) execSplit {
 			startup = append(startup, float64(*t.StartupNS))
 		}
 	}
-	return execSplit{n: len(image), image: lab.Summarize(image).Median, goStart: lab.Summarize(goStart).Median,
-		toTask: lab.Summarize(toTask).Median, startup: lab.Summarize(startup).Median}
+	return execSplit{n: len(image), image: stats.Summarize(image).Median, goStart: stats.Summarize(goStart).Median,
+		toTask: stats.Summarize(toTask).Median, startup: stats.Summarize(startup).Median}
 }
 
 // hasExecSplit reports whether any task carries the exec'd stamps.

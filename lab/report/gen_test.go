@@ -6,8 +6,8 @@ import (
 	"os"
 	"reflect"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // fuzzBytes hands out the fuzzer's bytes as choices; past the end every
@@ -123,8 +123,8 @@ func genResult(data []byte) *results.Result {
 			}
 		}
 		res.Spec.NTasks, res.Spec.NIters = 0, 0
-		res.Cells = lab.Cells(res.Runs, results.Fork, 1+f.intn(4))
-		res.Crossover = lab.Crossovers(res.Cells)
+		res.Cells = stats.Cells(res.Runs, results.Fork, 1+f.intn(4))
+		res.Crossover = stats.Crossovers(res.Cells)
 	}
 	if f.byte()%2 == 0 {
 		res.Sampler = &results.SamplerStats{IntervalNS: f.i64(), Samples: f.intn(100), CPUNS: f.i64(), Overhead: float64(f.byte()) / 100, Budget: 0.005, Skipped: f.intn(3)}

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // LabReport is what report.md (the report of `make lab`) is written from:
@@ -242,7 +242,7 @@ func sweepMarkdown(w io.Writer, res *results.Result) {
 		row := []string{parentCell(res, size)}
 		for _, m := range res.Spec.Methods {
 			keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
-			s := lab.Summarize(lab.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }))
+			s := stats.Summarize(stats.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }))
 			cell := "-"
 			if s.N > 0 {
 				cell = dur(s.Median)

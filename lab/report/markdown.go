@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // Markdown writes results.md: what was run, the host, the start methods
@@ -130,8 +130,8 @@ func runsMarkdown(w io.Writer, res *results.Result) {
 	for i := range res.Runs {
 		r := &res.Runs[i]
 		one := func(x *results.RunResult) bool { return x == r }
-		startup := lab.Summarize(lab.Figures(res.Runs, one, func(t *results.Task) *int64 { return t.StartupNS }))
-		total := lab.Summarize(lab.Figures(res.Runs, one, func(t *results.Task) *int64 { return &t.TotalNS }))
+		startup := stats.Summarize(stats.Figures(res.Runs, one, func(t *results.Task) *int64 { return t.StartupNS }))
+		total := stats.Summarize(stats.Figures(res.Runs, one, func(t *results.Task) *int64 { return &t.TotalNS }))
 		st := "-"
 		if startup.N > 0 {
 			st = dur(startup.Median)

@@ -5,8 +5,8 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // Methods writes the comparison table: per method (and parent size), the
@@ -15,7 +15,7 @@ import (
 // workers ran, their startup is split into reaching the new image and
 // starting the Go program (execsplit.go).
 func Methods(w io.Writer, res *results.Result) error {
-	sts := lab.MethodStats(res)
+	sts := stats.MethodStats(res)
 	split := hasExecSplit(res)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "method\t%s\tstartup median\tp10 … p90\t", parentHeader(res))

@@ -3,8 +3,8 @@ package report
 import (
 	"fmt"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // What the parent really held when it started children: the ballast asked
@@ -39,10 +39,10 @@ func footprintAt(res *results.Result, size int64) labFootprint {
 	if fp.n == 0 {
 		return fp
 	}
-	fp.rss, fp.anon = lab.Summarize(rss).Median, lab.Summarize(anon).Median
-	fp.pte, fp.vmas = lab.Summarize(pte).Median, lab.Summarize(vmas).Median
+	fp.rss, fp.anon = stats.Summarize(rss).Median, stats.Summarize(anon).Median
+	fp.pte, fp.vmas = stats.Summarize(pte).Median, stats.Summarize(vmas).Median
 	fp.ownRSS, fp.ownAnon = max(fp.rss-float64(size), 0), max(fp.anon-float64(size), 0)
-	fp.dontfork = lab.Summarize(dontfork).Median
+	fp.dontfork = stats.Summarize(dontfork).Median
 	return fp
 }
 

@@ -6,8 +6,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // parentRSSFigure: startup latency against the memory the parent holds,
@@ -42,14 +42,14 @@ func parentRSSFigure(res *results.Result) *Figure {
 		var medians, points plotter.XYs
 		for _, size := range sizes {
 			keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size.asked }
-			ms := positive(scale(lab.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }), 1e-6))
+			ms := positive(scale(stats.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }), 1e-6))
 			if len(ms) == 0 {
 				continue
 			}
 			for _, v := range ms {
 				points = append(points, plotter.XY{X: size.x, Y: v})
 			}
-			medians = append(medians, plotter.XY{X: size.x, Y: lab.Summarize(ms).Median})
+			medians = append(medians, plotter.XY{X: size.x, Y: stats.Summarize(ms).Median})
 		}
 		// A line needs two parent sizes; one is a dot of the startup figure.
 		if len(medians) < 2 {
@@ -92,5 +92,5 @@ func parentHeld(res *results.Result, asked int64) int64 {
 	if len(rss) == 0 {
 		return asked
 	}
-	return int64(lab.Summarize(rss).Median)
+	return int64(stats.Summarize(rss).Median)
 }

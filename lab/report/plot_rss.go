@@ -10,8 +10,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // memMeasure is one per-task memory figure that every process task has
@@ -123,7 +123,7 @@ func rssFigure(res *results.Result) *Figure {
 			}
 			sc.GlyphStyle.Color, sc.GlyphStyle.Shape, sc.GlyphStyle.Radius = faded(col), shape, vg.Points(2.5)
 			p.Add(sc)
-			bar, err := plotter.NewLine(plotter.XYs{{X: x - slot*0.45, Y: lab.Summarize(vs).Median}, {X: x + slot*0.45, Y: lab.Summarize(vs).Median}})
+			bar, err := plotter.NewLine(plotter.XYs{{X: x - slot*0.45, Y: stats.Summarize(vs).Median}, {X: x + slot*0.45, Y: stats.Summarize(vs).Median}})
 			if err != nil {
 				continue
 			}

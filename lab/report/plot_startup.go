@@ -8,8 +8,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // startupFigure: startup latency by method, each task a point (spread
@@ -27,7 +27,7 @@ func startupFigure(res *results.Result) *Figure {
 	points := 0
 	for _, m := range res.Spec.Methods {
 		keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
-		ms := positive(scale(lab.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }), 1e-6))
+		ms := positive(scale(stats.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }), 1e-6))
 		if len(ms) > 0 {
 			cols = append(cols, column{m, ms})
 			points += len(ms)
@@ -56,7 +56,7 @@ func startupFigure(res *results.Result) *Figure {
 		sc.GlyphStyle.Color, sc.GlyphStyle.Shape, sc.GlyphStyle.Radius = faded(col), shape, vg.Points(2.5)
 		p.Add(sc)
 
-		med := lab.Summarize(c.ms).Median
+		med := stats.Summarize(c.ms).Median
 		bar, err := plotter.NewLine(plotter.XYs{{X: float64(i) - 0.34, Y: med}, {X: float64(i) + 0.34, Y: med}})
 		if err != nil {
 			return nil

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // The sentences report.md says about Python's multiprocessing rows: the
@@ -83,7 +83,7 @@ func perIter(res *results.Result, python bool) float64 {
 			}
 		}
 	}
-	return lab.Summarize(xs).Median
+	return stats.Summarize(xs).Median
 }
 
 // pythonCompareSentences says what Python's threads did in the compare

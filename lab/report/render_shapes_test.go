@@ -6,8 +6,8 @@ import (
 	"math"
 	"testing"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 func ns(v int64) *int64 { return &v }
@@ -57,8 +57,8 @@ func TestRenderersEveryShape(t *testing.T) {
 		r := oneRun(m, []int64{0}, 300_000, 300_000).Runs[0]
 		grid.Runs = append(grid.Runs, r)
 	}
-	grid.Cells = lab.Cells(grid.Runs, results.Fork, 2)
-	grid.Crossover = lab.Crossovers(grid.Cells)
+	grid.Cells = stats.Cells(grid.Runs, results.Fork, 2)
+	grid.Crossover = stats.Crossovers(grid.Cells)
 	cases["a one-cell grid"] = grid
 
 	for name, res := range cases {

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // The sentences under each figure of report.md: what it shows on this
@@ -26,7 +26,7 @@ func startupMedians(res *results.Result) []methodMedian {
 	var out []methodMedian
 	for _, m := range res.Spec.Methods {
 		keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
-		s := lab.Summarize(lab.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }))
+		s := stats.Summarize(stats.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }))
 		if s.N > 0 {
 			out = append(out, methodMedian{m, s.Median, s.P10, s.P90})
 		}
@@ -189,7 +189,7 @@ func parentSentences(res *results.Result) []string {
 	lo, hi := sizes[0], sizes[len(sizes)-1]
 	median := func(m results.Method, size int64) float64 {
 		keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
-		return lab.Summarize(lab.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS })).Median
+		return stats.Summarize(stats.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS })).Median
 	}
 	// Growth is judged on the two smallest against the two largest sizes,
 	// so that one noisy point does not decide it.
@@ -277,7 +277,7 @@ func rssSentences(res *results.Result) []string {
 		var figs []string
 		for k, vs := range c.values {
 			if len(vs) > 0 {
-				figs = append(figs, fmt.Sprintf("%s %s", memShort[k], bytesIEC(lab.Summarize(vs).Median*(1<<20))))
+				figs = append(figs, fmt.Sprintf("%s %s", memShort[k], bytesIEC(stats.Summarize(vs).Median*(1<<20))))
 			}
 		}
 		parts = append(parts, fmt.Sprintf("%s %s (%s)", c.m, strings.Join(figs, ", "), plural(c.tasks, "task")))
@@ -318,9 +318,9 @@ func sampledPeakSentences(res *results.Result, size int64) []string {
 		if len(rss) == 0 {
 			continue
 		}
-		s := fmt.Sprintf("%s %s RSS", m, bytesIEC(lab.Summarize(rss).Median))
+		s := fmt.Sprintf("%s %s RSS", m, bytesIEC(stats.Summarize(rss).Median))
 		if len(pss) > 0 {
-			s += fmt.Sprintf(" / %s PSS", bytesIEC(lab.Summarize(pss).Median))
+			s += fmt.Sprintf(" / %s PSS", bytesIEC(stats.Summarize(pss).Median))
 		}
 		parts = append(parts, fmt.Sprintf("%s (%d sampled)", s, len(rss)))
 	}

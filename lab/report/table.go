@@ -6,8 +6,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // MaxTaskRows is how many per-task rows Table shows before it leaves them
@@ -104,11 +104,11 @@ its memory at task end (pss splits the pages it shares with its parent); minflt,
 func summaryLines(w io.Writer, res *results.Result) {
 	for _, m := range res.Spec.Methods {
 		keep := func(r *results.RunResult) bool { return r.Method == m }
-		walls := lab.Summarize(wallsOf(res.Runs, keep))
+		walls := stats.Summarize(wallsOf(res.Runs, keep))
 		if walls.N == 0 {
 			continue
 		}
-		startup := lab.Summarize(lab.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }))
+		startup := stats.Summarize(stats.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }))
 		fmt.Fprintf(w, "\nThe start method is %s\n", m)
 		fmt.Fprintf(w, "Average execution time: %10.5f sec  (wall per run of %d tasks, mean of %d)\n",
 			walls.Mean/1e9, res.Spec.NTasks, walls.N)

@@ -25,8 +25,8 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 func main() {
@@ -79,7 +79,7 @@ func median(w io.Writer, args []string) error {
 	if len(xs) == 0 {
 		return fmt.Errorf("no %s values of %s", *metric, *name)
 	}
-	fmt.Fprintf(w, "%g\n", lab.Summarize(xs).Median)
+	fmt.Fprintf(w, "%g\n", stats.Summarize(xs).Median)
 	return nil
 }
 
@@ -160,7 +160,7 @@ func ab(w io.Writer, args []string) error {
 			if len(xs) == 0 {
 				return "-"
 			}
-			m := lab.Summarize(xs).Median
+			m := stats.Summarize(xs).Median
 			if ratio {
 				return fmt.Sprintf("%.3fx", m)
 			}
@@ -196,7 +196,7 @@ func rate(w io.Writer, args []string) error {
 		return fmt.Errorf("%s: no run with a wall time", args[0])
 	}
 	slices.Sort(xs)
-	fmt.Fprintf(w, "%.0f\n", lab.Summarize(xs).Median)
+	fmt.Fprintf(w, "%.0f\n", stats.Summarize(xs).Median)
 	return nil
 }
 

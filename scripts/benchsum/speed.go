@@ -7,8 +7,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // forkFigures prints, for the fork tasks of proclab --json results, the
@@ -44,8 +44,8 @@ func forkFigures(w io.Writer, args []string) error {
 	if len(total) == 0 {
 		return errors.New("no good fork task")
 	}
-	fmt.Fprintf(w, "%.0f %.0f %.1f %.0f %.1f\n", lab.Summarize(total).Median, lab.Summarize(startup).Median,
-		lab.Summarize(anon).Median, lab.Summarize(vmas).Median, lab.Summarize(forked).Median)
+	fmt.Fprintf(w, "%.0f %.0f %.1f %.0f %.1f\n", stats.Summarize(total).Median, stats.Summarize(startup).Median,
+		stats.Summarize(anon).Median, stats.Summarize(vmas).Median, stats.Summarize(forked).Median)
 	return nil
 }
 
@@ -72,7 +72,7 @@ func rateFigures(w io.Writer, args []string) error {
 	if len(rate) == 0 {
 		return fmt.Errorf("no %s rate", args[0])
 	}
-	fmt.Fprintf(w, "%.0f %.0f %.2f\n", lab.Summarize(rate).Median, lab.Summarize(floor).Median, lab.Summarize(ratio).Median)
+	fmt.Fprintf(w, "%.0f %.0f %.2f\n", stats.Summarize(rate).Median, stats.Summarize(floor).Median, stats.Summarize(ratio).Median)
 	return nil
 }
 
@@ -95,7 +95,7 @@ func spawnReady(w io.Writer, args []string) error {
 	if len(xs) == 0 {
 		return errors.New("no spawn figures")
 	}
-	fmt.Fprintf(w, "%.0f\n", lab.Summarize(xs).Median)
+	fmt.Fprintf(w, "%.0f\n", stats.Summarize(xs).Median)
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package lab
+package stats
 
 import (
 	"github.com/proclab/proclab/lab/results"
