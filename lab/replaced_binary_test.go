@@ -3,6 +3,7 @@ package lab
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/proclab/proclab/lab/symbols"
 	"io"
 	"os"
 	"os/exec"
@@ -61,7 +62,7 @@ func TestBinaryReplacedMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := readSymbols(bin)
+	want, err := symbols.Read(bin)
 	if err != nil || want.BuildID == "" {
 		t.Fatalf("build ID of %s: %q %v", bin, want.BuildID, err)
 	}

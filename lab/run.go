@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"fmt"
+	"github.com/proclab/proclab/lab/symbols"
 	"os"
 	"runtime"
 	"slices"
@@ -87,7 +88,7 @@ func Run(ctx context.Context, spec Spec) (res *results.Result, err error) {
 		defer e.fs.close()
 	}
 
-	buildID, linking := selfImage()
+	buildID, linking := symbols.SelfImage()
 	res = &results.Result{
 		StartProfile: startProfileOff(res),
 		Schema:       results.Schema,

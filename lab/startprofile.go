@@ -3,6 +3,7 @@ package lab
 import (
 	"errors"
 	"fmt"
+	"github.com/proclab/proclab/lab/symbols"
 	"os"
 	"strings"
 	"time"
@@ -86,7 +87,7 @@ func (sp *startProfiler) finish(res *results.Result, labPID int, fs *results.For
 	if fs != nil {
 		servers = append(servers, startprof.Server{PID: fs.PID, Method: string(results.Forkserver)})
 	}
-	syms, err := LoadSymbols(res.Binary)
+	syms, err := symbols.Load(res.Binary)
 	var in startprof.InCall
 	if err == nil {
 		in = inLabCall(syms)
@@ -181,7 +182,7 @@ var PhaseNames = []string{startprof.PhaseCreate, startprof.PhaseChildStart, star
 // collect. A stack that reaches a goroutine's root (runtime.goexit, or
 // runtime.mstart on a system stack) without either is other work; one
 // cut short in C code (libc's fork has no frame pointer) cannot tell.
-func inLabCall(syms *Symbols) startprof.InCall {
+func inLabCall(syms *symbols.Symbols) startprof.InCall {
 	names := map[uint64]string{}
 	fn := func(pc uint64) string {
 		n, ok := names[pc]

@@ -3,6 +3,7 @@ package lab
 import (
 	"bytes"
 	"context"
+	"github.com/proclab/proclab/lab/symbols"
 	"os"
 	"sort"
 	"strings"
@@ -200,15 +201,13 @@ func TestStartProfileRefused(t *testing.T) {
 // stack that reaches a goroutine's root without them is other work (the
 // live sampler, say), and one cut short in C cannot tell.
 func TestInLabCall(t *testing.T) {
-	syms, err := LoadSymbols(buildProclab(t, false)) // test binaries are stripped
+	syms, err := symbols.Load(buildProclab(t, false)) // test binaries are stripped
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := func(name string) uint64 {
-		for _, f := range syms.funcs {
-			if f.name == name {
-				return f.addr + 1 // a return address inside it
-			}
+		if a, ok := syms.Addr(name); ok {
+			return a + 1 // a return address inside it
 		}
 		t.Fatalf("no symbol %s in the test binary", name)
 		return 0

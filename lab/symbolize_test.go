@@ -2,6 +2,7 @@ package lab
 
 import (
 	"bufio"
+	"github.com/proclab/proclab/lab/symbols"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,7 +69,7 @@ func TestSymbolizeHotLoop(t *testing.T) {
 	file, first, last := hotLoopLines(t)
 	for _, pie := range []bool{false, true} {
 		t.Run(map[bool]string{false: "exe", true: "pie"}[pie], func(t *testing.T) {
-			syms, err := LoadSymbols(buildProclab(t, pie))
+			syms, err := symbols.Load(buildProclab(t, pie))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +96,7 @@ func TestSymbolizeHotLoop(t *testing.T) {
 			if syms.Contains(syms.Start-1) || syms.Contains(syms.Limit) {
 				t.Error("Contains accepts addresses outside the image")
 			}
-			if again, _ := LoadSymbols(syms.Path); again != syms {
+			if again, _ := symbols.Load(syms.Path); again != syms {
 				t.Error("LoadSymbols read the same binary twice")
 			}
 		})
@@ -109,7 +110,7 @@ func TestSymbolizeOwnBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	syms, err := LoadSymbols(exe)
+	syms, err := symbols.Load(exe)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,12 +123,10 @@ func TestSymbolizeOwnBinary(t *testing.T) {
 	}
 }
 
-func funcAddr(t *testing.T, s *Symbols, name string) uint64 {
+func funcAddr(t *testing.T, s *symbols.Symbols, name string) uint64 {
 	t.Helper()
-	for _, f := range s.funcs {
-		if f.name == name {
-			return f.addr
-		}
+	if a, ok := s.Addr(name); ok {
+		return a
 	}
 	t.Fatalf("no symbol %s", name)
 	return 0
@@ -135,24 +134,24 @@ func funcAddr(t *testing.T, s *Symbols, name string) uint64 {
 
 // A PIE process loaded at some base maps back by that base.
 func TestFileAddrPIE(t *testing.T) {
-	s := &Symbols{Start: 0, Limit: 0x500000}
+	s := &symbols.Symbols{Start: 0, Limit: 0x500000}
 	const base = 0x55d0c0de0000
 	if got := s.FileAddr(base+0x20f543, base); got != 0x20f543 {
 		t.Errorf("PIE: %#x, want 0x20f543", got)
 	}
-	s = &Symbols{Start: 0x400000, Limit: 0x900000}
+	s = &symbols.Symbols{Start: 0x400000, Limit: 0x900000}
 	if got := s.FileAddr(0x5a4080, 0x400000); got != 0x5a4080 {
 		t.Errorf("non-PIE: %#x, want unchanged", got)
 	}
 }
 
 func TestLoadSymbolsErrors(t *testing.T) {
-	if _, err := LoadSymbols(filepath.Join(t.TempDir(), "missing")); err == nil {
+	if _, err := symbols.Load(filepath.Join(t.TempDir(), "missing")); err == nil {
 		t.Error("no error for a missing binary")
 	}
 	notELF := filepath.Join(t.TempDir(), "x")
 	os.WriteFile(notELF, []byte("#!/bin/sh\n"), 0o755)
-	if _, err := LoadSymbols(notELF); err == nil || !strings.Contains(err.Error(), notELF) {
+	if _, err := symbols.Load(notELF); err == nil || !strings.Contains(err.Error(), notELF) {
 		t.Errorf("not an ELF file: %v", err)
 	}
 }

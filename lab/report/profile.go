@@ -6,9 +6,10 @@ import (
 	"io"
 	"math"
 
+	"github.com/proclab/proclab/lab/symbols"
+
 	"github.com/google/pprof/profile"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
 )
 
@@ -49,7 +50,7 @@ func BuildProfile(res *results.Result) (*profile.Profile, error) {
 	if hz <= 0 || !hasProfiles(res) {
 		return nil, ErrNoProfile
 	}
-	syms, err := lab.LoadSymbols(res.Binary)
+	syms, err := symbols.Load(res.Binary)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +107,7 @@ func totalWall(res *results.Result) int64 {
 // functions.
 type profileBuilder struct {
 	p         *profile.Profile
-	syms      *lab.Symbols
+	syms      *symbols.Symbols
 	mapping   *profile.Mapping
 	locs      map[uint64]*profile.Location // by file address, in the image
 	foreign   map[uint64]*profile.Location // by raw PC, outside it (libc, vDSO)
@@ -117,7 +118,7 @@ type profileBuilder struct {
 	firstFail string
 }
 
-func newProfileBuilder(syms *lab.Symbols, hz int) *profileBuilder {
+func newProfileBuilder(syms *symbols.Symbols, hz int) *profileBuilder {
 	m := &profile.Mapping{
 		ID: 1, Start: syms.Start, Limit: syms.Limit, Offset: 0,
 		File: syms.Path, BuildID: syms.BuildID,

@@ -1,4 +1,7 @@
-package lab
+// Package symbols resolves program counters sampled in proclab's processes
+// to functions and source lines (ELF symbol tables and DWARF line tables),
+// and reads the lab's own image (build ID, how it was linked). Pure Go.
+package symbols
 
 import (
 	"debug/dwarf"
@@ -61,13 +64,13 @@ var symbolsCache struct {
 // drops the " (deleted)" the kernel adds once the file is replaced).
 var selfPath, _ = os.Executable()
 
-// LoadSymbols reads the symbols of the executable at path. Results are
+// Load reads the symbols of the executable at path. Results are
 // cached per file (path, size and modification time), so building several
 // profiles of one binary reads it once. When path is this process's own
 // executable, the symbols come from the running image (/proc/self/exe),
 // which is what the lab's children ran, even if the file at path has been
 // replaced since (a new build moved over it); Symbols.Path stays path.
-func LoadSymbols(path string) (*Symbols, error) {
+func Load(path string) (*Symbols, error) {
 	if selfPath != "" && path == selfPath {
 		return loadSelfSymbols()
 	}
@@ -81,7 +84,7 @@ func LoadSymbols(path string) (*Symbols, error) {
 	if s := symbolsCache.m[key]; s != nil {
 		return s, nil
 	}
-	s, err := readSymbols(path)
+	s, err := Read(path)
 	if err != nil {
 		return nil, err
 	}
@@ -107,12 +110,12 @@ func loadSelfSymbols() (*Symbols, error) {
 	return self.s, self.err
 }
 
-// selfImage reads the lab's own image: its GNU build ID ("" if it has
+// SelfImage reads the lab's own image: its GNU build ID ("" if it has
 // none) and how it was linked ("static" without a dynamic loader (no
 // PT_INTERP), else "dynamic"); both "" if the image cannot be read. It
 // reads the ELF headers and one note, not the symbols: it runs before
 // every run.
-func selfImage() (buildID, linking string) {
+func SelfImage() (buildID, linking string) {
 	f, err := elf.Open("/proc/self/exe")
 	if err != nil {
 		return "", ""
@@ -127,7 +130,8 @@ func selfImage() (buildID, linking string) {
 	return gnuBuildID(f), linking
 }
 
-func readSymbols(path string) (*Symbols, error) { return readSymbolsFrom(path, path) }
+// Read reads the symbols of the executable at path, uncached.
+func Read(path string) (*Symbols, error) { return readSymbolsFrom(path, path) }
 
 // readSymbolsFrom reads the executable at file, calling it path.
 func readSymbolsFrom(file, path string) (*Symbols, error) {
@@ -267,4 +271,15 @@ func gnuBuildID(f *elf.File) string {
 		return ""
 	}
 	return hex.EncodeToString(b[off : off+uint64(descsz)])
+}
+
+// Addr is the address of the function called name, if the symbol table
+// has it.
+func (s *Symbols) Addr(name string) (uint64, bool) {
+	for _, f := range s.funcs {
+		if f.name == name {
+			return f.addr, true
+		}
+	}
+	return 0, false
 }
