@@ -9,13 +9,6 @@ import (
 	"github.com/proclab/proclab/lab/stats"
 )
 
-// The goals of issue 13 (issue 7 had 1.15x and 1.20x): how close to the
-// machine's floor proclab's own figures for fork must be.
-const (
-	GoalForkStartupRatio = 1.10
-	GoalForkTotalRatio   = 1.10
-)
-
 // CalibrateSpec is what Calibrate runs. Zero values are documented beside
 // each field.
 type CalibrateSpec struct {
@@ -128,11 +121,10 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*results.Calibration, err
 	}
 
 	type methodRun struct {
-		m      results.Method
-		floor  *floorRun
-		tasks  []results.Task
-		failed int
-		err    string
+		m     results.Method
+		floor *floorRun
+		tasks []results.Task // every recorded task; stats.Overhead counts what counts
+		err   string
 	}
 	var runs []*methodRun
 	for _, m := range methods {
@@ -157,7 +149,7 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*results.Calibration, err
 				f.drop()
 			}
 			for _, r := range runs {
-				r.tasks, r.failed = r.tasks[:0], 0
+				r.tasks = r.tasks[:0]
 			}
 		}
 		// Each method next to its own floor, the floor first on even rounds
@@ -174,10 +166,6 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*results.Calibration, err
 				for _, t := range e.runOnce(ctx, r.m).Tasks {
 					if t.ChecksumPending {
 						t.ChecksumOK = ptr(t.Checksum == e.expected)
-					}
-					if !t.Good() {
-						r.failed++
-						continue
 					}
 					r.tasks = append(r.tasks, t)
 				}
@@ -201,13 +189,13 @@ func Calibrate(ctx context.Context, cs CalibrateSpec) (*results.Calibration, err
 		cal.Floors = append(cal.Floors, f.summary())
 	}
 	for _, r := range runs {
-		mo := results.MethodOverhead{Method: r.m, Floor: r.floor.name, Failed: r.failed, Error: r.err}
+		mo := results.MethodOverhead{Method: r.m, Floor: r.floor.name, Error: r.err}
 		if r.err == "" {
-			fillOverhead(&mo, r.tasks, calibrationFloor(cal, r.floor.name))
+			mo = stats.Overhead(r.m, calibrationFloor(cal, r.floor.name), r.tasks)
 		}
 		cal.Methods = append(cal.Methods, mo)
 	}
-	cal.Goals = calibrationGoals(cal)
+	cal.Goals = stats.Goals(cal.Methods)
 	for _, n := range cs.RateTasks {
 		if ctx.Err() != nil {
 			break
@@ -234,24 +222,11 @@ func pairedFloor(m results.Method) string {
 }
 
 func (f *floorRun) summary() results.Floor {
-	out := results.Floor{Name: f.name, Program: f.path, N: len(f.samples)}
-	if f.err != nil {
-		out.Error = f.err.Error()
+	ss := make([]stats.FloorSample, len(f.samples))
+	for i, s := range f.samples {
+		ss[i] = stats.FloorSample{StartupNS: s.StartupNS, TotalNS: s.TotalNS, MinFlt: s.MinFlt}
 	}
-	var st, tt, mf []float64
-	for _, s := range f.samples {
-		if s.StartupNS > 0 {
-			st = append(st, float64(s.StartupNS))
-		}
-		tt = append(tt, float64(s.TotalNS))
-		mf = append(mf, float64(s.MinFlt))
-	}
-	out.MinFlt = stats.Summarize(mf).Median
-	if len(st) > 0 && len(st) == len(tt) {
-		out.StartupNS = ptr(stats.Summarize(st).Median)
-	}
-	out.TotalNS = stats.Summarize(tt).Median
-	return out
+	return stats.FloorOf(f.name, f.path, ss, f.err)
 }
 
 func calibrationFloor(c *results.Calibration, name string) results.Floor {
@@ -263,48 +238,7 @@ func calibrationFloor(c *results.Calibration, name string) results.Floor {
 	return results.Floor{}
 }
 
-func fillOverhead(mo *results.MethodOverhead, ts []results.Task, f results.Floor) {
-	mo.N = len(ts)
-	if len(ts) == 0 {
-		return
-	}
-	mo.StartupNS = stats.Summarize(stats.Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return t.StartupNS })).Median
-	mo.TotalNS = stats.Summarize(stats.Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return &t.TotalNS })).Median
-	mo.MinFlt = stats.Summarize(stats.Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return &t.MinFlt })).Median
-	if xs := stats.Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return t.ExecDoneNS }); len(xs) > 0 {
-		mo.ExecDoneNS = ptr(stats.Summarize(xs).Median)
-	}
-	if xs := stats.Figures([]results.RunResult{{Tasks: ts}}, nil, func(t *results.Task) *int64 { return t.RuntimeReadyNS }); len(xs) > 0 {
-		mo.RuntimeReadyNS = ptr(stats.Summarize(xs).Median)
-	}
-	if f.StartupNS != nil && *f.StartupNS > 0 {
-		mo.StartupRatio = mo.StartupNS / *f.StartupNS
-		mo.StartupOverNS = mo.StartupNS - *f.StartupNS
-	}
-	if f.TotalNS > 0 {
-		mo.TotalRatio = mo.TotalNS / f.TotalNS
-		mo.TotalOverNS = mo.TotalNS - f.TotalNS
-	}
-}
-
-func calibrationGoals(c *results.Calibration) []results.Goal {
-	var out []results.Goal
-	for _, mo := range c.Methods {
-		if mo.Method != results.Fork || mo.N == 0 {
-			continue
-		}
-		if mo.StartupRatio > 0 {
-			out = append(out, results.Goal{Name: "fork startup", Ratio: mo.StartupRatio, Limit: GoalForkStartupRatio,
-				Met: mo.StartupRatio <= GoalForkStartupRatio})
-		}
-		out = append(out, results.Goal{Name: "fork total per task", Ratio: mo.TotalRatio, Limit: GoalForkTotalRatio,
-			Met: mo.TotalRatio <= GoalForkTotalRatio})
-	}
-	return out
-}
-
-// noiseWarnings flags floors whose samples spread widely: the ratios of
-// such a run say more about the machine's other load than about proclab.
+// floorNoiseWarnings flags floors whose samples spread widely.
 func floorNoiseWarnings(floors []*floorRun) []string {
 	var out []string
 	for _, f := range floors {
@@ -312,9 +246,8 @@ func floorNoiseWarnings(floors []*floorRun) []string {
 		for _, s := range f.samples {
 			tt = append(tt, float64(s.TotalNS))
 		}
-		s := stats.Summarize(tt)
-		if s.N >= 10 && s.Median > 0 && s.P90/s.Median > 2 {
-			out = append(out, fmt.Sprintf("%s: p90 is %.1fx the median; the machine is noisy: rerun on a quiet machine or raise --n", f.name, s.P90/s.Median))
+		if w := stats.FloorNoise(f.name, tt); w != "" {
+			out = append(out, w)
 		}
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 	"golang.org/x/sys/unix"
 )
 
@@ -82,8 +83,8 @@ func TestCalibrate(t *testing.T) {
 		t.Fatalf("fork has no startup ratio: %+v", fork)
 	}
 	want := []results.Goal{
-		{Name: "fork startup", Ratio: fork.StartupRatio, Limit: GoalForkStartupRatio},
-		{Name: "fork total per task", Ratio: fork.TotalRatio, Limit: GoalForkTotalRatio},
+		{Name: "fork startup", Ratio: fork.StartupRatio, Limit: stats.GoalForkStartupRatio},
+		{Name: "fork total per task", Ratio: fork.TotalRatio, Limit: stats.GoalForkTotalRatio},
 	}
 	if len(cal.Goals) != len(want) {
 		t.Fatalf("goals %+v, want %+v", cal.Goals, want)

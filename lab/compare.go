@@ -115,6 +115,19 @@ func Compare(ctx context.Context, spec CompareSpec) (*results.Result, error) {
 			if r != nil {
 				res.Binary, res.BinaryBuildID, res.BinaryLinking = r.Binary, r.BinaryBuildID, r.BinaryLinking
 				res.Spec = r.Spec
+				// The machine and the helpers are read per cell; the grid
+				// keeps the first cell's (the host before any measurement).
+				if res.Host == nil {
+					res.Host = r.Host
+				}
+				if res.Python == nil {
+					res.Python = r.Python
+				}
+				if res.Forkserver == nil {
+					res.Forkserver = r.Forkserver
+				}
+				res.Sampler = addSampler(res.Sampler, r.Sampler)
+				res.LabPeakRSSBytes = max(res.LabPeakRSSBytes, r.LabPeakRSSBytes)
 				res.Runs = append(res.Runs, r.Runs...)
 				for _, w := range r.Warnings {
 					res.Warnings = append(res.Warnings, fmt.Sprintf("n_tasks=%d n_iters=%d: %s", nt, ni, w))
@@ -139,4 +152,24 @@ func finishComparison(res *results.Result, spec CompareSpec, iters []uint64, tas
 	res.Cells = stats.Cells(res.Runs, spec.method(), spec.cpus())
 	res.Crossover = stats.Crossovers(res.Cells)
 	res.Summary = stats.Summaries(res)
+}
+
+// addSampler sums what live sampling cost over the cells of a grid.
+func addSampler(sum, s *results.SamplerStats) *results.SamplerStats {
+	if s == nil {
+		return sum
+	}
+	if sum == nil {
+		c := *s
+		return &c
+	}
+	sum.Samples += s.Samples
+	sum.Skipped += s.Skipped
+	sum.CPUNS += s.CPUNS
+	sum.ChildCPUNS += s.ChildCPUNS
+	sum.Overhead = 0
+	if sum.ChildCPUNS > 0 {
+		sum.Overhead = float64(sum.CPUNS) / float64(sum.ChildCPUNS)
+	}
+	return sum
 }

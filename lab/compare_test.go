@@ -50,8 +50,8 @@ func TestCompareGrid(t *testing.T) {
 	// more of the loop's own CPU (CPU time: a loaded machine can make one
 	// short run's wall time anything).
 	cpuAt := func(ni uint64) float64 {
-		return stats.Summarize(stats.Figures(res.Runs, func(r *results.RunResult) bool { return r.Method == results.Single && r.NIters == ni },
-			func(t *results.Task) *int64 { return t.TaskCPUNS })).Median
+		g, _ := stats.Find(stats.Groups(res), stats.Key{Method: results.Single, NTasks: 2, NIters: ni})
+		return stats.Median(stats.Values(g.Runs, stats.TaskCPU))
 	}
 	if small, large := cpuAt(1000), cpuAt(200_000); !(large > 20*small) {
 		t.Errorf("single's task CPU at 200k iterations (%.0f ns) is not clearly above that at 1000 (%.0f ns)", large, small)
@@ -76,30 +76,5 @@ func TestCompareSpecValidate(t *testing.T) {
 		if err := s.Validate(); err == nil {
 			t.Errorf("%+v: no error", s)
 		}
-	}
-}
-
-// The crossover is where processes win from then on, not a lucky cell.
-func TestCrossovers(t *testing.T) {
-	cell := func(nt int, ni uint64, speedup float64) results.Cell {
-		return results.Cell{NTasks: nt, NIters: ni, Speedup: speedup}
-	}
-	cells := []results.Cell{
-		cell(1, 10, 0.1), cell(1, 100, 0.5), cell(1, 1000, 0.9),
-		cell(2, 10, 0.1), cell(2, 100, 1.2), cell(2, 1000, 0.9), cell(2, 10000, 1.5),
-		cell(3, 10, 1.1), cell(3, 100, 1.6),
-	}
-	xs := stats.Crossovers(cells)
-	if len(xs) != 3 {
-		t.Fatalf("%+v", xs)
-	}
-	if xs[0].NIters != nil {
-		t.Errorf("1 task: crossover %d, want none", *xs[0].NIters)
-	}
-	if xs[1].NIters == nil || *xs[1].NIters != 10000 || *xs[1].Speedup != 1.5 {
-		t.Errorf("2 tasks: %+v, want 10000 (the win at 100 does not last)", xs[1])
-	}
-	if xs[2].NIters == nil || *xs[2].NIters != 10 {
-		t.Errorf("3 tasks: %+v, want 10", xs[2])
 	}
 }

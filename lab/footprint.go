@@ -4,18 +4,19 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"github.com/proclab/proclab/lab/results"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/proclab/proclab/lab/results"
 )
 
 // footprint is the lab's own size at one moment: what a fork child
 // copies (the page tables of every mapping, and the anonymous pages it
 // will share copy-on-write) besides the ballast asked for.
 type footprint struct {
-	rss, anon int64 // resident and anonymous bytes (smaps_rollup)
+	rss, anon int64 // resident and anonymous bytes (summed over /proc/self/smaps)
 	dontfork  int64 // anonymous bytes in mappings fork children do not get (VmFlags dc)
 	vmas      int   // mappings (lines of /proc/self/maps)
 	pte       int64 // page-table bytes (VmPTE)

@@ -134,8 +134,7 @@ func (e *env) inProcessTask(i int, t0 int64, ip csys.InProcess, t1 int64, why ki
 }
 
 func setUsage(t *results.Task, u csys.Usage) {
-	t.UserNS = int64(u.User)
-	t.SysNS = int64(u.Sys)
-	t.MinFlt, t.MajFlt = u.MinFlt, u.MajFlt
-	t.NVCSW, t.NIVCSW = u.NVCSW, u.NIVCSW
+	t.UserNS, t.SysNS = ptr(int64(u.User)), ptr(int64(u.Sys))
+	t.MinFlt, t.MajFlt = ptr(u.MinFlt), ptr(u.MajFlt)
+	t.NVCSW, t.NIVCSW = ptr(u.NVCSW), ptr(u.NIVCSW)
 }

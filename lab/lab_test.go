@@ -73,8 +73,8 @@ func checkProcessTask(t *testing.T, i int, tk results.Task, parent int) {
 	if tk.ParentPID == nil || *tk.ParentPID != parent {
 		t.Errorf("task %d: parent %v, want %d", i, tk.ParentPID, parent)
 	}
-	if tk.RusageMaxRSSBytes == nil || *tk.RusageMaxRSSBytes <= 0 || tk.MinFlt <= 0 {
-		t.Errorf("task %d: rusage missing: rss %v minflt %d", i, tk.RusageMaxRSSBytes, tk.MinFlt)
+	if tk.RusageMaxRSSBytes == nil || *tk.RusageMaxRSSBytes <= 0 || val(tk.MinFlt) <= 0 {
+		t.Errorf("task %d: rusage missing: rss %v minflt %v", i, tk.RusageMaxRSSBytes, val(tk.MinFlt))
 	}
 }
 
@@ -87,7 +87,7 @@ func TestRusageFollowsWork(t *testing.T) {
 	cpu := func(iters uint64) int64 {
 		res := runSpec(t, Spec{Methods: []results.Method{results.Fork}, NTasks: 1, NIters: iters})
 		tk := res.Runs[0].Tasks[0]
-		return tk.UserNS + tk.SysNS
+		return val(tk.UserNS) + val(tk.SysNS)
 	}
 	small, large := cpu(100_000), cpu(20_000_000)
 	extra := loopCPU(20_000_000) - loopCPU(100_000)
@@ -159,4 +159,12 @@ func childrenOf(parent int) []procEntry {
 		}
 	}
 	return out
+}
+
+// val is a figure's value, 0 when it is null.
+func val(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

@@ -374,9 +374,9 @@ func iec(b int64) string {
 
 // labPeakRSS is this process's peak resident memory so far (VmHWM).
 func labPeakRSS() int64 {
-	var ru unix.Rusage
-	if unix.Getrusage(unix.RUSAGE_SELF, &ru) != nil {
+	hwm, err := peakRSS()
+	if err != nil {
 		return 0
 	}
-	return ru.Maxrss << 10 // KiB on Linux
+	return hwm
 }

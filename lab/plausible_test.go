@@ -51,12 +51,12 @@ func TestFiguresPlausible(t *testing.T) {
 			// loop's CPU (less a slack for clock differences and the slice
 			// RUSAGE_THREAD may leave out) and no more than the task's
 			// lifetime allows (a Go worker's runtime threads add a little).
-			cpu := time.Duration(tk.UserNS + tk.SysNS)
+			cpu := time.Duration(val(tk.UserNS) + val(tk.SysNS))
 			if cpu < ref*7/10 || cpu > time.Duration(tk.TotalNS)+20*time.Millisecond {
 				t.Errorf("%s: user+sys %v (user %v, sys %v) for a loop of %v CPU, task lifetime %v",
-					name, cpu, time.Duration(tk.UserNS), time.Duration(tk.SysNS), ref, time.Duration(tk.TotalNS))
+					name, cpu, time.Duration(val(tk.UserNS)), time.Duration(val(tk.SysNS)), ref, time.Duration(tk.TotalNS))
 			}
-			if tk.ParentPID != nil && tk.MinFlt <= 0 {
+			if tk.ParentPID != nil && val(tk.MinFlt) <= 0 {
 				t.Errorf("%s: no page faults", name)
 			}
 			// A fork child maps the lab's ballast: its peak RSS (shared
@@ -121,7 +121,7 @@ func TestSamplerWithinBudget(t *testing.T) {
 	var lifetimes, cpu int64
 	for _, tk := range res.Runs[0].Tasks {
 		lifetimes += tk.TotalNS
-		cpu += tk.UserNS + tk.SysNS
+		cpu += val(tk.UserNS) + val(tk.SysNS)
 	}
 	if s.ChildCPUNS != cpu || s.Overhead != float64(s.CPUNS)/float64(cpu) {
 		t.Errorf("sampler %+v: child CPU %d, overhead %v; want %d and cpu_ns/child_cpu_ns", s, s.ChildCPUNS, s.Overhead, cpu)

@@ -286,6 +286,7 @@ func setRecordFigures(t *results.Task, rec *csys.Record) {
 		return nil
 	}
 	t.HWMBytes = pos(rec.HWMBytes)
+	t.MaxRSSBytes = t.HWMBytes
 	t.EndRSSBytes = pos(rec.EndRSSBytes)
 	t.EndPSSBytes = pos(rec.EndPSSBytes)
 	t.EndUSSBytes = pos(rec.EndUSSBytes)

@@ -88,7 +88,7 @@ func TestPythonSpawnStartsAnInterpreter(t *testing.T) {
 	needPython(t)
 	res := runSpec(t, Spec{Methods: []results.Method{results.PyFork, results.PySpawn}, NTasks: 1, NIters: 1000, Repeat: 5})
 	med := map[results.Method]float64{}
-	for _, s := range stats.MethodStats(res) {
+	for _, s := range stats.Rows(res) {
 		med[s.Method] = s.Startup.Median
 	}
 	if med[results.PySpawn] < 3*med[results.PyFork] {

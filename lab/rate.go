@@ -1,8 +1,12 @@
 package lab
 
 import (
+	"fmt"
+
 	"context"
 	"os"
+
+	"github.com/proclab/proclab/lab/stats"
 
 	"github.com/proclab/proclab/csys"
 	"github.com/proclab/proclab/lab/results"
@@ -33,7 +37,7 @@ func rates(ctx context.Context, n int) []results.Rate {
 			r.Error = err.Error()
 		} else {
 			r.WallNS = wall.Nanoseconds()
-			r.TasksPerSec = float64(n) / wall.Seconds()
+			r.TasksPerSec = stats.TasksPerSec(n, r.WallNS)
 			floorRate[limit] = r.TasksPerSec
 		}
 		out = append(out, r)
@@ -64,12 +68,14 @@ func rates(ctx context.Context, n int) []results.Rate {
 		}
 	}
 	r.WallNS = run.WallNS
-	if run.WallNS > 0 {
-		r.TasksPerSec = float64(n) / (float64(run.WallNS) / 1e9)
+	if r.Failed > 0 {
+		// A rate with failed tasks measured the failures: none is given,
+		// as proclab rate gives none.
+		r.Error = fmt.Sprintf("%d of %d tasks failed: no rate", r.Failed, n)
+		return append(out, r)
 	}
-	if f := floorRate[0]; f > 0 {
-		r.FloorRatio = r.TasksPerSec / f
-	}
+	r.TasksPerSec = stats.TasksPerSec(n, run.WallNS)
+	r.FloorRatio = stats.Ratio(r.TasksPerSec, floorRate[0])
 	return append(out, r)
 }
 

@@ -170,7 +170,7 @@ func Run(ctx context.Context, spec Spec) (res *results.Result, err error) {
 		res.Incomplete = true
 		return res, err
 	}
-	res.Warnings = append(res.Warnings, stats.NoiseWarnings(stats.MethodStats(res), spec.Warmup, spec.NTasks, runtime.NumCPU())...)
+	res.Warnings = append(res.Warnings, stats.NoiseWarnings(stats.Rows(res), spec.Warmup, spec.NTasks, runtime.NumCPU())...)
 	return res, nil
 }
 

@@ -277,8 +277,8 @@ func (s *sampler) finish(childCPU int64) *results.SamplerStats {
 func processCPU(ts []results.Task) int64 {
 	var ns int64
 	for _, t := range ts {
-		if t.ParentPID != nil {
-			ns += t.UserNS + t.SysNS
+		if t.ParentPID != nil && t.UserNS != nil && t.SysNS != nil {
+			ns += *t.UserNS + *t.SysNS
 		}
 	}
 	return ns

@@ -6,8 +6,10 @@ package lab
 import (
 	"errors"
 	"fmt"
-	"github.com/proclab/proclab/lab/results"
+	"slices"
 	"time"
+
+	"github.com/proclab/proclab/lab/results"
 )
 
 // Spec is what to run. The zero value of each optional field is documented
@@ -90,9 +92,12 @@ func (s *Spec) Validate() error {
 			}
 		}
 	}
-	for _, b := range s.ParentRSS {
+	for i, b := range s.ParentRSS {
 		if b < 0 {
 			return fmt.Errorf("--parent-rss must not be negative, got %d", b)
+		}
+		if slices.Contains(s.ParentRSS[:i], b) {
+			return fmt.Errorf("--parent-rss names %s twice; name each size once (each is one row of the results; --repeat gives more rounds)", iec(b))
 		}
 	}
 	return nil

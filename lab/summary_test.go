@@ -1,10 +1,10 @@
 package lab
 
 import (
-	"github.com/proclab/proclab/lab/results"
-	"github.com/proclab/proclab/lab/stats"
 	"slices"
 	"testing"
+
+	"github.com/proclab/proclab/lab/results"
 )
 
 // The summary's figures are the distribution of the tasks' own figures,
@@ -63,18 +63,5 @@ func checkDist(t *testing.T, what string, d results.Distribution, xs []int64) {
 	}
 	if d.P10NS < d.MinNS || d.P10NS > d.MedianNS || d.P90NS < d.MedianNS || d.P90NS > d.MaxNS || d.StddevNS < 0 {
 		t.Errorf("%s: quantiles out of order: %+v", what, d)
-	}
-}
-
-// A failed task is left out of the summary, and its run's wall with it.
-func TestSummaryLeavesOutFailures(t *testing.T) {
-	one := int64(100)
-	res := &results.Result{Runs: []results.RunResult{
-		{Method: results.Fork, NTasks: 2, NIters: 1, WallNS: 500, Tasks: []results.Task{{TotalNS: 300, StartupNS: &one}, {TotalNS: 9999, Error: "killed"}}},
-		{Method: results.Fork, NTasks: 2, NIters: 1, WallNS: 400, Tasks: []results.Task{{TotalNS: 200, StartupNS: &one}, {TotalNS: 200, StartupNS: &one}}},
-	}}
-	s := stats.Summaries(res)
-	if len(s) != 1 || s[0].N != 3 || s[0].Total.MaxNS != 300 || s[0].Wall.N != 1 || s[0].Wall.MedianNS != 400 {
-		t.Fatalf("summary %+v", s)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/proclab/proclab/csys"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // MaxRateProcs bounds --max-procs of `proclab rate`: each loop holds an OS
@@ -124,10 +125,22 @@ func MeasureRates(ctx context.Context, ts ThroughputSpec) (*results.Throughput, 
 		}
 		r := results.MethodRate{Method: m, Tasks: ts.Tasks, MaxProcs: loops, Floor: pairedFloor(m), ChildMemRead: m != results.Fork}
 		e.markHeap() // the floor forks the lab's address space too
-		if wall, err := floorRate(r.Floor, prog, ts.Tasks, loops); err != nil {
+		if wall, err := floorRate(r.Floor, prog, []string{prog}, ts.Tasks, loops); err != nil {
 			r.FloorError = err.Error()
 		} else if wall > 0 {
-			r.FloorTasksPerSec = float64(ts.Tasks) / (float64(wall) / 1e9)
+			r.FloorTasksPerSec = stats.TasksPerSec(ts.Tasks, wall)
+		}
+		if m == results.Spawn || m == results.ForkExec || m == results.Exec {
+			// The exec'd methods start the proclab image, a Go program of
+			// ~1 ms: beside the 5 KiB C program's floor, the floor of
+			// exec'ing that image itself (stopped in its C constructor,
+			// before the Go runtime) says how much is the program's start.
+			r.ImageFloor = floorSpawnImage
+			if wall, err := floorRate(floorSpawnImage, e.exe, []string{e.exe, csys.FloorArg}, ts.Tasks, loops); err != nil {
+				r.ImageFloorError = err.Error()
+			} else if wall > 0 {
+				r.ImageFloorTasksPerSec = stats.TasksPerSec(ts.Tasks, wall)
+			}
 		}
 		var run results.RunResult
 		e.markHeap()
@@ -140,10 +153,9 @@ func MeasureRates(ctx context.Context, ts ThroughputSpec) (*results.Throughput, 
 		}
 		if wall > 0 && failed == 0 && err == nil {
 			r.WallNS = wall
-			r.TasksPerSec = float64(ts.Tasks) / (float64(wall) / 1e9)
-			if r.FloorTasksPerSec > 0 {
-				r.Ratio = r.TasksPerSec / r.FloorTasksPerSec
-			}
+			r.TasksPerSec = stats.TasksPerSec(ts.Tasks, wall)
+			r.Ratio = stats.Ratio(r.TasksPerSec, r.FloorTasksPerSec)
+			r.ImageRatio = stats.Ratio(r.TasksPerSec, r.ImageFloorTasksPerSec)
 		}
 		out.Rates = append(out.Rates, r)
 	}
@@ -256,15 +268,15 @@ func (e *env) rateTask(start starter, t csys.Task, live *liveSet) (results.Task,
 
 // floorRate runs the named floor n times over loops C loops at once, each
 // on its own locked thread, and returns the span from start to the last
-// reap in nanoseconds.
-func floorRate(name, prog string, n, loops int) (int64, error) {
+// reap in nanoseconds. path and argv are what the exec floors run.
+func floorRate(name, path string, argv []string, n, loops int) (int64, error) {
 	var kind csys.FloorKind
 	switch name {
 	case floorFork:
 		kind = csys.FloorFork
 	case floorForkExec:
 		kind = csys.FloorForkExec
-	case floorSpawn:
+	case floorSpawn, floorSpawnImage:
 		kind = csys.FloorSpawn
 	default:
 		return 0, fmt.Errorf("no floor %q", name)
@@ -285,7 +297,7 @@ func floorRate(name, prog string, n, loops int) (int64, error) {
 		if kind == csys.FloorFork {
 			_, err = csys.FloorForkRate(share, 1)
 		} else {
-			_, err = csys.Floor(kind, prog, []string{prog}, share)
+			_, err = csys.Floor(kind, path, argv, share)
 		}
 		if err != nil {
 			mu.Lock()

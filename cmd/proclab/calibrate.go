@@ -10,6 +10,7 @@ import (
 	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/report"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // newCalibrateCmd is `proclab calibrate`: the machine's floor in C, and how
@@ -33,7 +34,7 @@ program, and for context vfork, /bin/true and proclab's own image), then runs
 proclab's process methods on a near-empty task (n_tasks 1, n_iters 1),
 interleaved with the floor round by round, and reports each method's medians
 as a ratio over its floor, with a verdict against the goals (fork startup
-within 1.15x, total per fork task within 1.2x).`,
+and total per fork task within ` + goalText() + ` of their floor).`,
 		Example: `  proclab calibrate
   proclab calibrate --n 1000 --json
   proclab calibrate --method fork --rate-tasks 100,1000,10000`,
@@ -82,3 +83,12 @@ within 1.15x, total per fork task within 1.2x).`,
 
 // noArgs rejects positional arguments as bad input (exit status 2), where
 // cobra.NoArgs would give a plain error.
+
+// goalText is calibrate's goals as its help states them: the figures
+// stats judges with.
+func goalText() string {
+	if stats.GoalForkStartupRatio == stats.GoalForkTotalRatio {
+		return fmt.Sprintf("%.2fx", stats.GoalForkStartupRatio)
+	}
+	return fmt.Sprintf("%.2fx and %.2fx", stats.GoalForkStartupRatio, stats.GoalForkTotalRatio)
+}

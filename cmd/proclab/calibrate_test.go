@@ -61,7 +61,7 @@ func TestCalibrateTable(t *testing.T) {
 	if code := proclab(&out, &errb, []string{"calibrate", "--n", "2", "--method", "fork"}); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	for _, want := range []string{"fork+_exit+wait4", "× floor", "goal: fork startup within 1.10x", "goal: fork total per task within 1.10x"} {
+	for _, want := range []string{"fork+_exit+wait4", "× floor", "fork startup: proclab's fork costs", "fork total per task: proclab's fork costs", "(the goal is at most 1.10x"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/proclab/proclab/lab/report"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // `proclab --version` and `proclab version` print the same line, with the
@@ -88,11 +88,11 @@ func TestDiffCLI(t *testing.T) {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	r := runLab(t, "diff", a, filepath.Join(a, "results.json"))
-	if r.code != 0 || !strings.Contains(r.stdout, "startup (median") || !regexp.MustCompile(`fork .*~ \(p=1\.000 n=10\+10\)`).MatchString(r.stdout) {
+	if r.code != 0 || !strings.Contains(r.stdout, "startup (median") || !regexp.MustCompile(`fork .*~ \(p=1\.000 n=5\+5\)`).MatchString(r.stdout) {
 		t.Fatalf("diff a a: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	r = runLab(t, "diff", "--json", a, a)
-	var d report.DiffResult
+	var d stats.DiffResult
 	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil || len(d.Rows) != 3 {
 		t.Fatalf("diff --json: %v %+v", err, d)
 	}
@@ -125,17 +125,6 @@ func TestReportArgs(t *testing.T) {
 	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
 	if err != nil || !regexp.MustCompile(`(?m)^fork +0B`).Match(md) || !strings.Contains(string(md), "[results.json](results.json)") {
 		t.Fatalf("report.md: %v\n%s", err, md)
-	}
-}
-
-// Results written before checksums became strings are still read.
-func TestReadOldNumericChecksums(t *testing.T) {
-	old := `{"schema":"proclab/v1","spec":{},"runs":[{"method":"fork","tasks":[{"task":0,"checksum":18446744073709551615}]}]}`
-	name := filepath.Join(t.TempDir(), "results.json")
-	os.WriteFile(name, []byte(old), 0o644)
-	res, err := readResult(name)
-	if err != nil || res.Runs[0].Tasks[0].Checksum != 18446744073709551615 {
-		t.Fatalf("old results: %v %+v", err, res)
 	}
 }
 

@@ -51,7 +51,12 @@ func TestLabReportLinksExist(t *testing.T) {
 			t.Errorf("report.md does not show %s", fig)
 		}
 	}
-	for _, want := range []string{"starts fastest on this machine", "processes finish", "grows with the parent", "| n_tasks | n_iters |", "| parent holds |"} {
+	// The largest cell's sentence reads "finish N× faster", "finish about
+	// as fast as" or "take N× as long as", as the machine had it.
+	if !regexp.MustCompile(`2 processes (finish|take) .* one process`).MatchString(md) {
+		t.Errorf("report.md lacks the largest cell's sentence")
+	}
+	for _, want := range []string{"starts fastest on this machine", "grows with the parent", "| n_tasks | n_iters |", "| parent holds |"} {
 		if !strings.Contains(md, want) {
 			section := md
 			if i := strings.Index(md, "(parent-rss/)"); i >= 0 {

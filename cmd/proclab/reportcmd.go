@@ -1,21 +1,18 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/proclab/proclab/lab/report"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 func newReportCmd(stdout, _ io.Writer) *cobra.Command {
@@ -66,80 +63,32 @@ commands to open its profiles. make lab ends with it.`,
 	return cmd
 }
 
-// readLabReport gathers the sections of DIR: each subdirectory with a
-// results.json, ordered by what it holds (methods, compare, parent sweep).
+// readLabReport gathers the sections of DIR: a directory written by --out
+// is one section, a lab tree one per part, ordered by what each holds
+// (methods, compare, parent sweep, start profile).
 func readLabReport(dir, title string) (report.LabReport, error) {
 	if title == "" {
 		title = "proclab lab report, " + filepath.Base(filepath.Clean(dir))
 	}
 	lr := report.LabReport{Title: title, Root: filepath.ToSlash(dir)}
-	ents, err := os.ReadDir(dir)
+	st, err := os.Stat(dir)
 	if err != nil {
 		return lr, usageError{err}
 	}
-	// A directory written by --out: its own results.json is the one section.
-	if res, err := readResult(filepath.Join(dir, "results.json")); err == nil {
-		s := report.LabSection{Dir: ".", Res: res}
-		for _, f := range ents {
-			if f.Type().IsRegular() && !strings.HasPrefix(f.Name(), ".") {
-				s.Files = append(s.Files, f.Name())
-			}
-		}
-		lr.Sections = []report.LabSection{s}
-		return lr, nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	if !st.IsDir() {
+		return lr, usageError{fmt.Errorf("%s is not a directory: report needs a lab tree written by make lab or a directory written by --out", dir)}
+	}
+	parts, err := results.ReadParts(dir)
+	if err != nil {
 		return lr, err
 	}
-	for _, e := range ents {
-		if !e.IsDir() {
-			continue
-		}
-		sub := filepath.Join(dir, e.Name())
-		res, err := readResult(filepath.Join(sub, "results.json"))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return lr, err
-		}
-		files, err := os.ReadDir(sub)
-		if err != nil {
-			return lr, err
-		}
-		s := report.LabSection{Dir: e.Name(), Res: res}
-		for _, f := range files {
-			if f.Type().IsRegular() && !strings.HasPrefix(f.Name(), ".") {
-				s.Files = append(s.Files, f.Name())
-			}
-		}
-		lr.Sections = append(lr.Sections, s)
-	}
-	if len(lr.Sections) == 0 {
-		return lr, usageError{fmt.Errorf("%s holds no */results.json (write them with --out DIR/NAME)", dir)}
+	for _, p := range parts {
+		lr.Sections = append(lr.Sections, report.LabSection{Dir: p.Name, Res: p.Res, Files: p.Files})
 	}
 	slices.SortStableFunc(lr.Sections, func(a, b report.LabSection) int {
-		return int(report.KindOf(a.Res)) - int(report.KindOf(b.Res))
+		return int(stats.KindOf(a.Res)) - int(stats.KindOf(b.Res))
 	})
 	return lr, nil
-}
-
-func readResult(name string) (*results.Result, error) {
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil, err
-	}
-	var res results.Result
-	if err := json.Unmarshal(b, &res); err != nil {
-		// Results written before checksums became strings hold them as
-		// numbers; read those too.
-		if b2, ok := checksumsAsStrings(b); !ok || json.Unmarshal(b2, &res) != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	if res.Schema != results.Schema {
-		return nil, fmt.Errorf("%s: schema %q, want %q", name, res.Schema, results.Schema)
-	}
-	return &res, nil
 }
 
 // usageArgs makes a cobra argument check's error a usage error (exit 2).
@@ -150,29 +99,4 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 		}
 		return nil
 	}
-}
-
-// checksumsAsStrings rewrites every task's numeric "checksum" of a results
-// document as a string, keeping all 64 bits (json.Number).
-func checksumsAsStrings(b []byte) ([]byte, bool) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var doc map[string]any
-	if dec.Decode(&doc) != nil {
-		return nil, false
-	}
-	runs, _ := doc["runs"].([]any)
-	for _, r := range runs {
-		run, _ := r.(map[string]any)
-		tasks, _ := run["tasks"].([]any)
-		for _, t := range tasks {
-			if task, ok := t.(map[string]any); ok {
-				if n, ok := task["checksum"].(json.Number); ok {
-					task["checksum"] = n.String()
-				}
-			}
-		}
-	}
-	out, err := json.Marshal(doc)
-	return out, err == nil
 }

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -10,11 +9,7 @@ import (
 )
 
 // CalibrationJSON writes c as one indented JSON document.
-func CalibrationJSON(w io.Writer, c *results.Calibration) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(c)
-}
+func CalibrationJSON(w io.Writer, c *results.Calibration) error { return results.Encode(w, c) }
 
 // CalibrationTable writes what proclab calibrate measured: the machine, its
 // floor, each method's medians beside its floor with the ratio and the
@@ -86,11 +81,12 @@ func CalibrationTable(w io.Writer, c *results.Calibration) error {
 
 	fmt.Fprintln(w)
 	for _, g := range c.Goals {
-		verdict := "met"
+		verdict := "within the goal"
 		if !g.Met {
-			verdict = "NOT met"
+			verdict = "above the goal"
 		}
-		fmt.Fprintf(w, "goal: %s within %.2fx of the floor: %.2fx, %s\n", g.Name, g.Limit, g.Ratio, verdict)
+		fmt.Fprintf(w, "%s: proclab's fork costs %.2fx what the same fork costs with nothing around it (the goal is at most %.2fx: %s)\n",
+			g.Name, g.Ratio, g.Limit, verdict)
 	}
 	textWarnings(w, c.Warnings)
 	return nil
@@ -149,5 +145,10 @@ func rateTable(w io.Writer, rates []results.Rate) error {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.0f\t%s\t%s\t%d\n", r.Name, r.Tasks, limit, dur(float64(r.WallNS)),
 			r.TasksPerSec, ratio(r.FloorRatio), optBytes(r.LabPeakRSSBytes), r.Failed)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, "proclab's row is one run that creates every child before it reaps any (one create thread), unlike `proclab rate`,\n"+
+		"which loops create, read, reap on one thread per CPU: the two answer different questions and their figures differ.")
+	return err
 }

@@ -31,7 +31,7 @@ func TestCalibrationRenderers(t *testing.T) {
 	}
 	out := b.String()
 	for _, want := range []string{"200µs", "1.15x", "+30.0µs", "1.30x", "+120µs", "forkserver: not available: not built",
-		"goal: fork startup within 1.15x of the floor: 1.15x, met", "goal: fork total per task within 1.20x of the floor: 1.30x, NOT met",
+		"fork startup: proclab's fork costs 1.15x what the same fork costs with nothing around it (the goal is at most 1.15x: within the goal)", "fork total per task: proclab's fork costs 1.30x what the same fork costs with nothing around it (the goal is at most 1.20x: above the goal)",
 		"no limit", "0.50x"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)

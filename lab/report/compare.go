@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // Compare writes the grid of `proclab compare`: per cell the median wall
@@ -30,7 +31,7 @@ func Compare(w io.Writer, res *results.Result) error {
 	}
 	fmt.Fprintf(w, "\nTimes are the median wall time per run of n_tasks tasks over %d round(s); speedup is single over %s;\n", res.Cells[0].Rounds, m)
 	fmt.Fprintf(w, "efficiency is the speedup over min(n_tasks, CPUs), the most it could be.\n\n")
-	fmt.Fprintf(w, "Crossover: the smallest n_iters of the grid from which on processes (%s) beat one process (by more than 5%%: less is a tie),\n", m)
+	fmt.Fprintf(w, "Crossover: the smallest n_iters of the grid from which on processes (%s) beat one process by more than 5%% (less is a tie),\n", m)
 	fmt.Fprintf(w, "and where the speedups of processes and of threads cross 1×, interpolated between grid points\n")
 	for _, line := range crossoverLines(res) {
 		fmt.Fprintf(w, "  %s\n", line)
@@ -41,28 +42,32 @@ func Compare(w io.Writer, res *results.Result) error {
 	return nil
 }
 
-// crossoverLines says, per n_tasks, from which n_iters processes pay off
-// on the grid, and where the speedups of processes and of threads cross
-// 1, interpolated between grid points.
+// crossoverLines say, per n_tasks, from which n_iters processes pay off
+// on the grid, where the speedups of processes and of threads cross 1,
+// interpolated between grid points, and where they tie.
 func crossoverLines(res *results.Result) []string {
 	var out []string
 	for _, x := range res.Crossover {
 		tasks := plural(x.NTasks, "task")
 		var line string
 		if x.NIters == nil {
-			best := bestSpeedup(res.Cells, x.NTasks)
-			line = fmt.Sprintf("%s: never within the grid (best speedup %.2f×)", tasks, best)
+			line = fmt.Sprintf("%s: never by more than 5%% within the grid (best speedup %.2f×); %s", tasks, stats.BestSpeedup(res.Cells, x.NTasks),
+				estimateText("processes", x.NItersEstimate, res.Spec.NItersGrid))
 		} else {
-			line = fmt.Sprintf("%s: from n_iters = %d on (speedup %.2f× there); %s", tasks, *x.NIters, *x.Speedup,
+			line = fmt.Sprintf("%s: from n_iters = %s on (speedup %.2f× there); %s", tasks, itersText(*x.NIters), *x.Speedup,
 				estimateText("processes", x.NItersEstimate, res.Spec.NItersGrid))
 		}
-		out = append(out, line+"; "+estimateText("threads", x.ThreadNItersEstimate, res.Spec.NItersGrid))
+		line += "; " + estimateText("threads", x.ThreadNItersEstimate, res.Spec.NItersGrid)
+		if len(x.Ties) > 0 {
+			line += "; a tie (within 5%) at n_iters " + itersList(x.Ties)
+		}
+		out = append(out, line)
 	}
 	return out
 }
 
 // estimateText says where the speedup of who crosses 1 (an estimate of
-// lab.Crossover).
+// results.Crossover).
 func estimateText(who string, est *float64, grid []uint64) string {
 	switch {
 	case est == nil:
@@ -93,14 +98,12 @@ func estText(n float64) string {
 	return strconv.FormatFloat(n, 'f', 0, 64)
 }
 
-func bestSpeedup(cells []results.Cell, nTasks int) float64 {
-	best := 0.0
-	for _, c := range cells {
-		if c.NTasks == nTasks {
-			best = max(best, c.Speedup)
-		}
+func itersList(ns []uint64) string {
+	var s []string
+	for _, n := range ns {
+		s = append(s, itersText(n))
 	}
-	return best
+	return andStrings(s)
 }
 
 func plural(n int, word string) string {

@@ -28,8 +28,8 @@ func TestCrossoverEstimateText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"2 tasks: from n_iters = 10000000 on (speedup 1.77× there); processes cross 1× at n_iters ≈ 1.8M (interpolated on log n_iters); threads cross 1× at n_iters ≈ 32k",
-		"1 task: never within the grid (best speedup 0.50×); threads do not beat one process for good within the grid",
+		"2 tasks: from n_iters = 10M on (speedup 1.77× there); processes cross 1× at n_iters ≈ 1.8M (interpolated on log n_iters); threads cross 1× at n_iters ≈ 32k",
+		"1 task: never by more than 5% within the grid (best speedup 0.50×); processes do not beat one process for good within the grid; threads do not beat one process for good within the grid",
 	} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("compare text lacks %q:\n%s", want, text.String())

@@ -8,32 +8,85 @@ import (
 	"github.com/proclab/proclab/lab/results"
 )
 
-// csvHeader names the columns of results.csv; they spell the JSON fields
-// of the run and the task. An empty cell is a null figure.
-var csvHeader = []string{
-	"method", "round", "n_tasks", "n_iters", "parent_rss_bytes", "wall_ns",
-	"task", "pid", "tid", "parent_pid",
-	"startup_ns", "exec_done_ns", "runtime_ready_ns", "total_ns", "run_ns",
-	"user_ns", "sys_ns", "hwm_bytes", "peak_rss_bytes", "peak_pss_bytes",
-	"minflt", "majflt", "nvcsw", "nivcsw",
-	"exit_code", "signal", "checksum_ok", "error",
+// A csvColumn is one column of results.csv: its name spells the JSON field
+// it holds (a run's field, a task's, or a task's stamp as stamps.NAME), and
+// an empty cell is a null figure.
+type csvColumn struct {
+	name string
+	cell func(r *results.RunResult, t *results.Task) string
+}
+
+// csvColumns are every field of a run (but its tasks) and of a task (but
+// its live samples, which are a series: in the JSON), in JSON order.
+var csvColumns = []csvColumn{
+	{"method", func(r *results.RunResult, _ *results.Task) string { return string(r.Method) }},
+	{"round", func(r *results.RunResult, _ *results.Task) string { return itoa(r.Round) }},
+	{"n_tasks", func(r *results.RunResult, _ *results.Task) string { return itoa(r.NTasks) }},
+	{"n_iters", func(r *results.RunResult, _ *results.Task) string { return utoa(r.NIters) }},
+	{"parent_rss_bytes", func(r *results.RunResult, _ *results.Task) string { return i64(r.ParentRSSBytes) }},
+	{"wall_ns", func(r *results.RunResult, _ *results.Task) string { return i64(r.WallNS) }},
+	{"lab_rss_bytes", func(r *results.RunResult, _ *results.Task) string { return i64(r.LabRSSBytes) }},
+	{"lab_anon_bytes", func(r *results.RunResult, _ *results.Task) string { return i64(r.LabAnonBytes) }},
+	{"lab_vmas", func(r *results.RunResult, _ *results.Task) string { return itoa(r.LabVMAs) }},
+	{"lab_pte_bytes", func(r *results.RunResult, _ *results.Task) string { return i64(r.LabPTEBytes) }},
+	{"lab_dontfork_bytes", func(r *results.RunResult, _ *results.Task) string { return i64(r.LabDontForkBytes) }},
+	{"task", func(_ *results.RunResult, t *results.Task) string { return itoa(t.Task) }},
+	{"pid", func(_ *results.RunResult, t *results.Task) string { return itoa(t.PID) }},
+	{"tid", func(_ *results.RunResult, t *results.Task) string { return optInt(t.TID) }},
+	{"parent_pid", func(_ *results.RunResult, t *results.Task) string { return optIntPtr(t.ParentPID) }},
+	{"startup_ns", func(_ *results.RunResult, t *results.Task) string { return opt64(t.StartupNS) }},
+	{"exec_done_ns", func(_ *results.RunResult, t *results.Task) string { return opt64(t.ExecDoneNS) }},
+	{"runtime_ready_ns", func(_ *results.RunResult, t *results.Task) string { return opt64(t.RuntimeReadyNS) }},
+	{"total_ns", func(_ *results.RunResult, t *results.Task) string { return i64(t.TotalNS) }},
+	{"run_ns", func(_ *results.RunResult, t *results.Task) string { return i64(t.RunNS) }},
+	{"task_cpu_ns", func(_ *results.RunResult, t *results.Task) string { return opt64(t.TaskCPUNS) }},
+	{"hwm_bytes", func(_ *results.RunResult, t *results.Task) string { return opt64(t.HWMBytes) }},
+	{"max_rss_bytes", func(_ *results.RunResult, t *results.Task) string { return opt64(t.MaxRSSBytes) }},
+	{"end_rss_bytes", func(_ *results.RunResult, t *results.Task) string { return opt64(t.EndRSSBytes) }},
+	{"end_pss_bytes", func(_ *results.RunResult, t *results.Task) string { return opt64(t.EndPSSBytes) }},
+	{"end_uss_bytes", func(_ *results.RunResult, t *results.Task) string { return opt64(t.EndUSSBytes) }},
+	{"mem_read_ns", func(_ *results.RunResult, t *results.Task) string { return opt64(t.MemReadNS) }},
+	{"user_ns", func(_ *results.RunResult, t *results.Task) string { return opt64(t.UserNS) }},
+	{"sys_ns", func(_ *results.RunResult, t *results.Task) string { return opt64(t.SysNS) }},
+	{"rusage_maxrss_bytes", func(_ *results.RunResult, t *results.Task) string { return opt64(t.RusageMaxRSSBytes) }},
+	{"minflt", func(_ *results.RunResult, t *results.Task) string { return opt64(t.MinFlt) }},
+	{"majflt", func(_ *results.RunResult, t *results.Task) string { return opt64(t.MajFlt) }},
+	{"nvcsw", func(_ *results.RunResult, t *results.Task) string { return opt64(t.NVCSW) }},
+	{"nivcsw", func(_ *results.RunResult, t *results.Task) string { return opt64(t.NIVCSW) }},
+	{"exit_code", func(_ *results.RunResult, t *results.Task) string { return optIntPtr(t.ExitCode) }},
+	{"signal", func(_ *results.RunResult, t *results.Task) string { return optIntPtr(t.Signal) }},
+	{"checksum", func(_ *results.RunResult, t *results.Task) string { return utoa(t.Checksum) }},
+	{"checksum_ok", func(_ *results.RunResult, t *results.Task) string { return optBool(t.ChecksumOK) }},
+	{"error", func(_ *results.RunResult, t *results.Task) string { return t.Error }},
+	{"timed_out", func(_ *results.RunResult, t *results.Task) string { return strconv.FormatBool(t.TimedOut) }},
+	{"peak_rss_bytes", func(_ *results.RunResult, t *results.Task) string { return opt64(t.PeakRSSBytes) }},
+	{"peak_pss_bytes", func(_ *results.RunResult, t *results.Task) string { return opt64(t.PeakPSSBytes) }},
+	{"stamps.create_ns", func(_ *results.RunResult, t *results.Task) string { return optStamp(t.Stamps.CreateNS) }},
+	{"stamps.created_ns", func(_ *results.RunResult, t *results.Task) string { return optStamp(t.Stamps.CreatedNS) }},
+	{"stamps.create_tid", func(_ *results.RunResult, t *results.Task) string { return optInt(t.Stamps.CreateTID) }},
+	{"stamps.task_start_ns", func(_ *results.RunResult, t *results.Task) string { return optStamp(t.Stamps.TaskStartNS) }},
+	{"stamps.task_end_ns", func(_ *results.RunResult, t *results.Task) string { return optStamp(t.Stamps.TaskEndNS) }},
+	{"stamps.mem_read_ns", func(_ *results.RunResult, t *results.Task) string { return optStamp(t.Stamps.MemReadNS) }},
+	{"stamps.wait_ns", func(_ *results.RunResult, t *results.Task) string { return optStamp(t.Stamps.WaitNS) }},
+	{"stamps.reaped_ns", func(_ *results.RunResult, t *results.Task) string { return optStamp(t.Stamps.ReapedNS) }},
 }
 
 // CSV writes results.csv: a header, then one row per task of every run.
 func CSV(w io.Writer, res *results.Result) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(csvHeader); err != nil {
+	header := make([]string, len(csvColumns))
+	for i, c := range csvColumns {
+		header[i] = c.name
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
-	for _, r := range res.Runs {
-		for _, t := range r.Tasks {
-			row := []string{
-				string(r.Method), itoa(r.Round), itoa(r.NTasks), utoa(r.NIters), i64(r.ParentRSSBytes), i64(r.WallNS),
-				itoa(t.Task), itoa(t.PID), optInt(t.TID), optIntPtr(t.ParentPID),
-				opt64(t.StartupNS), opt64(t.ExecDoneNS), opt64(t.RuntimeReadyNS), i64(t.TotalNS), i64(t.RunNS),
-				i64(t.UserNS), i64(t.SysNS), opt64(t.HWMBytes), opt64(t.PeakRSSBytes), opt64(t.PeakPSSBytes),
-				i64(t.MinFlt), i64(t.MajFlt), i64(t.NVCSW), i64(t.NIVCSW),
-				optIntPtr(t.ExitCode), optIntPtr(t.Signal), optBool(t.ChecksumOK), t.Error,
+	row := make([]string, len(csvColumns))
+	for i := range res.Runs {
+		r := &res.Runs[i]
+		for j := range r.Tasks {
+			for k, c := range csvColumns {
+				row[k] = c.cell(r, &r.Tasks[j])
 			}
 			if err := cw.Write(row); err != nil {
 				return err
@@ -75,4 +128,12 @@ func optInt(v int) string {
 		return ""
 	}
 	return itoa(v)
+}
+
+// optStamp leaves a stamp not taken (0) empty.
+func optStamp(v int64) string {
+	if v == 0 {
+		return ""
+	}
+	return i64(v)
 }

@@ -1,186 +1,24 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
-	"golang.org/x/perf/benchmath"
-
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
-// DiffInput is one result set `proclab diff` compares: a machine, a
-// kernel, a build.
-type DiffInput struct {
-	Name string // as the user named it (a directory or a results.json)
-	Runs []results.RunResult
-	Host *results.Host
-}
-
-// DiffResult is `proclab diff`'s answer: per method, parent size, n_tasks,
-// n_iters and metric, the median of every input and each input's change
-// against the first, with a significance test (Mann-Whitney U, as
-// benchstat does, through golang.org/x/perf/benchmath).
-type DiffResult struct {
-	Inputs []DiffSource `json:"inputs"`
-	Alpha  float64      `json:"alpha"`
-	Rows   []DiffRow    `json:"rows"`
-}
-
-// DiffSource names an input and the machine it ran on.
-type DiffSource struct {
-	Name      string `json:"name"`
-	CPUModel  string `json:"cpu_model,omitempty"`
-	Kernel    string `json:"kernel,omitempty"`
-	Version   string `json:"proclab_version,omitempty"`
-	THP       string `json:"thp,omitempty"`
-	NumTasks  int    `json:"tasks"` // tasks read from it
-	NumFailed int    `json:"failed_tasks"`
-}
-
-// DiffRow is one figure compared across the inputs.
-type DiffRow struct {
-	Method         results.Method `json:"method"`
-	ParentRSSBytes int64          `json:"parent_rss_bytes"`
-	NTasks         int            `json:"n_tasks"`
-	NIters         uint64         `json:"n_iters"`
-	Metric         string         `json:"metric"` // startup, total (per task) or wall (per run)
-	// Per input, in order; null where the input has no such figure.
-	MedianNS []*float64 `json:"median_ns"`
-	// The median's 95% confidence interval as ± percent; null where n/a.
-	CIPct []*float64 `json:"ci_pct"`
-	N     []int      `json:"n"`
-	// Changes of inputs 2.. against input 1 (Changes[i] is input i+1's).
-	Changes []*DiffChange `json:"changes"`
-}
-
-// DiffChange is one input's median against the first input's.
-type DiffChange struct {
-	ChangePct   float64 `json:"change_pct"`  // (new/old - 1) * 100
-	P           float64 `json:"p"`           // Mann-Whitney U test p-value
-	Significant bool    `json:"significant"` // p < alpha: not just noise
-}
-
-var diffMetrics = []string{"startup", "total", "wall"}
-
-// Diff compares inputs: every figure of input 1 that another input has too.
-func Diff(inputs []DiffInput, alpha float64) DiffResult {
-	type key struct {
-		m      results.Method
-		parent int64
-		nt     int
-		ni     uint64
-		metric string
-	}
-	var order []key
-	values := map[key][][]float64{}
-	res := DiffResult{Alpha: alpha}
-	for i, in := range inputs {
-		src := DiffSource{Name: in.Name}
-		if h := in.Host; h != nil {
-			src.CPUModel, src.Kernel, src.Version, src.THP = h.CPUModel, h.Kernel, h.ProclabVersion, h.THP
-		}
-		add := func(k key, v float64) {
-			if values[k] == nil {
-				values[k] = make([][]float64, len(inputs))
-				order = append(order, k)
-			}
-			values[k][i] = append(values[k][i], v)
-		}
-		for _, r := range in.Runs {
-			ok := true
-			for _, t := range r.Tasks {
-				src.NumTasks++
-				if t.Error != "" {
-					src.NumFailed++
-					ok = false
-					continue
-				}
-				base := key{r.Method, r.ParentRSSBytes, r.NTasks, r.NIters, ""}
-				if t.StartupNS != nil {
-					base.metric = "startup"
-					add(base, float64(*t.StartupNS))
-				}
-				base.metric = "total"
-				add(base, float64(t.TotalNS))
-			}
-			if ok && r.WallNS > 0 {
-				add(key{r.Method, r.ParentRSSBytes, r.NTasks, r.NIters, "wall"}, float64(r.WallNS))
-			}
-		}
-		res.Inputs = append(res.Inputs, src)
-	}
-	th := benchmath.DefaultThresholds
-	th.CompareAlpha = alpha
-	for _, metric := range diffMetrics {
-		for _, k := range order {
-			if k.metric != metric {
-				continue
-			}
-			vs := values[k]
-			row := DiffRow{Method: k.m, ParentRSSBytes: k.parent, NTasks: k.nt, NIters: k.ni, Metric: k.metric}
-			var first *benchmath.Sample
-			var firstCenter float64
-			present := 0
-			for i, xs := range vs {
-				row.N = append(row.N, len(xs))
-				if len(xs) == 0 {
-					row.MedianNS, row.CIPct = append(row.MedianNS, nil), append(row.CIPct, nil)
-					if i > 0 {
-						row.Changes = append(row.Changes, nil)
-					}
-					continue
-				}
-				present++
-				s := benchmath.NewSample(xs, &th)
-				sum := benchmath.AssumeNothing.Summary(s, 0.95)
-				row.MedianNS = append(row.MedianNS, &sum.Center)
-				row.CIPct = append(row.CIPct, ciPct(sum))
-				if i == 0 {
-					first, firstCenter = s, sum.Center
-					continue
-				}
-				if first == nil || firstCenter == 0 {
-					row.Changes = append(row.Changes, nil)
-					continue
-				}
-				c := benchmath.AssumeNothing.Compare(first, s)
-				row.Changes = append(row.Changes, &DiffChange{ChangePct: (sum.Center/firstCenter - 1) * 100,
-					P: c.P, Significant: c.P < c.Alpha})
-			}
-			if vs[0] != nil && present >= 2 {
-				res.Rows = append(res.Rows, row)
-			}
-		}
-	}
-	return res
-}
-
-// ciPct is the half-width of the median's confidence interval as a
-// percentage of the median; null when it cannot be had (too few values).
-func ciPct(s benchmath.Summary) *float64 {
-	if s.Center == 0 || math.IsInf(s.Lo, 0) || math.IsInf(s.Hi, 0) || math.IsNaN(s.Lo) || math.IsNaN(s.Hi) {
-		return nil
-	}
-	v := 100 * math.Max(s.Center-s.Lo, s.Hi-s.Center) / s.Center
-	return &v
-}
-
 // DiffJSON writes r as JSON.
-func DiffJSON(w io.Writer, r DiffResult) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
-}
+func DiffJSON(w io.Writer, r stats.DiffResult) error { return results.Encode(w, r) }
 
 // DiffText writes r as benchstat does: a table per metric, the medians of
 // every input with their ±CI, and each input's change against the first
-// with its p-value; "~" where the difference is not significant.
-func DiffText(w io.Writer, r DiffResult) error {
+// with its p-value; "~" where the difference is not significant. It says
+// which part of each input was matched, and that the unit is the run.
+func DiffText(w io.Writer, r stats.DiffResult) error {
 	for i, in := range r.Inputs {
 		fmt.Fprintf(w, "%c: %s", 'A'+rune(i%26), in.Name)
 		var about []string
@@ -193,25 +31,75 @@ func DiffText(w io.Writer, r DiffResult) error {
 			fmt.Fprintf(w, " (%s)", strings.Join(about, ", "))
 		}
 		if in.NumFailed > 0 {
-			fmt.Fprintf(w, "; %d of %d tasks failed and are left out", in.NumFailed, in.NumTasks)
+			fmt.Fprintf(w, "; %d of %d tasks left out (failed, timed out or interrupted)", in.NumFailed, in.NumTasks)
+		}
+		if in.Incomplete {
+			fmt.Fprintf(w, "; interrupted: incomplete")
 		}
 		fmt.Fprintln(w)
+		for _, p := range in.Parts {
+			name := p.Name + "/"
+			if p.Name == "." {
+				name = "its results"
+			}
+			matched := "not matched"
+			if p.Rows > 0 {
+				matched = "matched in " + plural(p.Rows, "row")
+			}
+			fmt.Fprintf(w, "   %s (%s): %s\n", name, p.Experiment, matched)
+		}
 	}
 	if len(r.Rows) == 0 {
-		fmt.Fprintln(w, "\nno figure of A is in the other inputs: nothing to compare (same methods, parent sizes, n_tasks and n_iters are needed)")
+		fmt.Fprintln(w, "\nno figure of A is in the other inputs: nothing to compare (the same experiment, methods, parent sizes, n_tasks and n_iters are needed)")
 		return nil
 	}
-	for _, metric := range diffMetrics {
-		var rows []DiffRow
+	fmt.Fprintf(w, "\nEach value is one run (a run's startup and total: the median of its tasks), as benchstat takes a benchmark run; n counts runs.\n")
+	var experiments []string
+	for _, row := range r.Rows {
+		if !slices.Contains(experiments, row.Experiment) {
+			experiments = append(experiments, row.Experiment)
+		}
+	}
+	for _, exp := range experiments {
+		if len(experiments) > 1 {
+			fmt.Fprintf(w, "\n== %s\n", exp)
+		}
+		if err := diffTables(w, r, exp); err != nil {
+			return err
+		}
+	}
+	var warned []string
+	for _, row := range r.Rows {
+		for _, c := range row.Changes {
+			if c == nil {
+				continue
+			}
+			for _, warn := range c.Warnings {
+				if !slices.Contains(warned, warn) {
+					warned = append(warned, warn)
+				}
+			}
+		}
+	}
+	for _, warn := range warned {
+		fmt.Fprintf(w, "note: %s (raise --repeat in the runs compared)\n", warn)
+	}
+	return nil
+}
+
+// diffTables writes the tables of one experiment, a table per metric.
+func diffTables(w io.Writer, r stats.DiffResult, exp string) error {
+	for _, metric := range stats.DiffMetrics {
+		var rows []stats.DiffRow
 		for _, row := range r.Rows {
-			if row.Metric == metric {
+			if row.Metric == metric && row.Experiment == exp {
 				rows = append(rows, row)
 			}
 		}
 		if len(rows) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\n%s (median ± 95%% CI; change against A, p-value of a Mann-Whitney U test, ~ when p ≥ %.2f)\n", metric, r.Alpha)
+		fmt.Fprintf(w, "\n%s (median ± 95%% CI; change against A, p-value of a Mann-Whitney U test over the runs, ~ when p ≥ %.2f)\n", metric, r.Alpha)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		head := "method\tparent\tn_tasks\tn_iters\t"
 		for i := range r.Inputs {
@@ -245,7 +133,7 @@ func DiffText(w io.Writer, r DiffResult) error {
 	return nil
 }
 
-func changeText(c *DiffChange, n1, n2 int) string {
+func changeText(c *stats.DiffChange, n1, n2 int) string {
 	if c == nil {
 		return "-"
 	}

@@ -23,86 +23,38 @@ import (
 // The second part is what the tutorial means by "spawn starts a fresh
 // interpreter": it is the program, not the kernel.
 
-// execSplit is the median of each part over the tasks of method m at one
-// parent size that carry both stamps.
-type execSplit struct {
-	n       int
-	image   float64 // create → exec_done
-	goStart float64 // exec_done → runtime_ready: runtime + package init
-	toTask  float64 // runtime_ready → task start
-	startup float64 // create → task start, over the same tasks
-}
-
-func execSplitOf(res *results.Result, m results.Method, size int64) execSplit {
-	var image, goStart, toTask, startup []float64
-	for _, r := range res.Runs {
-		if r.Method != m || r.ParentRSSBytes != size {
-			continue
-		}
-		for _, t := range r.Tasks {
-			if t.StartupNS == nil || t.ExecDoneNS == nil || t.RuntimeReadyNS == nil || *t.ExecDoneNS <= 0 {
-				continue
-			}
-			image = append(image, float64(*t.ExecDoneNS))
-			goStart = append(goStart, float64(*t.RuntimeReadyNS-*t.ExecDoneNS))
-			toTask = append(toTask, float64(*t.StartupNS-*t.RuntimeReadyNS))
-			startup = append(startup, float64(*t.StartupNS))
-		}
-	}
-	return execSplit{n: len(image), image: stats.Summarize(image).Median, goStart: stats.Summarize(goStart).Median,
-		toTask: stats.Summarize(toTask).Median, startup: stats.Summarize(startup).Median}
-}
-
-// hasExecSplit reports whether any task carries the exec'd stamps.
-func hasExecSplit(res *results.Result) bool {
-	for _, r := range res.Runs {
-		for _, t := range r.Tasks {
-			if t.ExecDoneNS != nil && *t.ExecDoneNS > 0 && t.RuntimeReadyNS != nil {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // Column names of the split, saying what each part includes.
 const (
 	imageColumn   = "to new image"
 	goStartColumn = "Go runtime + package init"
 )
 
-// execSplitLine is the split of one method in a sentence of the text
-// table; "" when its tasks carry no exec'd stamps.
-func execSplitLine(res *results.Result, m results.Method, size int64) string {
-	s := execSplitOf(res, m, size)
-	if s.n == 0 {
+// execSplitLine is the split of one row in a line of the text table; ""
+// when its tasks carry no exec'd stamps.
+func execSplitLine(s stats.ExecSplit) string {
+	if s.N == 0 {
 		return ""
 	}
-	return fmt.Sprintf("  of which reaching the new image (create → exec_done) %s, starting the Go program (runtime + package init, exec_done → runtime_ready) %s, then to the task %s",
-		dur(s.image), dur(s.goStart), dur(s.toTask))
+	return fmt.Sprintf("  of which reaching the new image (create → exec_done) %s, starting the Go program (runtime + package init, exec_done → runtime_ready) %s, then to the task %s (medians of each part over %s)",
+		dur(s.Image), dur(s.Program), dur(s.ToTask), plural(s.N, "task"))
 }
 
 // execSplitSentences say in plain words, for report.md, what part of each
 // exec'd method's startup is process creation and what part is program
-// start, with this machine's figures.
-func execSplitSentences(res *results.Result) []string {
-	size := smallestParent(res)
+// start, with this machine's figures (the rows at the smallest parent).
+func execSplitSentences(rows []stats.Row) []string {
 	var out []string
-	for _, m := range res.Spec.Methods {
-		s := execSplitOf(res, m, size)
-		if s.n == 0 {
+	for _, r := range rows {
+		s := r.Split
+		if s.N == 0 {
 			continue
 		}
-		share := 0.0
-		if total := s.image + s.goStart + s.toTask; total > 0 {
-			share = 100 * (s.goStart + s.toTask) / total
-		}
-		out = append(out, fmt.Sprintf("**%s**: of a median %s from the create call to the task, creating the process and reaching the new image "+
-			"(%s, then execve, up to a C constructor in the new image: `exec_done_ns`) takes %s; "+
-			"starting the Go program takes %s (the Go runtime's own start, up to the program's first package init, "+
-			"where `runtime_ready_ns` is stamped), and %s more to the task's first instruction. "+
-			"About %.0f%% of this startup is the program starting, not the process being created.",
-			m, dur(s.startup), creator(m), dur(s.image), dur(s.goStart), dur(s.toTask), share))
+		out = append(out, fmt.Sprintf("**%s**: over %s, the startup (create call to the task) is a median %s. "+
+			"Creating the process and reaching the new image (%s, then execve, up to a C constructor in the new image: `exec_done_ns`) takes a median %s; "+
+			"starting the Go program (the Go runtime's own start, up to the program's first package init, where `runtime_ready_ns` is stamped) %s, "+
+			"and %s more to the task's first instruction (medians of each part: they need not add up to the startup's). "+
+			"Per task, the program starting is a median %.0f%% of the startup, the process being created the rest.",
+			r.Method, plural(s.N, "task"), dur(s.Startup), creator(r.Method), dur(s.Image), dur(s.Program), dur(s.ToTask), 100*s.ProgramShare))
 	}
 	if len(out) > 0 {
 		out = append(out, "A process method is only as slow to start as the program it starts: a fork child runs on in the lab's "+

@@ -2,11 +2,9 @@ package report
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
 )
 
@@ -50,26 +48,12 @@ func TestExecSplit(t *testing.T) {
 	}
 
 	md := strings.Join(startupSentences(res), "\n")
-	for _, want := range []string{"**spawn**: of a median 1.60ms", "reaching the new image", "posix_spawn", "takes 120µs",
-		"starting the Go program takes 1.48ms", "`runtime_ready_ns`", "About 92% of this startup is the program starting"} {
+	// Shares per task: (1.5ms-120µs)/1.5ms = 92%, (1.7ms-120µs)/1.7ms = 92.9%: median 92.5%, shown 92%.
+	for _, want := range []string{"**spawn**: over 2 tasks, the startup (create call to the task) is a median 1.60ms", "reaching the new image", "posix_spawn",
+		"takes a median 120µs", "starting the Go program (the Go runtime's own start, up to the program's first package init, where `runtime_ready_ns` is stamped) 1.48ms",
+		"Per task, the program starting is a median 92% of the startup"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report.md sentences lack %q:\n%s", want, md)
 		}
 	}
-}
-
-// On a real spawn run the split is there, its parts positive and in order.
-func TestExecSplitRealSpawn(t *testing.T) {
-	res, err := lab.Run(context.Background(), lab.Spec{Methods: []results.Method{results.Spawn, results.Fork}, NTasks: 2, NIters: 1000, Repeat: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := execSplitOf(res, results.Spawn, 0)
-	if s.n != 2 || s.image <= 0 || s.goStart <= 0 || s.toTask < 0 || s.image+s.goStart > s.startup*1.5 {
-		t.Errorf("spawn's split: %+v", s)
-	}
-	if f := execSplitOf(res, results.Fork, 0); f.n != 0 {
-		t.Errorf("fork has a split: %+v", f)
-	}
-	t.Logf("spawn: startup %s = image %s + Go start %s + to task %s (busy machine)", dur(s.startup), dur(s.image), dur(s.goStart), dur(s.toTask))
 }

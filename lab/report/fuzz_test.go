@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"testing"
 
 	"github.com/proclab/proclab/lab/results"
@@ -61,7 +62,7 @@ func renderAll(res *results.Result) (err error) {
 		func() {
 			defer func() {
 				if p := recover(); p != nil {
-					err = fmt.Errorf("%s panicked: %v", rd.name, p)
+					err = fmt.Errorf("%s panicked: %v\n%s", rd.name, p, debug.Stack())
 				}
 			}()
 			if e := rd.write(io.Discard, res); e != nil && err == nil {

@@ -145,7 +145,7 @@ func genRun(f *fuzzBytes, m results.Method, round, nt int, ni uint64, size int64
 	}
 	for i := range nt {
 		t := results.Task{Task: i, PID: 1000 + i, TotalNS: f.i64(), RunNS: f.i64(),
-			UserNS: f.i64(), SysNS: f.i64(), MinFlt: f.i64(), NVCSW: f.i64(), NIVCSW: f.i64(),
+			UserNS: f.opt(), SysNS: f.opt(), MinFlt: f.opt(), NVCSW: f.opt(), NIVCSW: f.opt(),
 			Checksum: f.u64()}
 		setChecksumOK(&t, []checksumState{checksumGood, checksumGood, checksumBad, checksumUnknown}[f.intn(4)])
 		if m.CreatesProcess() {

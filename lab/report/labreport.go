@@ -26,40 +26,6 @@ type LabSection struct {
 	Files []string        // the files present in Dir: the report links only these
 }
 
-// SectionKind says what a results directory holds.
-type SectionKind int
-
-// The kinds of results a lab report shows, in the order it shows them.
-const (
-	KindMethods      SectionKind = iota // start methods side by side at one parent size
-	KindCompare                         // the compare grid
-	KindParentRSS                       // a sweep of parent sizes
-	KindStartProfile                    // a run with the start profile on (startprofile.go)
-)
-
-// KindOf says what res holds.
-func KindOf(res *results.Result) SectionKind {
-	switch {
-	case len(res.Cells) > 0:
-		return KindCompare
-	case res.StartProfile != nil && res.StartProfile.Error == "":
-		return KindStartProfile
-	case countPositive(res.Spec.ParentRSSBytes) >= 2:
-		return KindParentRSS
-	}
-	return KindMethods
-}
-
-func countPositive(xs []int64) int {
-	n := 0
-	for _, x := range xs {
-		if x > 0 {
-			n++
-		}
-	}
-	return n
-}
-
 // Lab writes report.md: for each section its command, its tables, its
 // figures with a few sentences on what they show here, links to its
 // files, and the commands to open its profiles; then how to compare with
@@ -89,21 +55,21 @@ func Lab(w io.Writer, lr LabReport) error {
 	return nil
 }
 
-var kindTitles = map[SectionKind]string{
-	KindMethods:      "Start methods side by side",
-	KindCompare:      "One process against several",
-	KindParentRSS:    "Startup against the parent's memory",
-	KindStartProfile: "Where the time goes: starting and ending tasks, profiled",
+var kindTitles = map[stats.Kind]string{
+	stats.KindMethods:      "Start methods side by side",
+	stats.KindCompare:      "One process against several",
+	stats.KindParentRSS:    "Startup against the parent's memory",
+	stats.KindStartProfile: "Where the time goes: starting and ending tasks, profiled",
 }
 
-var kindFigures = map[SectionKind][]string{
-	KindMethods:   {"startup", "rss", "rss-live"},
-	KindCompare:   {"speedup"},
-	KindParentRSS: {"parent-rss"},
+var kindFigures = map[stats.Kind][]string{
+	stats.KindMethods:   {"startup", "rss", "rss-live"},
+	stats.KindCompare:   {"speedup"},
+	stats.KindParentRSS: {"parent-rss"},
 }
 
 func labSection(w io.Writer, root string, s LabSection, all []LabSection) error {
-	kind := KindOf(s.Res)
+	kind := stats.KindOf(s.Res)
 	title := kindTitles[kind]
 	if hasPython(s.Res) {
 		title += ", Python's multiprocessing"
@@ -118,21 +84,21 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 		fmt.Fprintf(w, "**Interrupted: these results are incomplete.**\n\n")
 	}
 	switch kind {
-	case KindMethods:
+	case stats.KindMethods:
 		if err := methodsTable(w, s.Res); err != nil {
 			return err
 		}
 		if line := footprintLine(s.Res); line != "" {
 			fmt.Fprintf(w, "%s\n\n", line)
 		}
-	case KindCompare:
+	case stats.KindCompare:
 		compareMarkdown(w, s.Res)
-	case KindStartProfile:
+	case stats.KindStartProfile:
 		fmt.Fprintf(w, "Timings measured with the start profile on (they carry its cost; the other sections are measured without it):\n\n")
 		if err := methodsTable(w, s.Res); err != nil {
 			return err
 		}
-	case KindParentRSS:
+	case stats.KindParentRSS:
 		sweepMarkdown(w, s.Res)
 		if line := footprintLine(s.Res); line != "" {
 			fmt.Fprintf(w, "%s\n\n", line)
@@ -162,7 +128,7 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 	}
 	if hasPython(s.Res) {
 		py := pythonCompareSentences(s.Res, goThreadSpeedup(all, s.Res))
-		if kind != KindCompare {
+		if kind != stats.KindCompare {
 			py = pythonSentences(s.Res)
 		}
 		for _, line := range py {
@@ -172,7 +138,7 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 			fmt.Fprintln(w)
 		}
 	}
-	if kind == KindMethods {
+	if kind == stats.KindMethods {
 		memoryNotes(w, s.Res, has("rss.png"), has("rss-live.png"))
 	}
 	var links []string
@@ -237,22 +203,21 @@ func sweepMarkdown(w io.Writer, res *results.Result) {
 		header = append(header, string(m))
 		right = append(right, true)
 	}
-	var rows [][]string
+	rows := stats.Rows(res)
+	var cells [][]string
 	for _, size := range res.Spec.ParentRSSBytes {
 		row := []string{parentCell(res, size)}
 		for _, m := range res.Spec.Methods {
-			keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
-			s := stats.Summarize(stats.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }))
 			cell := "-"
-			if s.N > 0 {
-				cell = dur(s.Median)
+			if r, ok := stats.RowFor(rows, stats.Key{Method: m, ParentRSSBytes: size, NTasks: res.Spec.NTasks, NIters: res.Spec.NIters}); ok && r.Startup.N > 0 {
+				cell = dur(r.Startup.Median)
 			}
 			row = append(row, cell)
 		}
-		rows = append(rows, row)
+		cells = append(cells, row)
 	}
 	fmt.Fprintf(w, "Median startup latency per method and parent size:\n\n")
-	mdTable(w, header, right, rows)
+	mdTable(w, header, right, cells)
 }
 
 func joinComma(xs []string) string {

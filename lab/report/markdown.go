@@ -100,6 +100,10 @@ func thpSentence(res *results.Result) string {
 
 // compareMarkdown is the compare grid and its crossovers.
 func compareMarkdown(w io.Writer, res *results.Result) {
+	if len(res.Cells) == 0 {
+		fmt.Fprintf(w, "No cell of the grid has every way of running it complete: nothing to compare.\n\n")
+		return
+	}
 	m := res.Cells[0].Method
 	var rows [][]string
 	for _, c := range res.Cells {
@@ -129,32 +133,30 @@ func runsMarkdown(w io.Writer, res *results.Result) {
 	var rows [][]string
 	for i := range res.Runs {
 		r := &res.Runs[i]
-		one := func(x *results.RunResult) bool { return x == r }
-		startup := stats.Summarize(stats.Figures(res.Runs, one, func(t *results.Task) *int64 { return t.StartupNS }))
-		total := stats.Summarize(stats.Figures(res.Runs, one, func(t *results.Task) *int64 { return &t.TotalNS }))
-		st := "-"
-		if startup.N > 0 {
-			st = dur(startup.Median)
+		f := stats.OfRun(r)
+		st, total, wall := "-", "-", dur(float64(r.WallNS))
+		if f.Startup.N > 0 {
+			st = dur(f.Startup.Median)
+		}
+		if f.Total.N > 0 {
+			total = dur(f.Total.Median)
+		}
+		if !f.WallCounts {
+			wall += " (left out)"
 		}
 		parent := sizeText(r.ParentRSSBytes)
 		if r.LabRSSBytes > 0 {
 			parent = sizeText(r.ParentRSSBytes) + " + " + bytesIEC(max(float64(r.LabRSSBytes-r.ParentRSSBytes), 0))
 		}
-		rows = append(rows, []string{string(r.Method), parent, fmt.Sprint(r.Round),
-			fmt.Sprint(len(r.Tasks)), dur(float64(r.WallNS)), st, dur(total.Median), fmt.Sprint(failedIn(r))})
-	}
-	mdTable(w, []string{"method", parentHeader(res), "round", "tasks", "wall", "startup (median)", "total/task (median)", "failed"},
-		[]bool{false, true, true, true, true, true, true, true}, rows)
-}
-
-func failedIn(r *results.RunResult) int {
-	n := 0
-	for _, t := range r.Tasks {
-		if t.Failed() {
-			n++
+		round := fmt.Sprint(r.Round)
+		if !stats.Recorded(r) {
+			round += " (warmup)"
 		}
+		rows = append(rows, []string{string(r.Method), parent, round,
+			fmt.Sprint(len(r.Tasks)), wall, st, total, fmt.Sprint(f.LeftOut)})
 	}
-	return n
+	mdTable(w, []string{"method", parentHeader(res), "round", "tasks", "wall", "startup (median)", "total/task (median)", "left out"},
+		[]bool{false, true, true, true, true, true, true, true}, rows)
 }
 
 func warnings(w io.Writer, res *results.Result) {

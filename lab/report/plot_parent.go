@@ -25,8 +25,8 @@ func parentRSSFigure(res *results.Result) *Figure {
 	}
 	var sizes []size
 	for _, s := range res.Spec.ParentRSSBytes {
-		if x := parentHeld(res, s); x > 0 {
-			sizes = append(sizes, size{s, float64(x) / (1 << 20)})
+		if x := stats.ParentHeld(res, s); x > 0 && !slices.ContainsFunc(sizes, func(z size) bool { return z.asked == s }) {
+			sizes = append(sizes, size{s, x / (1 << 20)})
 		}
 	}
 	if len(sizes) < 2 {
@@ -38,18 +38,18 @@ func parentRSSFigure(res *results.Result) *Figure {
 	logAxis(&p.X)
 	logAxis(&p.Y)
 	drawn := false
+	rows := stats.Rows(res)
 	for _, m := range res.Spec.Methods {
 		var medians, points plotter.XYs
 		for _, size := range sizes {
-			keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size.asked }
-			ms := positive(scale(stats.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }), 1e-6))
-			if len(ms) == 0 {
+			r, ok := stats.RowFor(rows, stats.Key{Method: m, ParentRSSBytes: size.asked, NTasks: res.Spec.NTasks, NIters: res.Spec.NIters})
+			if !ok || r.Startup.N == 0 || r.Startup.Median <= 0 {
 				continue
 			}
-			for _, v := range ms {
+			for _, v := range positive(scale(stats.Values(r.Runs, stats.Startup), 1e-6)) {
 				points = append(points, plotter.XY{X: size.x, Y: v})
 			}
-			medians = append(medians, plotter.XY{X: size.x, Y: stats.Summarize(ms).Median})
+			medians = append(medians, plotter.XY{X: size.x, Y: r.Startup.Median * 1e-6})
 		}
 		// A line needs two parent sizes; one is a dot of the startup figure.
 		if len(medians) < 2 {
@@ -77,20 +77,4 @@ func parentRSSFigure(res *results.Result) *Figure {
 	fitLogAxis(&p.X)
 	fitLogAxis(&p.Y)
 	return &Figure{Name: "parent-rss", Title: title, plot: p}
-}
-
-// parentHeld is what the lab held when it started the runs with ballast
-// asked (the median of their lab_rss_bytes), or the ballast itself when
-// the runs did not measure it (results written before the field).
-func parentHeld(res *results.Result, asked int64) int64 {
-	var rss []float64
-	for _, r := range res.Runs {
-		if r.ParentRSSBytes == asked && r.LabRSSBytes > 0 {
-			rss = append(rss, float64(r.LabRSSBytes))
-		}
-	}
-	if len(rss) == 0 {
-		return asked
-	}
-	return int64(stats.Summarize(rss).Median)
 }

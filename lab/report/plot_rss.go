@@ -18,50 +18,41 @@ import (
 // (read at task end whatever the live sampler did), in the order the
 // memory figure draws them within a method's column.
 type memMeasure struct {
-	name string
-	of   func(*results.Task) *int64
+	name   string
+	fig    stats.Fig
+	median func(stats.Memory) stats.Summary
 }
 
 var memMeasures = []memMeasure{
-	{"peak (own VmHWM)", func(t *results.Task) *int64 { return t.HWMBytes }},
-	{"RSS at task end", func(t *results.Task) *int64 { return t.EndRSSBytes }},
-	{"PSS at task end", func(t *results.Task) *int64 { return t.EndPSSBytes }},
-	{"USS at task end", func(t *results.Task) *int64 { return t.EndUSSBytes }},
+	{"peak (VmHWM of the child's process)", stats.HWM, func(m stats.Memory) stats.Summary { return m.HWM }},
+	{"RSS at task end", stats.EndRSS, func(m stats.Memory) stats.Summary { return m.EndRSS }},
+	{"PSS at task end", stats.EndPSS, func(m stats.Memory) stats.Summary { return m.EndPSS }},
+	{"USS at task end", stats.EndUSS, func(m stats.Memory) stats.Summary { return m.EndUSS }},
 }
 
 // memColumn is one method's memory figures at one parent size: per
-// measure, the values of its tasks in MiB (positive only: a log axis).
+// measure, the values of its tasks that count in MiB (positive only: a
+// log axis) and the row's median.
 type memColumn struct {
-	m      results.Method
-	values [][]float64 // by memMeasures index
-	tasks  int         // tasks with at least one figure
+	m       results.Method
+	values  [][]float64 // by memMeasures index
+	medians []float64   // by memMeasures index, MiB
+	tasks   int         // tasks with at least one figure
 }
 
 func memColumns(res *results.Result, size int64) []memColumn {
 	var cols []memColumn
-	for _, m := range res.Spec.Methods {
-		if !m.CreatesProcess() {
+	for _, r := range stats.AtParent(stats.Rows(res), size) {
+		if !r.Method.CreatesProcess() {
 			continue // a thread's memory is the lab's
 		}
-		c := memColumn{m: m, values: make([][]float64, len(memMeasures))}
-		for _, r := range res.Runs {
-			if r.Method != m || r.ParentRSSBytes != size {
-				continue
-			}
-			for i := range r.Tasks {
-				has := false
-				for k, ms := range memMeasures {
-					if v := ms.of(&r.Tasks[i]); v != nil && *v > 0 {
-						c.values[k] = append(c.values[k], float64(*v)/(1<<20))
-						has = true
-					}
-				}
-				if has {
-					c.tasks++
-				}
-			}
+		c := memColumn{m: r.Method, values: make([][]float64, len(memMeasures)), medians: make([]float64, len(memMeasures))}
+		for k, ms := range memMeasures {
+			c.values[k] = scale(positive(stats.Values(r.Runs, ms.fig)), 1.0/(1<<20))
+			c.medians[k] = ms.median(r.Memory).Median / (1 << 20)
+			c.tasks = max(c.tasks, len(c.values[k]))
 		}
-		if c.tasks > 0 && !slices.ContainsFunc(cols, func(x memColumn) bool { return x.m == m }) {
+		if c.tasks > 0 {
 			cols = append(cols, c)
 		}
 	}
@@ -76,7 +67,7 @@ func memColumns(res *results.Result, size int64) []memColumn {
 // own. Left out when fewer than two tasks have a figure: one task is a
 // sentence (rssSentences), not a picture.
 func rssFigure(res *results.Result) *Figure {
-	size := smallestParent(res)
+	size := stats.SmallestParent(res)
 	cols := memColumns(res, size)
 	tasks := 0
 	for _, c := range cols {
@@ -123,7 +114,7 @@ func rssFigure(res *results.Result) *Figure {
 			}
 			sc.GlyphStyle.Color, sc.GlyphStyle.Shape, sc.GlyphStyle.Radius = faded(col), shape, vg.Points(2.5)
 			p.Add(sc)
-			bar, err := plotter.NewLine(plotter.XYs{{X: x - slot*0.45, Y: stats.Summarize(vs).Median}, {X: x + slot*0.45, Y: stats.Summarize(vs).Median}})
+			bar, err := plotter.NewLine(plotter.XYs{{X: x - slot*0.45, Y: c.medians[k]}, {X: x + slot*0.45, Y: c.medians[k]}})
 			if err != nil {
 				continue
 			}
@@ -156,7 +147,7 @@ const maxRSSChildren = 24
 // rssLiveFigure is the live series beside the memory figure; when there
 // are no end-of-task figures they are the memory figure itself (rss).
 func rssLiveFigure(res *results.Result) *Figure {
-	for _, c := range memColumns(res, smallestParent(res)) {
+	for _, c := range memColumns(res, stats.SmallestParent(res)) {
 		if c.tasks > 0 {
 			return liveFigure(res)
 		}
@@ -169,7 +160,7 @@ func rssLiveFigure(res *results.Result) *Figure {
 // size; only children with at least two samples (one is a dot of the
 // memory figure, not a series). Nil when no child has a series.
 func liveFigure(res *results.Result) *Figure {
-	size := smallestParent(res)
+	size := stats.SmallestParent(res)
 	type child struct {
 		m results.Method
 		t *results.Task

@@ -17,21 +17,21 @@ import (
 // value. Only the smallest parent size is drawn: a larger parent is what
 // the parent-RSS figure is for.
 func startupFigure(res *results.Result) *Figure {
-	size := smallestParent(res)
+	size := stats.SmallestParent(res)
 	var names []string
 	type column struct {
-		m  results.Method
-		ms []float64
+		m      results.Method
+		ms     []float64 // each task that counts, ms
+		median float64   // the row's median, ms
 	}
 	var cols []column
 	points := 0
-	for _, m := range res.Spec.Methods {
-		keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
-		ms := positive(scale(stats.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }), 1e-6))
-		if len(ms) > 0 {
-			cols = append(cols, column{m, ms})
+	for _, r := range stats.AtParent(stats.Rows(res), size) {
+		ms := positive(scale(stats.Values(r.Runs, stats.Startup), 1e-6))
+		if len(ms) > 0 && r.Startup.N > 0 {
+			cols = append(cols, column{r.Method, ms, r.Startup.Median * 1e-6})
 			points += len(ms)
-			names = append(names, string(m))
+			names = append(names, string(r.Method))
 		}
 	}
 	if points == 0 {
@@ -56,7 +56,7 @@ func startupFigure(res *results.Result) *Figure {
 		sc.GlyphStyle.Color, sc.GlyphStyle.Shape, sc.GlyphStyle.Radius = faded(col), shape, vg.Points(2.5)
 		p.Add(sc)
 
-		med := stats.Summarize(c.ms).Median
+		med := c.median
 		bar, err := plotter.NewLine(plotter.XYs{{X: float64(i) - 0.34, Y: med}, {X: float64(i) + 0.34, Y: med}})
 		if err != nil {
 			return nil
@@ -86,17 +86,6 @@ func jitter(k int) float64 {
 func faded(c color.Color) color.Color {
 	r, g, b, _ := c.RGBA()
 	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 150}
-}
-
-func smallestParent(res *results.Result) int64 {
-	size := int64(math.MaxInt64)
-	for _, r := range res.Runs {
-		size = min(size, r.ParentRSSBytes)
-	}
-	if size == math.MaxInt64 {
-		return 0
-	}
-	return size
 }
 
 func scale(xs []float64, f float64) []float64 {

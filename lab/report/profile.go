@@ -166,7 +166,10 @@ func (b *profileBuilder) addTask(run results.RunResult, t results.Task) {
 	// from rusage), which pours start-up and exit into the loop.
 	// Dropped samples count in the divisor: each kept sample stands for
 	// the same CPU as any other, the lost ones are simply not shown.
-	cpu := t.UserNS + t.SysNS
+	var cpu int64
+	if t.UserNS != nil && t.SysNS != nil {
+		cpu = *t.UserNS + *t.SysNS
+	}
 	if t.TaskCPUNS != nil {
 		cpu = *t.TaskCPUNS
 	}

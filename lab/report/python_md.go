@@ -21,8 +21,10 @@ func hasPython(res *results.Result) bool {
 // with the lab's own, from the startup medians of one run.
 func pythonSentences(res *results.Result) []string {
 	meds := map[results.Method]float64{}
-	for _, m := range startupMedians(res) {
-		meds[m.m] = m.median
+	for _, r := range stats.AtParent(stats.Rows(res), stats.SmallestParent(res)) {
+		if r.Startup.N > 0 {
+			meds[r.Method] = r.Startup.Median
+		}
 	}
 	var out []string
 	var py []string
@@ -37,12 +39,12 @@ func pythonSentences(res *results.Result) []string {
 	}
 	if f, s := meds[results.PyFork], meds[results.PySpawn]; f > 0 && s > 0 {
 		out = append(out, fmt.Sprintf("Python's spawn starts a fresh interpreter, which imports multiprocessing and the task's module before the task runs: %s the time of Python's fork.",
-			times(s/f)))
+			times(stats.Ratio(s, f))))
 	}
 	var vs []string
 	for _, p := range [][2]results.Method{{results.PyFork, results.Fork}, {results.PySpawn, results.Spawn}, {results.PyForkserver, results.Forkserver}} {
 		if a, b := meds[p[0]], meds[p[1]]; a > 0 && b > 0 {
-			vs = append(vs, fmt.Sprintf("%s %s against the lab's %s %s (%s)", p[0], dur(a), p[1], dur(b), times(a/b)))
+			vs = append(vs, fmt.Sprintf("%s %s against the lab's %s %s (%s)", p[0], dur(a), p[1], dur(b), times(stats.Ratio(a, b))))
 		}
 	}
 	if len(vs) > 0 {
@@ -52,9 +54,9 @@ func pythonSentences(res *results.Result) []string {
 		out = append(out, fmt.Sprintf("Python's forkserver was started once, before the first task, in %s; no task's figure includes it.",
 			dur(float64(*p.ForkserverStartupNS))))
 	}
-	if c, py := perIter(res, false), perIter(res, true); c > 0 && py > 0 {
+	if c, py := stats.PerIter(res, false), stats.PerIter(res, true); c > 0 && py > 0 {
 		out = append(out, fmt.Sprintf("The hot loop in pure Python took %.0f ns per iteration against %.2f ns in C: %s.",
-			py, c, times(py/c)))
+			py, c, times(stats.Ratio(py, c))))
 	}
 	if slices.ContainsFunc(res.Spec.Methods, results.Method.IsPython) && res.Spec.ProfileHz > 0 {
 		out = append(out, "Python tasks have no hot-loop profile: the profiler samples the C loop, and the Python rows run no C loop.")
@@ -69,23 +71,6 @@ func pythonVersion(res *results.Result) string {
 	return "Python"
 }
 
-// perIter is the median run time per iteration of the Python tasks, or of
-// the others (the C loop).
-func perIter(res *results.Result, python bool) float64 {
-	var xs []float64
-	for _, r := range res.Runs {
-		if r.Method.IsPython() != python || r.NIters == 0 {
-			continue
-		}
-		for _, t := range r.Tasks {
-			if t.Error == "" && t.RunNS > 0 {
-				xs = append(xs, float64(t.RunNS)/float64(r.NIters))
-			}
-		}
-	}
-	return stats.Summarize(xs).Median
-}
-
 // pythonCompareSentences says what Python's threads did in the compare
 // grid: under the GIL, one thread runs Python code at a time. goThreadUp
 // is the Go threads' speedup at the same largest cell where the lab also
@@ -94,7 +79,7 @@ func pythonCompareSentences(res *results.Result, goThreadUp float64) []string {
 	if len(res.Cells) == 0 || !res.Cells[0].Method.IsPython() {
 		return nil
 	}
-	big := largestCell(res.Cells)
+	big := stats.LargestCell(res.Cells)
 	if big.NTasks < 2 {
 		return nil
 	}
@@ -109,24 +94,13 @@ func pythonCompareSentences(res *results.Result, goThreadUp float64) []string {
 	return []string{s}
 }
 
-// largestCell is the cell with the largest n_iters, and of those the most tasks.
-func largestCell(cells []results.Cell) results.Cell {
-	big := cells[0]
-	for _, c := range cells {
-		if c.NIters > big.NIters || c.NIters == big.NIters && c.NTasks > big.NTasks {
-			big = c
-		}
-	}
-	return big
-}
-
 // goThreadSpeedup finds, in the lab's other sections, the Go threads'
 // speedup at python's largest cell.
 func goThreadSpeedup(sections []LabSection, python *results.Result) float64 {
 	if len(python.Cells) == 0 {
 		return 0
 	}
-	big := largestCell(python.Cells)
+	big := stats.LargestCell(python.Cells)
 	for _, s := range sections {
 		for _, c := range s.Res.Cells {
 			if !c.Method.IsPython() && c.NIters == big.NIters && c.NTasks == big.NTasks {

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -10,11 +9,7 @@ import (
 )
 
 // RateJSON writes `proclab rate`'s document as indented JSON.
-func RateJSON(w io.Writer, t *results.Throughput) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(t)
-}
+func RateJSON(w io.Writer, t *results.Throughput) error { return results.Encode(w, t) }
 
 // RateTable writes one row per method: its tasks per second beside the
 // floor it is compared with, and the lab's footprint when it started.
@@ -25,15 +20,25 @@ func RateTable(w io.Writer, t *results.Throughput) error {
 	}
 	fmt.Fprintf(w, "near-empty tasks per second, %d CPUs, load average %s before the runs\n", t.CPUs, load)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "method\ttasks\tmax procs\ttasks/s\tfloor tasks/s\tx floor\tfloor\tlab anon\tnot forked\tlab vmas\t")
+	image := false
 	for _, r := range t.Rates {
-		if r.Error != "" {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t-\t%s\t-\t%s\t%s\t%s\t%d\t\n", r.Method, r.Tasks, r.MaxProcs,
-				rateCell(r.FloorTasksPerSec), r.Floor, mib(r.LabAnonBytes), mib(r.LabDontForkBytes), r.LabVMAs)
-			continue
+		image = image || r.ImageFloor != ""
+	}
+	head := "method\ttasks\tmax procs\ttasks/s\tfloor tasks/s\tx floor\t"
+	if image {
+		head += "image floor tasks/s\tx image floor\t"
+	}
+	fmt.Fprintln(tw, head+"floor\tlab anon\tnot forked\tlab vmas\t")
+	for _, r := range t.Rates {
+		rate, ratio, imageRatio := "-", "-", "-"
+		if r.Error == "" {
+			rate, ratio, imageRatio = fmt.Sprintf("%.0f", r.TasksPerSec), ratioCell(r.Ratio), ratioCell(r.ImageRatio)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t%d\t\n", r.Method, r.Tasks, r.MaxProcs,
-			r.TasksPerSec, rateCell(r.FloorTasksPerSec), ratioCell(r.Ratio), r.Floor, mib(r.LabAnonBytes), mib(r.LabDontForkBytes), r.LabVMAs)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t", r.Method, r.Tasks, r.MaxProcs, rate, rateCell(r.FloorTasksPerSec), ratio)
+		if image {
+			fmt.Fprintf(tw, "%s\t%s\t", rateCell(r.ImageFloorTasksPerSec), imageRatio)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t\n", r.Floor, mib(r.LabAnonBytes), mib(r.LabDontForkBytes), r.LabVMAs)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -47,11 +52,17 @@ func RateTable(w io.Writer, t *results.Throughput) error {
 		if r.FloorError != "" {
 			fmt.Fprintf(w, "%s floor: %s\n", r.Method, r.FloorError)
 		}
+		if r.ImageFloorError != "" {
+			fmt.Fprintf(w, "%s image floor: %s\n", r.Method, r.ImageFloorError)
+		}
 	}
 	for _, r := range t.Rates {
 		if !r.ChildMemRead {
 			fmt.Fprintf(w, "%s: children skip their end-of-task memory read (the lab's instrument, not the task)\n", r.Method)
 		}
+	}
+	if image {
+		fmt.Fprintln(w, "spawn, fork-exec and exec start the proclab image, a Go program: \"floor\" execs a 5 KiB static C program, \"image floor\" the proclab image itself,\nstopped in its C constructor before the Go runtime starts; what is left between them and the method is the Go runtime's start")
 	}
 	switch t.ForkLabHeap {
 	case results.ForkLabHeapDontFork:

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/proclab/proclab/lab/results"
@@ -10,75 +9,76 @@ import (
 )
 
 // The sentences under each figure of report.md: what it shows on this
-// machine, in plain words, computed from the results (medians only: on a
-// noisy machine they are the figures that hold still).
+// machine, in plain words. Every figure a sentence quotes is one that
+// package stats computed (a row's median, a cell, a crossover, a growth),
+// and a sentence states only what its own figures show.
 
-type methodMedian struct {
-	m        results.Method
-	median   float64 // ns
-	p10, p90 float64
-}
-
-// startupMedians are the startup medians per method at the smallest
-// parent size, in the order the methods were asked for.
-func startupMedians(res *results.Result) []methodMedian {
-	size := smallestParent(res)
-	var out []methodMedian
-	for _, m := range res.Spec.Methods {
-		keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
-		s := stats.Summarize(stats.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }))
-		if s.N > 0 {
-			out = append(out, methodMedian{m, s.Median, s.P10, s.P90})
-		}
-	}
-	return out
-}
-
+// startupSentences rank the process methods by median startup at the
+// smallest parent size, and set threads beside them.
 func startupSentences(res *results.Result) []string {
-	meds := startupMedians(res)
-	var procs []methodMedian
-	var thread *methodMedian
-	for i := range meds {
-		if meds[i].m.CreatesProcess() {
-			procs = append(procs, meds[i])
-		} else if meds[i].m == results.Thread {
-			thread = &meds[i]
-		}
-	}
-	slices.SortStableFunc(procs, func(a, b methodMedian) int { return cmpFloat(a.median, b.median) })
+	rows := stats.AtParent(stats.Rows(res), stats.SmallestParent(res))
+	rk := stats.RankStartups(rows)
 	var out []string
-	if len(procs) > 0 {
-		best := procs[0]
+	if len(rk.Procs) > 0 {
+		best := rk.Procs[0]
 		out = append(out, fmt.Sprintf("Of the methods that start a process, **%s** starts fastest on this machine: "+
-			"a median %s from the create call to the first instruction of the task (p10 %s, p90 %s).",
-			best.m, dur(best.median), dur(best.p10), dur(best.p90)))
-		if len(procs) > 1 {
+			"a median %s from the create call to the first instruction of the task (p10 %s, p90 %s; %s).",
+			best.Method, dur(best.Startup.Median), dur(best.Startup.P10), dur(best.Startup.P90), plural(best.Startup.N, "task")))
+		if len(rk.Procs) > 1 {
 			var others []string
-			for _, p := range procs[1:] {
-				others = append(others, fmt.Sprintf("%s %.1f× as long (%s)", p.m, p.median/best.median, dur(p.median)))
+			for _, p := range rk.Procs[1:] {
+				if stats.Tie(p.Ratio) {
+					others = append(others, fmt.Sprintf("%s about as long (%s, %.2f×)", p.Method, dur(p.Startup.Median), p.Ratio))
+					continue
+				}
+				others = append(others, fmt.Sprintf("%s %s as long (%s)", p.Method, times(p.Ratio), dur(p.Startup.Median)))
 			}
 			out = append(out, "The others take: "+strings.Join(others, ", ")+".")
 		}
-		if thread != nil && thread.median > 0 {
-			if r := best.median / thread.median; r >= 1.5 {
-				out = append(out, fmt.Sprintf("A goroutine (thread) is running its task after %s, %s sooner than %s: "+
-					"no process is created, only a thread for the cgo call.", dur(thread.median), times(r), best.m))
-			} else {
-				out = append(out, fmt.Sprintf("A goroutine (thread) is running its task after %s, about as soon as %s: "+
-					"here the wait for a free CPU, not the creation, dominates.", dur(thread.median), best.m))
+		if th := rk.Thread; th != nil && rk.ThreadGain > 0 {
+			switch g := rk.ThreadGain; {
+			case stats.Tie(g):
+				s := fmt.Sprintf("A goroutine (thread) is running its task after a median %s, about as soon as %s (%.2f×)", dur(th.Startup.Median), best.Method, g)
+				if res.Host != nil && res.Host.CPUs > 0 && th.NTasks > res.Host.CPUs {
+					s += fmt.Sprintf(": with %d tasks on %d CPUs, waiting for a free CPU, not the creation, is most of both", th.NTasks, res.Host.CPUs)
+				}
+				out = append(out, s+".")
+			case g > 1:
+				out = append(out, fmt.Sprintf("A goroutine (thread) is running its task after a median %s, %s sooner than %s: "+
+					"no process is created, only a thread for the cgo call.", dur(th.Startup.Median), times(g), best.Method))
+			default:
+				out = append(out, fmt.Sprintf("A goroutine (thread) is running its task after a median %s, later than %s (%s as long).",
+					dur(th.Startup.Median), best.Method, times(1/g)))
 			}
 		}
-	} else if thread != nil {
-		out = append(out, fmt.Sprintf("A goroutine (thread) is running its task after a median %s.", dur(thread.median)))
+	} else if th := rk.Thread; th != nil {
+		out = append(out, fmt.Sprintf("A goroutine (thread) is running its task after a median %s.", dur(th.Startup.Median)))
 	}
 	if fs := res.Forkserver; fs != nil && fs.StartupNS > 0 {
 		out = append(out, fmt.Sprintf("The forkserver's own start is paid once per invocation, before the first task, and is in no task's figure: "+
 			"%s from posix_spawn to its READY here (%s resident, %d thread); a program that creates only a few processes pays it on top.",
 			dur(float64(fs.StartupNS)), bytesIEC(float64(fs.RSSBytes)), fs.Threads))
 	}
-	return append(out, execSplitSentences(res)...)
+	return append(out, execSplitSentences(rows)...)
 }
 
+// speedupWords says how a speedup reads: "1.80× faster than", "about as
+// fast as (1.02×)", "take 1.25× as long as".
+func speedupWords(s float64) string {
+	switch {
+	case stats.Tie(s):
+		return fmt.Sprintf("finish about as fast as (%.2f×)", s)
+	case s > 1:
+		return fmt.Sprintf("finish %.2f× faster than", s)
+	case s > 0:
+		return fmt.Sprintf("take %.2f× as long as", 1/s)
+	}
+	return "have no speedup over"
+}
+
+// speedupSentences say, per n_tasks, where processes pay off, where the
+// speedups cross 1, and what the largest and smallest tasks show; each
+// quotes its own cell.
 func speedupSentences(res *results.Result) []string {
 	cells := res.Cells
 	if len(cells) == 0 {
@@ -86,54 +86,48 @@ func speedupSentences(res *results.Result) []string {
 	}
 	m := cells[0].Method
 	var out []string
-	// Where processes pay off, grouped by the n_iters they pay off from.
-	from := map[uint64][]int{}
 	var never []int
-	var order []uint64
 	for _, x := range res.Crossover {
 		if x.NIters == nil {
 			never = append(never, x.NTasks)
 			continue
 		}
-		if from[*x.NIters] == nil {
-			order = append(order, *x.NIters)
+		c, ok := stats.CellAt(cells, x.NTasks, *x.NIters)
+		if !ok {
+			continue
 		}
-		from[*x.NIters] = append(from[*x.NIters], x.NTasks)
-	}
-	for _, ni := range order {
-		out = append(out, fmt.Sprintf("With %s tasks, %s processes start to pay off at **n_iters = %s** (%s per task in one process): "+
-			"from there on they beat one process.", andList(from[ni]), m, itersText(ni), dur(perTaskSingle(cells, ni))))
+		out = append(out, fmt.Sprintf("With %s, %s processes start to pay off at **n_iters = %s** (speedup %.2f× there; one process takes %s per task): "+
+			"from there on they beat one process by more than 5%%.", plural(x.NTasks, "task"), m, itersText(c.NIters), c.Speedup, dur(stats.PerTaskSingle(c))))
 	}
 	if len(never) > 0 {
-		out = append(out, fmt.Sprintf("With %s %s, processes never beat one process within this grid: "+
-			"the work is no larger, and starting processes costs extra.", andList(never), pluralWord(never, "task")))
+		var best []string
+		for _, nt := range never {
+			best = append(best, fmt.Sprintf("%.2f× with %s", stats.BestSpeedup(cells, nt), plural(nt, "task")))
+		}
+		out = append(out, fmt.Sprintf("With %s, processes never beat one process by more than 5%% within this grid (best speedup %s).",
+			tasksList(never), andStrings(best)))
 	}
 	if line := estimateSentence(res, m); line != "" {
 		out = append(out, line)
 	}
-	// The largest tasks: how close to the ideal, and threads beside.
-	big := cells[0]
-	for _, c := range cells {
-		if c.NIters > big.NIters || c.NIters == big.NIters && c.NTasks > big.NTasks {
-			big = c
+	var ties []string
+	for _, x := range res.Crossover {
+		if len(x.Ties) > 0 {
+			ties = append(ties, fmt.Sprintf("n_iters %s with %s", itersList(x.Ties), plural(x.NTasks, "task")))
 		}
 	}
-	if big.NTasks > 1 {
-		out = append(out, fmt.Sprintf("For the largest tasks (n_iters = %s), %d processes finish %.2f× faster than one process: "+
+	if len(ties) > 0 {
+		out = append(out, fmt.Sprintf("Within 5%% of one process, a tie rather than a win or a loss: %s.", strings.Join(ties, "; ")))
+	}
+	if big := stats.LargestCell(cells); big.NTasks > 1 {
+		out = append(out, fmt.Sprintf("For the largest tasks (n_iters = %s), %d processes %s one process: "+
 			"%.0f%% of the %d× that min(n_tasks, CPUs) allows; %d threads reach %.2f×.",
-			itersText(big.NIters), big.NTasks, big.Speedup, 100*big.Efficiency, big.Parallelism, big.NTasks, big.ThreadUp))
+			itersText(big.NIters), big.NTasks, speedupWords(big.Speedup), 100*big.Efficiency, big.Parallelism, big.NTasks, big.ThreadUp))
 	}
-	// The smallest tasks: the cost of starting dominates.
-	small := cells[0]
-	for _, c := range cells {
-		if c.NIters < small.NIters || c.NIters == small.NIters && c.NTasks > small.NTasks {
-			small = c
-		}
-	}
-	if small.Speedup > 0 && small.Speedup < 1 {
-		out = append(out, fmt.Sprintf("For the smallest tasks (n_iters = %s), starting is everything: %d tasks take %s in one process, "+
+	if small := stats.SmallestCell(cells); small.Speedup > 0 && small.Speedup < 1/stats.PaysOff {
+		out = append(out, fmt.Sprintf("For the smallest tasks (n_iters = %s), starting costs more than the work: %s take %s in one process, "+
 			"%s in %d processes and %s in %d threads.",
-			itersText(small.NIters), small.NTasks, dur(float64(small.SingleNS)), dur(float64(small.MultiNS)), small.NTasks,
+			itersText(small.NIters), plural(small.NTasks, "task"), dur(float64(small.SingleNS)), dur(float64(small.MultiNS)), small.NTasks,
 			dur(float64(small.ThreadNS)), small.NTasks))
 	}
 	return out
@@ -160,94 +154,44 @@ func estimateSentence(res *results.Result, m results.Method) string {
 		"that of threads %s.", m, procs, threads)
 }
 
-// perTaskSingle is the single time per task at n_iters ni (from the cell
-// with the most tasks, the steadiest figure).
-func perTaskSingle(cells []results.Cell, ni uint64) float64 {
-	var best results.Cell
-	for _, c := range cells {
-		if c.NIters == ni && c.NTasks >= best.NTasks {
-			best = c
-		}
-	}
-	if best.NTasks == 0 {
-		return 0
-	}
-	return float64(best.SingleNS) / float64(best.NTasks)
-}
-
+// parentSentences say which methods grow with the parent's memory (the
+// growth stats.ParentGrowth measured) and by how much.
 func parentSentences(res *results.Result) []string {
-	var sizes []int64
-	for _, s := range res.Spec.ParentRSSBytes {
-		if s > 0 {
-			sizes = append(sizes, s)
-		}
-	}
-	if len(sizes) < 2 {
+	gs := stats.ParentGrowth(res, stats.Rows(res))
+	if gs == nil {
 		return nil
 	}
-	slices.Sort(sizes)
-	lo, hi := sizes[0], sizes[len(sizes)-1]
-	median := func(m results.Method, size int64) float64 {
-		keep := func(r *results.RunResult) bool { return r.Method == m && r.ParentRSSBytes == size }
-		return stats.Summarize(stats.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS })).Median
-	}
-	// Growth is judged on the two smallest against the two largest sizes,
-	// so that one noisy point does not decide it.
-	ends := func(m results.Method) (float64, float64) {
-		if len(sizes) < 4 {
-			return median(m, lo), median(m, hi)
-		}
-		a := (median(m, sizes[0]) + median(m, sizes[1])) / 2
-		b := (median(m, sizes[len(sizes)-2]) + median(m, sizes[len(sizes)-1])) / 2
-		return a, b
-	}
 	var out, flat []string
-	var grows, stays []results.Method
-	slope := map[results.Method]float64{}
-	for _, m := range res.Spec.Methods {
-		a, b := median(m, lo), median(m, hi)
-		if a <= 0 || b <= 0 {
+	for _, g := range gs {
+		if !g.Measured {
 			continue
 		}
-		// Growing means both: clearly more at the large end (1.5×) and by
-		// a slope that is the parent's doing (2 ms per GiB: copying the
-		// page tables of a GiB takes ~20 ms here, a flat method ~0), so a
-		// slow lab (a race-instrumented test binary) does not hide it.
-		gib := float64(hi-lo) / (1 << 30)
-		if ea, eb := ends(m); eb/ea >= 1.5 && (eb-ea)/gib >= 2e6 {
-			perGiB := (b - a) / gib
+		if g.Grows {
 			out = append(out, fmt.Sprintf("**%s grows with the parent**: a median %s at %s, %s at %s, about %s more per GiB "+
 				"(the kernel copies the page tables that map the parent's memory).",
-				m, dur(a), sizeText(lo), dur(b), sizeText(hi), dur(perGiB)))
-			grows = append(grows, m)
-			slope[m] = perGiB
+				g.Method, dur(g.AtLo), sizeText(g.Lo), dur(g.AtHi), sizeText(g.Hi), dur(g.PerGiB)))
 			continue
 		}
-		flat = append(flat, fmt.Sprintf("%s (%s at %s, %s at %s)", m, dur(a), sizeText(lo), dur(b), sizeText(hi)))
-		stays = append(stays, m)
+		flat = append(flat, fmt.Sprintf("%s (%s at %s, %s at %s)", g.Method, dur(g.AtLo), sizeText(g.Lo), dur(g.AtHi), sizeText(g.Hi)))
 	}
-	if f, fe := slope[results.Fork], slope[results.ForkExec]; f > 0 && fe > 0 {
-		out = append(out, fmt.Sprintf("fork-exec grows %.1f× as fast as fork (%s against %s per GiB): its child first copies the parent's page tables, "+
-			"as fork does, and then execve tears that copy down again, unmapping all of it before the new image can start; "+
-			"the parent's size is paid for twice.", fe/f, dur(fe), dur(f)))
+	f, okf := stats.GrowthOf(gs, results.Fork)
+	fe, okfe := stats.GrowthOf(gs, results.ForkExec)
+	if okf && okfe && f.Grows && fe.Grows {
+		switch r := stats.Ratio(fe.PerGiB, f.PerGiB); {
+		case r >= 1.5:
+			out = append(out, fmt.Sprintf("fork-exec grows %.1f× as fast as fork (%s against %s per GiB): its child first copies the parent's page tables, "+
+				"as fork does, and then execve tears that copy down again, unmapping all of it before the new image can start: "+
+				"the parent's size is paid for twice.", r, dur(fe.PerGiB), dur(f.PerGiB)))
+		case r > 0:
+			out = append(out, fmt.Sprintf("fork-exec grows %.1f× as fast as fork (%s against %s per GiB).", r, dur(fe.PerGiB), dur(f.PerGiB)))
+		}
 	}
 	if len(flat) > 0 {
 		out = append(out, fmt.Sprintf("Startup grows far less for %s: %s not copy the lab's page tables.", andStrings(flat), theyIt(len(flat))))
 	}
-	if len(grows) > 0 && len(stays) > 0 {
-		best, worst := stays[0], grows[0]
-		for _, m := range stays {
-			if median(m, hi) < median(best, hi) {
-				best = m
-			}
-		}
-		for _, m := range grows {
-			if median(m, hi) < median(worst, hi) {
-				worst = m
-			}
-		}
-		out = append(out, fmt.Sprintf("With %s in the parent, %s starts %.0f× sooner than %s.",
-			sizeText(hi), best, median(worst, hi)/median(best, hi), worst))
+	if flatG, growsG, r, ok := stats.SoonerAtLargest(gs); ok && r > 0 {
+		out = append(out, fmt.Sprintf("With %s in the parent, %s starts %s sooner than %s (%s against %s).",
+			sizeText(flatG.Hi), flatG.Method, times(r), growsG.Method, dur(flatG.AtHi), dur(growsG.AtHi)))
 	}
 	return out
 }
@@ -266,63 +210,56 @@ func theyIt(n int) string {
 	return "they do"
 }
 
-// rssSentences give each process method's memory per child in words:
-// the medians of the figures every process task has (its own peak, and
+// memoryOfChildren is what the memory sentences say for the rows of one
+// parent size: each process method's medians per child.
+func memoryOfChildren(rows []stats.Row) (parts []string, anyEnd bool) {
+	for _, r := range rows {
+		mem := r.Memory
+		var figs []string
+		n := 0
+		for _, f := range []struct {
+			name string
+			s    stats.Summary
+		}{{"peak", mem.HWM}, {"RSS", mem.EndRSS}, {"PSS", mem.EndPSS}, {"USS", mem.EndUSS}} {
+			if f.s.N > 0 {
+				figs = append(figs, fmt.Sprintf("%s %s", f.name, bytesIEC(f.s.Median)))
+				n = max(n, f.s.N)
+			}
+		}
+		if len(figs) > 0 {
+			anyEnd = true
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", r.Method, strings.Join(figs, ", "), plural(n, "task")))
+		}
+	}
+	return parts, anyEnd
+}
+
+// rssSentences give each process method's memory per child in words: the
+// medians of the figures every process task has (its process's peak, and
 // RSS, PSS and USS at task end). Results without them (written before the
 // lab read them) fall back to the live sampler's peaks.
 func rssSentences(res *results.Result) []string {
-	size := smallestParent(res)
-	var parts []string
-	for _, c := range memColumns(res, size) {
-		var figs []string
-		for k, vs := range c.values {
-			if len(vs) > 0 {
-				figs = append(figs, fmt.Sprintf("%s %s", memShort[k], bytesIEC(stats.Summarize(vs).Median*(1<<20))))
-			}
-		}
-		parts = append(parts, fmt.Sprintf("%s %s (%s)", c.m, strings.Join(figs, ", "), plural(c.tasks, "task")))
-	}
-	if len(parts) > 0 {
+	rows := stats.AtParent(stats.Rows(res), stats.SmallestParent(res))
+	if parts, ok := memoryOfChildren(rows); ok {
 		return []string{
 			"Median per child, read at task end for every child: " + strings.Join(parts, "; ") + ".",
 			"RSS counts every page a child maps, including those it still shares with the lab after fork (copy-on-write); " +
 				"PSS divides shared pages among their sharers, so it is the fair share of memory a child costs; " +
 				"USS counts only the pages no other process maps, what ending the child gives back. " +
-				"The peak is the child's own high-water mark, never the lab's.",
+				"The peak is the high-water mark of the child's process: an exec'd worker's is its own; " +
+				"a fork child's starts at the lab's pages it maps, so it is mostly the lab's, and its USS is what it added.",
 		}
 	}
-	return sampledPeakSentences(res, size)
-}
-
-// memShort names the memMeasures in a sentence.
-var memShort = []string{"peak", "RSS", "PSS", "USS"}
-
-// sampledPeakSentences are the medians of the live sampler's peaks.
-func sampledPeakSentences(res *results.Result, size int64) []string {
 	var parts []string
-	for _, m := range res.Spec.Methods {
-		var rss, pss []float64
-		for _, r := range res.Runs {
-			if r.Method != m || r.ParentRSSBytes != size {
-				continue
-			}
-			for _, t := range r.Tasks {
-				if t.PeakRSSBytes != nil {
-					rss = append(rss, float64(*t.PeakRSSBytes))
-				}
-				if t.PeakPSSBytes != nil && *t.PeakPSSBytes > 0 {
-					pss = append(pss, float64(*t.PeakPSSBytes))
-				}
-			}
-		}
-		if len(rss) == 0 {
+	for _, r := range rows {
+		if r.Memory.PeakRSS.N == 0 {
 			continue
 		}
-		s := fmt.Sprintf("%s %s RSS", m, bytesIEC(stats.Summarize(rss).Median))
-		if len(pss) > 0 {
-			s += fmt.Sprintf(" / %s PSS", bytesIEC(stats.Summarize(pss).Median))
+		s := fmt.Sprintf("%s %s RSS", r.Method, bytesIEC(r.Memory.PeakRSS.Median))
+		if r.Memory.PeakPSS.N > 0 {
+			s += fmt.Sprintf(" / %s PSS", bytesIEC(r.Memory.PeakPSS.Median))
 		}
-		parts = append(parts, fmt.Sprintf("%s (%d sampled)", s, len(rss)))
+		parts = append(parts, fmt.Sprintf("%s (%d sampled)", s, r.Memory.PeakRSS.N))
 	}
 	if len(parts) == 0 {
 		return nil
@@ -334,19 +271,17 @@ func sampledPeakSentences(res *results.Result, size int64) []string {
 	}
 }
 
-func andList(xs []int) string {
+// tasksList writes n_tasks values as a phrase: "1 task", "2 and 3 tasks".
+func tasksList(xs []int) string {
 	var s []string
 	for _, x := range xs {
 		s = append(s, fmt.Sprint(x))
 	}
-	return andStrings(s)
-}
-
-func pluralWord(xs []int, word string) string {
+	word := "tasks"
 	if len(xs) == 1 && xs[0] == 1 {
-		return word
+		word = "task"
 	}
-	return word + "s"
+	return andStrings(s) + " " + word
 }
 
 func cmpFloat(a, b float64) int {

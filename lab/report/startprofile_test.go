@@ -7,6 +7,7 @@ import (
 
 	"github.com/proclab/proclab/lab/results"
 	"github.com/proclab/proclab/lab/startprof"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // A result measured with the start profile on says so under the table,
@@ -54,7 +55,7 @@ func TestStartProfileRendering(t *testing.T) {
 	md.Reset()
 	Table(&tbl, res, TableOptions{})
 	startProfileSection(&md, "results", "start-profile", res, false)
-	if strings.Contains(tbl.String(), "start profile on") || md.Len() > 0 || KindOf(res) == KindStartProfile {
+	if strings.Contains(tbl.String(), "start profile on") || md.Len() > 0 || stats.KindOf(res) == stats.KindStartProfile {
 		t.Errorf("a refused profile is reported as on:\n%s\n%s", tbl.String(), md.String())
 	}
 }

@@ -85,7 +85,7 @@ func taskRows(w io.Writer, res *results.Result) error {
 			if peaks {
 				fmt.Fprintf(tw, "%s\t%s\t", optBytes(t.PeakRSSBytes), optBytes(t.PeakPSSBytes))
 			}
-			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%s\t\n", t.MinFlt, t.NVCSW, t.NIVCSW, exitText(&t), checksumText(&t))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", optCount(t.MinFlt), optCount(t.NVCSW), optCount(t.NIVCSW), exitText(&t), checksumText(&t))
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -97,29 +97,54 @@ func taskRows(w io.Writer, res *results.Result) error {
 
 // tasksLegend says what the per-task columns hold (the JSON keeps more:
 // user_ns/sys_ns, the kernel's tick-based split, rusage's max RSS).
-const tasksLegend = `cpu: the task's own CPU around the loop (task_cpu_ns); hwm: the child's own peak resident memory; end rss/pss:
-its memory at task end (pss splits the pages it shares with its parent); minflt, vcsw, ivcsw: page faults and context switches
-(wait4's rusage); checksum: ok, BAD, or - when not verified.`
+const tasksLegend = `cpu: the task's own CPU around the loop (task_cpu_ns); hwm: the peak resident memory of the task's process
+(a fork child's starts at the parent's pages it maps, so it is mostly the lab's: its USS at task end is what it added);
+end rss/pss: its memory at task end (pss splits the pages it shares with its parent); minflt, vcsw, ivcsw: page faults and
+context switches (wait4's rusage; - where none was passed on); checksum: ok, BAD, or - when not verified.`
 
+// summaryLines are the tutorial's two lines for a single method, one pair
+// per parent size: the mean wall per run and the median startup, of what
+// counts, saying how much was left out.
 func summaryLines(w io.Writer, res *results.Result) {
-	for _, m := range res.Spec.Methods {
-		keep := func(r *results.RunResult) bool { return r.Method == m }
-		walls := stats.Summarize(wallsOf(res.Runs, keep))
-		if walls.N == 0 {
+	for _, r := range stats.Rows(res) {
+		if r.Wall.N == 0 && r.Startup.N == 0 {
 			continue
 		}
-		startup := stats.Summarize(stats.Figures(res.Runs, keep, func(t *results.Task) *int64 { return t.StartupNS }))
-		fmt.Fprintf(w, "\nThe start method is %s\n", m)
-		fmt.Fprintf(w, "Average execution time: %10.5f sec  (wall per run of %d tasks, mean of %d)\n",
-			walls.Mean/1e9, res.Spec.NTasks, walls.N)
-		if startup.N > 0 {
-			fmt.Fprintf(w, "Median startup latency: %10.5f ms   (p10 %s, p90 %s, %d tasks)\n",
-				startup.Median/1e6, dur(startup.P10), dur(startup.P90), startup.N)
-			if line := execSplitLine(res, m, smallestParent(res)); line != "" {
+		fmt.Fprintf(w, "\nThe start method is %s", r.Method)
+		if len(res.Spec.ParentRSSBytes) > 1 || r.ParentRSSBytes > 0 {
+			fmt.Fprintf(w, ", the parent holding %s", sizeText(r.ParentRSSBytes))
+		}
+		fmt.Fprintln(w)
+		if r.Wall.N > 0 {
+			fmt.Fprintf(w, "Average execution time: %10.5f sec  (wall per run of %s, mean of %s%s)\n",
+				r.Wall.Mean/1e9, plural(r.NTasks, "task"), plural(r.Wall.N, "run"), leftOutRuns(r.LeftOutRuns))
+		} else {
+			fmt.Fprintf(w, "Average execution time: none: no run ended with every task well%s\n", leftOutRuns(r.LeftOutRuns))
+		}
+		if r.Startup.N > 0 {
+			fmt.Fprintf(w, "Median startup latency: %10.5f ms   (p10 %s, p90 %s, %s%s)\n",
+				r.Startup.Median/1e6, dur(r.Startup.P10), dur(r.Startup.P90), plural(r.Startup.N, "task"), leftOutTasks(r.LeftOut))
+			if line := execSplitLine(r.Split); line != "" {
 				fmt.Fprintln(w, line)
 			}
 		}
 	}
+}
+
+// leftOutRuns and leftOutTasks say how many runs or tasks a figure left
+// out, as part of its parenthesis; "" when none.
+func leftOutRuns(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %s left out: a task failed or was cut short", plural(n, "run"))
+}
+
+func leftOutTasks(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %s left out: failed, timed out or interrupted", plural(n, "task"))
 }
 
 func hasPeaks(res *results.Result) bool {
@@ -131,16 +156,6 @@ func hasPeaks(res *results.Result) bool {
 		}
 	}
 	return false
-}
-
-func wallsOf(runs []results.RunResult, keep func(*results.RunResult) bool) []float64 {
-	var out []float64
-	for i := range runs {
-		if keep(&runs[i]) {
-			out = append(out, float64(runs[i].WallNS))
-		}
-	}
-	return out
 }
 
 func exitText(t *results.Task) string {

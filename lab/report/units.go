@@ -89,3 +89,11 @@ func textWarnings(w io.Writer, ws []string) {
 		fmt.Fprintln(w, "warning:", warn)
 	}
 }
+
+// optCount writes a count, or - when it is null (not measured).
+func optCount(p *int64) string {
+	if p == nil {
+		return "-"
+	}
+	return fmt.Sprint(*p)
+}

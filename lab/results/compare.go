@@ -16,9 +16,10 @@ type Cell struct {
 	Rounds      int     `json:"rounds"` // recorded rounds behind each median
 }
 
-// Crossover is, for one n_tasks, the smallest n_iters of the grid from
-// which on processes beat one process (speedup above 1 there and at every
-// larger n_iters). NIters is null when they never do within the grid.
+// Crossover is, for one n_tasks, where processes start to pay off: the
+// smallest n_iters of the grid from which on they beat one process clearly
+// (speedup above 1.05 there and at every larger n_iters; null when they
+// never do within the grid), and where their speedup crosses 1.
 type Crossover struct {
 	NTasks  int      `json:"n_tasks"`
 	NIters  *uint64  `json:"n_iters"`
@@ -28,4 +29,7 @@ type Crossover struct {
 	NItersEstimate *float64 `json:"n_iters_estimate"`
 	// ThreadNItersEstimate is the same for threads against single.
 	ThreadNItersEstimate *float64 `json:"thread_n_iters_estimate"`
+	// Ties are the n_iters of the grid where processes and one process
+	// are within 5% of each other: neither wins there.
+	Ties []uint64 `json:"ties,omitempty"`
 }

@@ -30,6 +30,16 @@ type MethodRate struct {
 	Floor            string  `json:"floor"`
 	FloorTasksPerSec float64 `json:"floor_tasks_per_s"`
 	Ratio            float64 `json:"ratio"`
+	// ImageFloor is, for the methods that exec the proclab image (spawn,
+	// fork-exec, exec), the floor of posix_spawning that image itself,
+	// stopped in its C constructor before the Go runtime starts: beside a
+	// 5 KiB C program's floor, it tells how much of the gap is loading a
+	// 20 MB program and how much is its Go runtime. ImageRatio is
+	// TasksPerSec over its rate; empty and 0 for the other methods.
+	ImageFloor            string  `json:"image_floor,omitempty"`
+	ImageFloorTasksPerSec float64 `json:"image_floor_tasks_per_s,omitempty"`
+	ImageRatio            float64 `json:"image_ratio,omitempty"`
+	ImageFloorError       string  `json:"image_floor_error,omitempty"`
 	// The lab's footprint right before the first create.
 	LabAnonBytes int64 `json:"lab_anon_bytes"`
 	LabVMAs      int   `json:"lab_vmas"`

@@ -81,8 +81,9 @@ type RunResult struct {
 
 	// The lab's own footprint right before the run's first create call:
 	// what a fork child copies besides the ballast (parent_rss_bytes is
-	// only the ballast asked for). Read from /proc/self (smaps_rollup,
-	// status, maps); 0 when not measured.
+	// only the ballast asked for). Read from /proc/self: RSS, anonymous
+	// memory, mappings and the dontfork part summed over smaps, page
+	// tables from status (VmPTE); 0 when not measured.
 	LabRSSBytes  int64 `json:"lab_rss_bytes"`
 	LabAnonBytes int64 `json:"lab_anon_bytes"`
 	LabVMAs      int   `json:"lab_vmas"`
@@ -115,11 +116,20 @@ type Task struct {
 	// record. user_ns/sys_ns below are the kernel's tick-based split of
 	// the whole process's time (exec, runtime start and exit included).
 	TaskCPUNS *int64 `json:"task_cpu_ns"`
-	// HWMBytes is the task's own peak resident memory: the high-water mark
-	// of its own address space (VmHWM, read by the child from
-	// /proc/self/status after its loop), never the lab's. Null for tasks
-	// that run inside the lab, and when the child could not read it.
+	// HWMBytes is the high-water mark of the task's own process (VmHWM,
+	// read by the child from /proc/self/status after its loop). For a
+	// worker (spawn, fork-exec, exec, py-spawn) that is its own peak: a
+	// fresh address space. A fork child's high-water mark starts at what
+	// it maps of its parent when it is created (the kernel seeds it with
+	// the pages it copies), so for fork, forkserver and py-fork it is
+	// mostly the parent's memory; what the child itself added is its USS
+	// (end_uss_bytes). Null for tasks that run inside the lab, and when
+	// the child could not read it.
 	HWMBytes *int64 `json:"hwm_bytes"`
+	// MaxRSSBytes is the same figure as hwm_bytes, under the name results
+	// have carried the task's peak since the first release: scripts read
+	// it. rusage_maxrss_bytes is the kernel's figure.
+	MaxRSSBytes *int64 `json:"max_rss_bytes"`
 	// The task's memory at task end, read by every process child from
 	// /proc/self/smaps_rollup after its loop, whatever the live sampler
 	// did: RSS, PSS and USS (private clean + dirty) of its own address
@@ -135,17 +145,22 @@ type Task struct {
 	// to reaped, less mem_read_ns.
 	MemReadNS *int64 `json:"mem_read_ns"`
 
-	UserNS int64 `json:"user_ns"` // the kernel's tick-based split of the process's CPU
-	SysNS  int64 `json:"sys_ns"`
+	// UserNS and SysNS are the kernel's tick-based split of the process's
+	// CPU, and MinFlt to NIVCSW its page faults and context switches, all
+	// from wait4's rusage (a thread's own for thread and single tasks);
+	// null where no rusage was passed on (Python's forkserver children,
+	// Python's in-process tasks).
+	UserNS *int64 `json:"user_ns"`
+	SysNS  *int64 `json:"sys_ns"`
 	// RusageMaxRSSBytes is wait4's ru_maxrss, kept as the kernel's figure:
 	// it carries the pre-exec high-water mark across execve, so for spawn,
 	// fork-exec and exec it is the lab's size, not the worker's. hwm_bytes
 	// is the task's own.
 	RusageMaxRSSBytes *int64 `json:"rusage_maxrss_bytes"`
-	MinFlt            int64  `json:"minflt"`
-	MajFlt            int64  `json:"majflt"`
-	NVCSW             int64  `json:"nvcsw"`
-	NIVCSW            int64  `json:"nivcsw"`
+	MinFlt            *int64 `json:"minflt"`
+	MajFlt            *int64 `json:"majflt"`
+	NVCSW             *int64 `json:"nvcsw"`
+	NIVCSW            *int64 `json:"nivcsw"`
 
 	ExitCode *int   `json:"exit_code"`       // null if killed by a signal or not a process
 	Signal   *int   `json:"signal"`          // null unless killed by a signal

@@ -10,6 +10,11 @@ type SummaryEntry struct {
 	NTasks         int    `json:"n_tasks"` // tasks per run
 	NIters         uint64 `json:"n_iters"`
 	N              int    `json:"n"` // tasks summarised (total.n)
+	// LeftOut is how many recorded tasks of the group do not enter the
+	// figures (failed, timed out, interrupted); LeftOutRuns how many
+	// recorded runs' walls do not (a task of theirs did not count).
+	LeftOut     int `json:"left_out"`
+	LeftOutRuns int `json:"left_out_runs"`
 	// Startup is null for methods with no startup of their own (single).
 	Startup *Distribution `json:"startup"`
 	Total   Distribution  `json:"total"` // per task: create call to reaped

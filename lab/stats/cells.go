@@ -7,42 +7,44 @@ import (
 	"github.com/proclab/proclab/lab/results"
 )
 
-// Cells computes the grid's cells from the runs: for each (n_tasks,
-// n_iters) that has runs of all three methods, the median wall per method.
+// Cells computes a compare grid's cells from its runs: for each (n_tasks,
+// n_iters) that has counting walls of all three ways (single, the process
+// method, threads), the median wall of each, the speedups and the
+// efficiency.
 func Cells(runs []results.RunResult, method results.Method, cpus int) []results.Cell {
-	type key struct {
+	gs := GroupRuns(runs)
+	type point struct {
 		nt int
 		ni uint64
 	}
-	walls := map[key]map[results.Method][]float64{}
-	var order []key
-	for _, r := range runs {
-		k := key{r.NTasks, r.NIters}
-		if walls[k] == nil {
-			walls[k] = map[results.Method][]float64{}
-			order = append(order, k)
+	var order []point
+	seen := map[point]bool{}
+	for _, g := range gs {
+		p := point{g.NTasks, g.NIters}
+		if !seen[p] {
+			seen[p] = true
+			order = append(order, p)
 		}
-		if failed(&r) {
-			continue
+	}
+	wall := func(m results.Method, p point) Summary {
+		for _, g := range gs {
+			if g.Method == m && g.NTasks == p.nt && g.NIters == p.ni {
+				return Summarize(Walls(g.Runs))
+			}
 		}
-		walls[k][r.Method] = append(walls[k][r.Method], float64(r.WallNS))
+		return Summary{}
 	}
 	var cells []results.Cell
-	for _, k := range order {
-		w := walls[k]
-		single, multi, thread := Summarize(w[results.SingleOf(method)]), Summarize(w[method]), Summarize(w[results.ThreadOf(method)])
+	for _, p := range order {
+		single, multi, thread := wall(results.SingleOf(method), p), wall(method, p), wall(results.ThreadOf(method), p)
 		if single.N == 0 || multi.N == 0 || thread.N == 0 {
 			continue
 		}
-		c := results.Cell{NIters: k.ni, NTasks: k.nt, Method: method,
-			SingleNS: int64(single.Median), MultiNS: int64(multi.Median), ThreadNS: int64(thread.Median),
-			Parallelism: min(k.nt, max(cpus, 1)), Rounds: min(single.N, multi.N, thread.N)}
-		if c.MultiNS > 0 {
-			c.Speedup = single.Median / multi.Median
-		}
-		if c.ThreadNS > 0 {
-			c.ThreadUp = single.Median / thread.Median
-		}
+		c := results.Cell{NIters: p.ni, NTasks: p.nt, Method: method,
+			SingleNS: int64(math.Round(single.Median)), MultiNS: int64(math.Round(multi.Median)), ThreadNS: int64(math.Round(thread.Median)),
+			Parallelism: min(p.nt, max(cpus, 1)), Rounds: min(single.N, multi.N, thread.N)}
+		c.Speedup = Ratio(single.Median, multi.Median)
+		c.ThreadUp = Ratio(single.Median, thread.Median)
 		c.Efficiency = c.Speedup / float64(c.Parallelism)
 		cells = append(cells, c)
 	}
@@ -61,25 +63,17 @@ func Cells(runs []results.RunResult, method results.Method, cpus int) []results.
 	return cells
 }
 
-// failed reports whether any task of r went wrong: its wall time then
-// measures the failure, not the work.
-func failed(r *results.RunResult) bool {
-	for _, t := range r.Tasks {
-		if !t.Good() {
-			return true
-		}
-	}
-	return false
-}
+// PaysOff is the speedup from which on splitting the work counts as paying
+// off clearly: within 5% of 1 either way is a tie, the noise of a shared
+// machine (a single task in its own process cannot truly beat the same
+// task in the lab, yet measures 1.02× now and then).
+const PaysOff = 1.05
+
+// Tie reports whether speedup s is too close to 1 to call a win or a loss.
+func Tie(s float64) bool { return s >= 1/PaysOff && s <= PaysOff }
 
 // Crossovers finds, per n_tasks, where processes start to pay off. Cells
 // must be sorted by n_tasks, then n_iters (as Cells returns them).
-// PaysOff is the speedup from which on splitting the work counts as paying
-// off: within 5% of 1 is a tie, the noise of a shared machine (a single
-// task in its own process cannot truly beat the same task in the lab, yet
-// measures 1.02× now and then).
-const PaysOff = 1.05
-
 func Crossovers(cells []results.Cell) []results.Crossover {
 	var out []results.Crossover
 	for i := 0; i < len(cells); {
@@ -87,32 +81,36 @@ func Crossovers(cells []results.Cell) []results.Crossover {
 		for j < len(cells) && cells[j].NTasks == cells[i].NTasks {
 			j++
 		}
-		x := results.Crossover{NTasks: cells[i].NTasks}
-		// Walk down from the largest n_iters while processes still win.
-		for k := j - 1; k >= i && cells[k].Speedup > PaysOff; k-- {
-			x.NIters, x.Speedup = results.Ptr(cells[k].NIters), results.Ptr(cells[k].Speedup)
-		}
 		grid := cells[i:j]
-		x.NItersEstimate = crossing(grid, func(c *results.Cell) float64 { return c.Speedup })
-		x.ThreadNItersEstimate = crossing(grid, func(c *results.Cell) float64 { return c.ThreadUp })
+		x := results.Crossover{NTasks: cells[i].NTasks}
+		// The smallest n_iters from which on processes win clearly, up to
+		// the largest.
+		for k := len(grid) - 1; k >= 0 && grid[k].Speedup > PaysOff; k-- {
+			x.NIters, x.Speedup = results.Ptr(grid[k].NIters), results.Ptr(grid[k].Speedup)
+		}
+		x.NItersEstimate = Crossing(grid, func(c *results.Cell) float64 { return c.Speedup })
+		x.ThreadNItersEstimate = Crossing(grid, func(c *results.Cell) float64 { return c.ThreadUp })
+		for _, c := range grid {
+			if Tie(c.Speedup) {
+				x.Ties = append(x.Ties, c.NIters)
+			}
+		}
 		out = append(out, x)
 		i = j
 	}
 	return out
 }
 
-// crossing estimates the n_iters at which a speedup crosses 1 for good:
-// the start of the last run of cells (up to the largest n_iters) whose
-// speedup is above PaysOff, interpolated between that cell and the one before
-// it, linearly in the speedup against log(n_iters) (the grid is
-// logarithmic; tasks grow by factors). A speedup of exactly 1 is a tie,
-// not a win: its n_iters is where the crossing is. Nil when the speedup is
-// not above 1 at the largest n_iters (never, or it crossed and dropped
-// back); the smallest n_iters when it is above 1 at every grid point (the
-// crossing is there or below, the grid cannot tell).
-func crossing(cells []results.Cell, speedup func(*results.Cell) float64) *float64 {
+// Crossing estimates the n_iters at which a speedup crosses 1 for good: it
+// takes the last cell whose speedup is not above 1 and the one after it
+// (above 1, as is every later cell) and interpolates between them,
+// linearly in the speedup against log(n_iters) (the grid is logarithmic).
+// Nil when the speedup is not above 1 at the largest n_iters (never, or it
+// crossed and dropped back); the smallest n_iters when it is above 1 at
+// every grid point (the crossing is there or below; the grid cannot tell).
+func Crossing(cells []results.Cell, speedup func(*results.Cell) float64) *float64 {
 	k := len(cells)
-	for k > 0 && speedup(&cells[k-1]) > PaysOff {
+	for k > 0 && speedup(&cells[k-1]) > 1 {
 		k--
 	}
 	switch {
@@ -122,8 +120,67 @@ func crossing(cells []results.Cell, speedup func(*results.Cell) float64) *float6
 		return results.Ptr(float64(cells[0].NIters))
 	}
 	a, b := &cells[k-1], &cells[k]
-	sa, sb := speedup(a), speedup(b)
+	sa, sb := speedup(a), speedup(b) // sa <= 1 < sb
 	la, lb := math.Log(float64(a.NIters)), math.Log(float64(b.NIters))
-	t := max((1-sa)/(sb-sa), 0) // sa <= PaysOff < sb; sa in (1, PaysOff]: the crossing is at a
+	t := (1 - sa) / (sb - sa)
 	return results.Ptr(math.Exp(la + t*(lb-la)))
+}
+
+// CellAt is the cell of (n_tasks, n_iters), if the grid has it.
+func CellAt(cells []results.Cell, nTasks int, nIters uint64) (results.Cell, bool) {
+	for _, c := range cells {
+		if c.NTasks == nTasks && c.NIters == nIters {
+			return c, true
+		}
+	}
+	return results.Cell{}, false
+}
+
+// LargestCell is the cell with the largest n_iters and, of those, the most
+// tasks; SmallestCell the smallest n_iters with the most tasks.
+func LargestCell(cells []results.Cell) results.Cell {
+	if len(cells) == 0 {
+		return results.Cell{}
+	}
+	big := cells[0]
+	for _, c := range cells {
+		if c.NIters > big.NIters || c.NIters == big.NIters && c.NTasks > big.NTasks {
+			big = c
+		}
+	}
+	return big
+}
+
+// SmallestCell: see LargestCell.
+func SmallestCell(cells []results.Cell) results.Cell {
+	if len(cells) == 0 {
+		return results.Cell{}
+	}
+	small := cells[0]
+	for _, c := range cells {
+		if c.NIters < small.NIters || c.NIters == small.NIters && c.NTasks > small.NTasks {
+			small = c
+		}
+	}
+	return small
+}
+
+// BestSpeedup is the largest speedup of processes in the grid at nTasks.
+func BestSpeedup(cells []results.Cell, nTasks int) float64 {
+	best := 0.0
+	for _, c := range cells {
+		if c.NTasks == nTasks {
+			best = max(best, c.Speedup)
+		}
+	}
+	return best
+}
+
+// PerTaskSingle is a cell's single time per task: one process running the
+// cell's n_tasks tasks one after another, divided by n_tasks.
+func PerTaskSingle(c results.Cell) float64 {
+	if c.NTasks <= 0 {
+		return 0
+	}
+	return float64(c.SingleNS) / float64(c.NTasks)
 }

@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"github.com/proclab/proclab/lab/results"
 	"math"
 	"slices"
 )
@@ -12,12 +11,14 @@ type Summary struct {
 	Min, Max     float64
 	Median       float64
 	P10, P90     float64
-	Mean, Stddev float64
+	Mean, Stddev float64 // Stddev is the sample standard deviation (n-1)
 	MAD          float64 // median absolute deviation (scaled to σ for normal data)
 	Outliers     int     // values more than 3 scaled MADs from the median
 }
 
 // Summarize computes a Summary; an empty sample gives the zero Summary.
+// Quantiles interpolate linearly between order statistics (type 7, as R
+// and NumPy do by default).
 func Summarize(xs []float64) Summary {
 	if len(xs) == 0 {
 		return Summary{}
@@ -54,6 +55,9 @@ func Summarize(xs []float64) Summary {
 	return sum
 }
 
+// Median is Summarize(xs).Median.
+func Median(xs []float64) float64 { return Summarize(xs).Median }
+
 // quantile interpolates linearly in a sorted sample.
 func quantile(sorted []float64, q float64) float64 {
 	if len(sorted) == 1 {
@@ -66,19 +70,11 @@ func quantile(sorted []float64, q float64) float64 {
 	return sorted[lo]*(1-frac) + sorted[hi]*frac
 }
 
-// Figures collects one figure from every task of the runs that match keep,
-// skipping tasks where the figure is null.
-func Figures(runs []results.RunResult, keep func(*results.RunResult) bool, fig func(*results.Task) *int64) []float64 {
-	var out []float64
-	for i := range runs {
-		if keep != nil && !keep(&runs[i]) {
-			continue
-		}
-		for j := range runs[i].Tasks {
-			if v := fig(&runs[i].Tasks[j]); v != nil {
-				out = append(out, float64(*v))
-			}
-		}
+// Ratio is a over b, or 0 when b is not positive (no figure to compare
+// with): every "×" proclab prints is one of these.
+func Ratio(a, b float64) float64 {
+	if !(b > 0) || math.IsInf(b, 0) || math.IsNaN(a) {
+		return 0
 	}
-	return out
+	return a / b
 }

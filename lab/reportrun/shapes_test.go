@@ -1,4 +1,4 @@
-package report
+package reportrun
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/report"
 	"github.com/proclab/proclab/lab/results"
 )
 
@@ -69,13 +70,13 @@ func TestFiguresOfEveryShape(t *testing.T) {
 
 // figuresOrPanic builds and draws every figure of res, turning a panic
 // into an error.
-func figuresOrPanic(res *results.Result) (figs []Figure, err error) {
+func figuresOrPanic(res *results.Result) (figs []report.Figure, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)
 		}
 	}()
-	figs = Figures(res)
+	figs = report.Figures(res)
 	for _, f := range figs {
 		var b strings.Builder
 		if err := f.SVG(&b); err != nil {

@@ -1,4 +1,4 @@
-package report
+package reportrun
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/proclab/proclab/csys"
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/report"
 	"github.com/proclab/proclab/lab/results"
 )
 
@@ -38,7 +39,7 @@ func TestProfileOfRealRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := Profile(&buf, res); err != nil {
+	if err := report.Profile(&buf, res); err != nil {
 		t.Fatal(err)
 	}
 	p, err := profile.Parse(&buf)
@@ -92,7 +93,7 @@ func TestProfileOfRealRun(t *testing.T) {
 	}
 	for k, tk := range tasks {
 		n := count[k]
-		taskCPU := tk.UserNS + tk.SysNS
+		taskCPU := *tk.UserNS + *tk.SysNS
 		if tk.TaskCPUNS != nil { // what the samples weigh once the lab measures it
 			taskCPU = *tk.TaskCPUNS
 		}
@@ -129,7 +130,7 @@ func TestProfileNeedsSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := Profile(&buf, res); !errors.Is(err, ErrNoProfile) || buf.Len() != 0 {
+	if err := report.Profile(&buf, res); !errors.Is(err, report.ErrNoProfile) || buf.Len() != 0 {
 		t.Errorf("profile of an unprofiled run: %v, %d bytes", err, buf.Len())
 	}
 }
@@ -141,13 +142,13 @@ func TestProfileOfOtherBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Profile(&bytes.Buffer{}, res); err != nil {
+	if err := report.Profile(&bytes.Buffer{}, res); err != nil {
 		t.Fatalf("the run's own profile: %v", err)
 	}
 	ran := res.BinaryBuildID
 	t.Logf("the image's build ID: %q", ran)
 	res.BinaryBuildID = "0123456789abcdef"
-	err = Profile(&bytes.Buffer{}, res)
+	err = report.Profile(&bytes.Buffer{}, res)
 	if ran == "" {
 		// This image has no GNU build ID (go test links internally): there
 		// is nothing to compare, and the profile is built.
@@ -156,7 +157,7 @@ func TestProfileOfOtherBinary(t *testing.T) {
 		}
 		return
 	}
-	if !errors.Is(err, ErrOtherBinary) {
-		t.Errorf("a result of another build (%s, the image %s): %v, want ErrOtherBinary", res.BinaryBuildID, ran, err)
+	if !errors.Is(err, report.ErrOtherBinary) {
+		t.Errorf("a result of another build (%s, the image %s): %v, want report.ErrOtherBinary", res.BinaryBuildID, ran, err)
 	}
 }

@@ -1,4 +1,4 @@
-package report
+package reportrun
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"github.com/google/pprof/profile"
 
 	"github.com/proclab/proclab/lab"
+	"github.com/proclab/proclab/lab/report"
 	"github.com/proclab/proclab/lab/results"
 )
 
@@ -15,7 +16,7 @@ import (
 func cpuByTask(t *testing.T, res *results.Result) map[taskKey]int64 {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Profile(&buf, res); err != nil {
+	if err := report.Profile(&buf, res); err != nil {
 		t.Fatal(err)
 	}
 	p, err := profile.Parse(&buf)
@@ -63,7 +64,7 @@ func TestProfileWeighsTaskCPU(t *testing.T) {
 				checked++
 				k := taskKey{string(r.Method), int64(tk.Task), int64(r.Round)}
 				if got := cpu[k]; got != want(&tk) {
-					t.Errorf("%s: %+v: cpu values add to %d ns, want %d (user+sys %d)", what, k, got, want(&tk), tk.UserNS+tk.SysNS)
+					t.Errorf("%s: %+v: cpu values add to %d ns, want %d (user+sys %d)", what, k, got, want(&tk), *tk.UserNS+*tk.SysNS)
 				}
 			}
 		}
@@ -77,5 +78,5 @@ func TestProfileWeighsTaskCPU(t *testing.T) {
 			res.Runs[i].Tasks[j].TaskCPUNS = nil
 		}
 	}
-	check("fallback", func(tk *results.Task) int64 { return tk.UserNS + tk.SysNS })
+	check("fallback", func(tk *results.Task) int64 { return *tk.UserNS + *tk.SysNS })
 }
