@@ -49,3 +49,13 @@ func TestParentIsBallastPlusLab(t *testing.T) {
 		t.Error("a parent figure from one positive size")
 	}
 }
+
+// The footprint line says what the lab itself held, less the ballast.
+func TestFootprintLine(t *testing.T) {
+	res := oneRun(results.Fork, []int64{64 << 20}, 1000)
+	line := footprintLine(res)
+	want := "the lab itself held 17.0MiB resident (6.00MiB of it anonymous) in 119 mappings with 200KiB of page tables (medians over 1 run), besides the 64MiB ballast"
+	if !strings.Contains(line, want) {
+		t.Errorf("footprint line:\n%s\nwant %q", line, want)
+	}
+}

@@ -65,6 +65,11 @@ func TestDiffSignificance(t *testing.T) {
 func TestDiffUnitIsTheRun(t *testing.T) {
 	a := runsOf(results.Fork, 50, 1000, 1010)
 	b := runsOf(results.Fork, 50, 1100, 1110)
+	// A run's value is the median of its tasks, not the mean: one slow
+	// task in each of A's runs moves a mean, not a median.
+	for i := range a {
+		a[i].Tasks[49].StartupNS = p64(1_000_000)
+	}
 	d := Diff([]DiffInput{input("a", a), input("b", b)}, 0.05)
 	var startup *DiffRow
 	for i := range d.Rows {
@@ -78,7 +83,8 @@ func TestDiffUnitIsTheRun(t *testing.T) {
 	if startup.N[0] != 2 || startup.N[1] != 2 {
 		t.Errorf("n = %v, want 2 runs each", startup.N)
 	}
-	// Run medians: 1024.5 and 1034.5; their median 1029.5.
+	// Run medians: 1024.5 and 1034.5 (tasks s..s+48 and one slow: the
+	// mean would be near 21 µs); their median 1029.5.
 	if got := *startup.MedianNS[0]; got != 1029.5 {
 		t.Errorf("A's median of run medians = %v, want 1029.5", got)
 	}
@@ -162,5 +168,25 @@ func TestDiffFollowsTheRule(t *testing.T) {
 	}
 	if d.Inputs[0].NumFailed != 1 || d.Inputs[0].NumTasks != 7 || d.Inputs[0].NumRuns != 7 {
 		t.Errorf("input A: %+v", d.Inputs[0])
+	}
+}
+
+// Significance is p < alpha, exactly: a change with p between alpha and
+// twice alpha is "~".
+func TestDiffSignificanceIsPBelowAlpha(t *testing.T) {
+	// B is A shifted by 5: Mann-Whitney's p is 0.083.
+	a := runsOf(results.Fork, 1, 200, 202, 204, 206, 208, 210, 212, 214)
+	b := runsOf(results.Fork, 1, 205, 207, 209, 211, 213, 215, 217, 219)
+	d := Diff([]DiffInput{input("a", a), input("b", b)}, 0.05)
+	var seen bool
+	for _, row := range d.Rows {
+		c := row.Changes[0]
+		if c.Significant != (c.P < 0.05) {
+			t.Errorf("%s: p %v significant %v", row.Metric, c.P, c.Significant)
+		}
+		seen = seen || c.P >= 0.05 && c.P < 0.1
+	}
+	if !seen {
+		t.Fatalf("no p between 0.05 and 0.1 in %+v: pick other samples", d.Rows)
 	}
 }

@@ -128,6 +128,13 @@ func TestRowFigures(t *testing.T) {
 	if spawn.Startup.Median != 405 || fork.StartupRatio != 1 || spawn.StartupRatio != 3 || spawn.WallRatio != 3 {
 		t.Errorf("spawn %+v ratios %v %v", spawn.Startup, spawn.StartupRatio, spawn.WallRatio)
 	}
+	// The wall ratio is of means (mean ± σ is what the table shows): walls
+	// 1000, 1000, 7000 (mean 3000, median 1000) against 2000, 2000, 2000.
+	w := Rows(result(run(results.Fork, 0, 1000, 1), run(results.Spawn, 0, 2000, 1), run(results.Fork, 1, 1000, 1),
+		run(results.Spawn, 1, 2000, 1), run(results.Fork, 2, 7000, 1), run(results.Spawn, 2, 2000, 1)))
+	if w[0].WallRatio != 1.5 || w[1].WallRatio != 1 {
+		t.Errorf("wall ratios %v %v, want 1.5 (mean 3000 over 2000) and 1", w[0].WallRatio, w[1].WallRatio)
+	}
 	// Ratios are within a table: a parent size of its own has its own fastest.
 	big := run(results.Spawn, 0, 9000, 900)
 	big.ParentRSSBytes = 1 << 30
@@ -193,6 +200,8 @@ func TestParentGrowth(t *testing.T) {
 		at(results.Fork, 1<<30, 20e6), at(results.Spawn, 1<<30, 1e6),
 		at(results.Fork, 3<<30, 60e6), at(results.Spawn, 3<<30, 1.1e6),
 		at(results.ForkExec, 1<<30, 30e6), at(results.ForkExec, 3<<30, 110e6),
+		// 1.2× over the sweep at 2.5 ms/GiB: steep enough, not large enough.
+		at(results.Exec, 1<<30, 25e6), at(results.Exec, 3<<30, 30e6),
 	)
 	res.Spec.ParentRSSBytes = []int64{1 << 30, 3 << 30}
 	gs := ParentGrowth(res, Rows(res))
@@ -204,6 +213,9 @@ func TestParentGrowth(t *testing.T) {
 	}
 	if spawn.Grows || spawn.PerGiB != 0.05e6 {
 		t.Errorf("spawn %+v", spawn)
+	}
+	if ex, _ := GrowthOf(gs, results.Exec); ex.Grows || ex.PerGiB != 2.5e6 {
+		t.Errorf("exec %+v: 1.2× at 2.5 ms/GiB does not grow", ex)
 	}
 	if r := Ratio(fe.PerGiB, fork.PerGiB); r != 2 {
 		t.Errorf("fork-exec over fork %v, want 2", r)
@@ -217,9 +229,12 @@ func TestParentGrowth(t *testing.T) {
 // Startups ranked: process methods by median, each with its ratio over
 // the fastest, and the thread beside the fastest.
 func TestRankStartups(t *testing.T) {
-	res := result(run(results.Spawn, 0, 100, 1500), run(results.Fork, 0, 100, 300), run(results.Thread, 0, 100, 10),
-		run(results.Single, 0, 100, 5))
-	res.Runs[3].Tasks[0].StartupNS = nil
+	// Medians, not means: spawn 1500, 1500, 9000 (median 1500, mean 4000).
+	res := result(run(results.Spawn, 0, 100, 1500, 1500, 9000), run(results.Fork, 0, 100, 300, 300, 300), run(results.Thread, 0, 100, 10, 10, 10),
+		run(results.Single, 0, 100, 5, 5, 5))
+	for i := range res.Runs[3].Tasks {
+		res.Runs[3].Tasks[i].StartupNS = nil
+	}
 	rk := RankStartups(Rows(res))
 	if len(rk.Procs) != 2 || rk.Procs[0].Method != results.Fork || rk.Procs[1].Ratio != 5 || rk.Thread == nil || rk.ThreadGain != 30 {
 		t.Errorf("ranking %+v thread %v gain %v", rk.Procs, rk.Thread, rk.ThreadGain)
@@ -249,11 +264,18 @@ func TestCellsFromRuns(t *testing.T) {
 		r.NIters = 500
 		return r
 	}
-	runs := []results.RunResult{mk(results.Single, 0, 4000), mk(results.Fork, 0, 2100), mk(results.Thread, 0, 2000),
-		mk(results.Single, 1, 4400), mk(results.Fork, 1, 2300), mk(results.Thread, 1, 2200),
-		mk(results.Single, 2, 4200), mk(results.Fork, 2, 900000), mk(results.Thread, 2, 2100)}
+	// Medians, not means (single 4000, 4200, 6200: median 4200, mean
+	// 4800); 3 tasks on 2 CPUs: parallelism 2.
+	mk3 := func(m results.Method, round int, wall int64) results.RunResult {
+		r := run(m, round, wall, 1, 1, 1)
+		r.NIters = 500
+		return r
+	}
+	runs := []results.RunResult{mk3(results.Single, 0, 4000), mk3(results.Fork, 0, 2100), mk3(results.Thread, 0, 2000),
+		mk3(results.Single, 1, 6200), mk3(results.Fork, 1, 2300), mk3(results.Thread, 1, 2200),
+		mk3(results.Single, 2, 4200), mk3(results.Fork, 2, 900000), mk3(results.Thread, 2, 2100)}
 	runs[7].Tasks[0].Error = "killed" // its wall does not count
-	cells := Cells(runs, results.Fork, 4)
+	cells := Cells(runs, results.Fork, 2)
 	if len(cells) != 1 {
 		t.Fatalf("cells %+v", cells)
 	}
@@ -264,6 +286,7 @@ func TestCellsFromRuns(t *testing.T) {
 	if math.Abs(c.Speedup-4200.0/2200) > 1e-12 || math.Abs(c.Efficiency-4200.0/2200/2) > 1e-12 || c.ThreadUp != 2 {
 		t.Errorf("speedups %+v", c)
 	}
+	_ = mk
 }
 
 // Noise warnings do not suggest a --warmup the run had, and tasks that
@@ -288,5 +311,36 @@ func TestNoiseWarningsKnowTheRun(t *testing.T) {
 	ws := NoiseWarnings(noisy, 2, 4, 2)
 	if has(ws, "outliers") || !has(ws, "more tasks than the 2 CPUs") || len(ws) != 2 {
 		t.Errorf("more tasks than CPUs: %q", ws)
+	}
+}
+
+// Calibrate's figures: medians over the floor's, startup against the
+// floor's startup (not its total), goals judged at their limit.
+func TestOverheadAndGoals(t *testing.T) {
+	floor := results.Floor{Name: "fork+_exit+wait4", StartupNS: results.Ptr(100.0), TotalNS: 300}
+	var ts []results.Task
+	for i, s := range []int64{110, 120, 130, 400} {
+		ts = append(ts, task(i, s, 3*s))
+	}
+	ts[3].Error = "killed"
+	mo := Overhead(results.Fork, floor, ts)
+	if mo.N != 3 || mo.Failed != 1 || mo.StartupNS != 120 || mo.TotalNS != 360 || mo.StartupRatio != 1.2 || mo.TotalRatio != 1.2 ||
+		mo.StartupOverNS != 20 || mo.TotalOverNS != 60 {
+		t.Errorf("overhead %+v", mo)
+	}
+	gs := Goals([]results.MethodOverhead{mo})
+	if len(gs) != 2 || gs[0].Met || gs[0].Limit != GoalForkStartupRatio || gs[0].Ratio != 1.2 {
+		t.Errorf("goals %+v", gs)
+	}
+	mo.StartupRatio, mo.TotalRatio = 1.1, 1.15
+	if gs := Goals([]results.MethodOverhead{mo}); !gs[0].Met || gs[1].Met {
+		t.Errorf("1.10 is within 1.10, 1.15 is not: %+v", gs)
+	}
+	mo.StartupRatio = 1.15
+	if gs := Goals([]results.MethodOverhead{mo}); gs[0].Met {
+		t.Errorf("a startup 1.15x its floor met the 1.10x goal: %+v", gs)
+	}
+	if got := TasksPerSec(1000, 2e9); got != 500 {
+		t.Errorf("1000 tasks in 2 s: %v tasks/s", got)
 	}
 }

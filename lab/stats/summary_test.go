@@ -32,3 +32,24 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("one value: %+v", one)
 	}
 }
+
+// The spread figures are exact: the sample standard deviation (n-1), the
+// MAD scaled to σ, and outliers past 3 scaled MADs (not 2.5).
+func TestSpread(t *testing.T) {
+	// 2, 4, 4, 4, 5, 5, 7, 9: mean 5, squares 32, s = sqrt(32/7).
+	s := Summarize([]float64{2, 4, 4, 4, 5, 5, 7, 9})
+	if !near(s.Stddev, math.Sqrt(32.0/7)) {
+		t.Errorf("stddev %v, want %v", s.Stddev, math.Sqrt(32.0/7))
+	}
+	// median 4.5; deviations .5 .5 .5 .5 .5 2.5 2.5 4.5 → MAD .5, scaled 0.7413.
+	if !near(s.MAD, 0.7413) {
+		t.Errorf("MAD %v, want 0.7413", s.MAD)
+	}
+	// 10 values at 100 ± 1 and one far: the MAD of the 11 is 1 (scaled
+	// 1.4826); 104 is 2.7 scaled MADs out, not an outlier; 105 is 3.4, one.
+	in := Summarize([]float64{99, 99, 99, 100, 100, 100, 101, 101, 101, 100, 104})
+	out := Summarize([]float64{99, 99, 99, 100, 100, 100, 101, 101, 101, 100, 105})
+	if in.Outliers != 0 || out.Outliers != 1 {
+		t.Errorf("outliers %d (104) and %d (105), want 0 and 1; MAD %v", in.Outliers, out.Outliers, in.MAD)
+	}
+}
