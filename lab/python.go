@@ -538,7 +538,8 @@ func (pd *pydriver) runInProcess(ctx context.Context, m results.Method, n int, n
 		return fail(fmt.Errorf("python driver: %d results for %d tasks", len(r.Tasks), n))
 	}
 	for i, pt := range r.Tasks {
-		t := results.Task{Task: i, PID: r.PID, TID: pt.TID, ParentPID: ptr(os.Getpid()),
+		// No process is created for the task: no parent, as for the lab's threads.
+		t := results.Task{Task: i, PID: r.PID, TID: pt.TID,
 			TotalNS: pt.DoneNS - pt.CreateNS, RunNS: pt.TaskEndNS - pt.TaskStartNS,
 			TaskCPUNS: ptr(pt.TaskCPUNS),
 			Stamps:    results.Stamps{CreateNS: pt.CreateNS, TaskStartNS: pt.TaskStartNS, TaskEndNS: pt.TaskEndNS, ReapedNS: pt.DoneNS}}

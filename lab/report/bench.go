@@ -26,6 +26,12 @@ func Bench(w io.Writer, res *results.Result) error {
 	for _, kv := range hostConfig(res) {
 		config = append(config, benchfmt.Config{Key: kv.key, Value: []byte(kv.value), File: true})
 	}
+	// What the results below leave out, said where benchstat shows it.
+	left := 0
+	for _, e := range stats.Summaries(res) {
+		left += e.LeftOut
+	}
+	config = append(config, benchfmt.Config{Key: "left-out-tasks", Value: []byte(fmt.Sprint(left)), File: true})
 	for i := range res.Runs {
 		r := &res.Runs[i]
 		if !stats.Recorded(r) {

@@ -40,6 +40,9 @@ func TestBenchValuesAndRule(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("%d results, want tasks 0 and 2 of the recorded round", len(got))
 	}
+	if v := got[0].GetConfig("left-out-tasks"); v != "1" {
+		t.Errorf("left-out-tasks config: %+v", got[0].Config)
+	}
 	for k, i := range []int{0, 2} {
 		tk := r.Tasks[i]
 		for unit, want := range map[string]float64{

@@ -148,3 +148,45 @@ func TestNoFiguresWithoutData(t *testing.T) {
 		t.Errorf("figures of an empty result: %v", figs)
 	}
 }
+
+// Every figure is drawn with its data, pixel by pixel against its frame,
+// whatever the shape of the results: one point, one cell of a grid, all
+// values equal, a parent size of 0 beside 64 MiB, live samples.
+func TestFiguresOfEveryShape(t *testing.T) {
+	sampled := oneRun(results.Fork, []int64{0}, 300_000, 320_000)
+	for i := range sampled.Runs[0].Tasks {
+		tk := &sampled.Runs[0].Tasks[i]
+		for k := range 4 {
+			tk.Samples = append(tk.Samples, results.Sample{TNS: int64(k) * 10e6, RSSBytes: int64(5+k) << 20, PSSBytes: int64(1+k) << 20})
+		}
+	}
+	twoSizes := oneRun(results.Fork, []int64{0, 64 << 20}, 300_000, 340_000)
+	grid := gridResult(cell(2, 1000, 10e6, 30e6, 11e6))
+	grid.Spec.Methods = []results.Method{results.Single, results.Fork, results.Thread}
+	equal := oneRun(results.Spawn, []int64{0}, 500_000, 500_000, 500_000)
+	for _, c := range []struct {
+		name string
+		res  *results.Result
+		want []string
+	}{
+		{"one point", oneRun(results.Fork, []int64{0}, 300_000), []string{"startup"}},
+		{"one cell", grid, []string{"speedup"}},
+		{"equal values", equal, []string{"startup", "rss"}},
+		{"parent sizes 0 and 64 MiB", twoSizes, []string{"startup", "parent-rss", "rss"}},
+		{"live samples", sampled, []string{"startup", "rss", "rss-live"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			figs := Figures(c.res)
+			var names []string
+			for _, f := range figs {
+				names = append(names, f.Name)
+			}
+			if !containsAll(names, c.want) {
+				t.Errorf("figures %v, want %v", names, c.want)
+			}
+			for _, f := range figs {
+				checkFigure(t, f)
+			}
+		})
+	}
+}
