@@ -8,7 +8,7 @@ export CGO_ENABLED := 1
 
 BIN := bin/proclab
 
-.PHONY: all build lab test fmt-check vet staticcheck unit fuzz stress bench clean
+.PHONY: all build lab test fmt-check vet staticcheck unit fuzz stress bench docs clean
 
 all: build
 
@@ -76,6 +76,12 @@ fuzz:
 # orphans (scripts/stress.sh).
 stress: build
 	./scripts/stress.sh
+
+# The command-line reference (docs/cli.md, docs/man/) from the commands'
+# own help; a test fails when the two differ.
+docs: build
+	rm -rf docs/man
+	$(BIN) docs docs >/dev/null
 
 clean:
 	rm -rf bin

@@ -53,13 +53,16 @@ Exit status: 0 ok, 1 a task failed, 2 bad input or limits too low,
 
 The per-task table: startup (create call to the task's first instruction),
 total (create call to reaped, less the child's end-of-task memory read),
-run (the loop), cpu (the task's own CPU around the loop), hwm (the child's
-own peak resident memory), end rss / end pss (its memory at task end),
-minflt, vcsw, ivcsw (wait4's rusage), exit, checksum (ok, BAD, or - when
-not verified). The comparison table: medians and p10 … p90 per method and
-parent size (ballast + the lab's own memory), for exec'd methods the
-startup split into "to new image" and "Go runtime + package init", wall
-per run (mean ± σ), and startup × / wall × over the fastest method's.`,
+run (the loop), cpu (the task's own CPU around the loop), hwm (the peak
+resident memory of the task's process: a worker's own, a fork child's
+mostly the lab's, whose pages it maps; its USS is what it added), end rss /
+end pss (its memory at task end), minflt, vcsw, ivcsw (wait4's rusage),
+exit, checksum (ok, BAD, or - when not verified). The comparison table:
+medians and p10 … p90 per method and parent size (ballast + the lab's own
+memory), for exec'd methods the startup split into "to new image" and "Go
+runtime + package init", wall per run (mean ± σ), startup × / wall × over
+the fastest method's, and the tasks left out: a task that failed, timed
+out or was interrupted is in no figure.`,
 		Example: `  proclab --method fork --n-tasks 4
   proclab --method fork,spawn --n-tasks 4 --repeat 10 --json`,
 		Args:          noArgs,
@@ -97,7 +100,7 @@ per run (mean ± σ), and startup × / wall × over the fastest method's.`,
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
 	cmd.AddCommand(newCompareCmd(stdout, stderr), newReportCmd(stdout, stderr), newCalibrateCmd(stdout), newRateCmd(stdout),
-		newVersionCmd(stdout), newDiffCmd(stdout))
+		newVersionCmd(stdout), newDiffCmd(stdout), newDocsCmd(stdout))
 	cmd.Version = lab.VersionLine()
 	cmd.SuggestionsMinimumDistance = 2 // "did you mean" for a mistyped command
 	cmd.SetVersionTemplate("{{.Version}}\n")
