@@ -181,14 +181,27 @@ class Driver:
     def __init__(self, sock):
         import multiprocessing
         import multiprocessing.connection
+        import threading
 
         self.mp = multiprocessing
+        self.threading = threading
         self.sock = sock
-        self.procs = {}  # sentinel -> (Process, how it is reaped)
-        self.by_pid = {}
+        self.procs = {}  # sentinel -> Process, reaped by serve (no reaper thread)
+        self.by_pid = {}  # pid -> Process not yet reaped; under self.lock
+        self.lock = threading.Lock()  # by_pid, and reaping against kill
+        self.send_lock = threading.Lock()
+        self.reapers = []
+        # A reaper thread that sees its child exit must get the GIL back
+        # soon, not after the default 5 ms: its stamp is the task's
+        # reaped_ns. The in-process tasks run with the default.
+        self.switch_default = sys.getswitchinterval()
+        self.switch_reaping = min(self.switch_default, 0.001)
+        sys.setswitchinterval(self.switch_reaping)
 
     def send(self, msg):
-        self.sock.send(json.dumps(msg).encode())
+        data = json.dumps(msg).encode()
+        with self.send_lock:
+            self.sock.send(data)
 
     def ready(self, contexts):
         info = {"op": "ready", "pid": os.getpid(), "python": sys.version.split()[0],
@@ -239,10 +252,23 @@ class Driver:
         # start() (process._cleanup); the driver reaps its own with wait4,
         # for their rusage, so it takes them out of that set.
         self.mp.process._children.discard(p)
-        self.procs[p.sentinel] = p
-        self.by_pid[p.pid] = p
+        with self.lock:
+            self.by_pid[p.pid] = p
+        # Each child gets a thread that waits for it, so its reaped_ns is
+        # stamped when it exits, not when serve is next free (a spawn
+        # start() holds serve for tens of ms). Its "exited" goes out only
+        # after "started".
+        sent = self.threading.Event()
+        th = self.threading.Thread(target=self.reaper, args=(p, sent), daemon=True)
+        try:
+            th.start()
+        except RuntimeError:  # no thread to be had: serve reaps it
+            self.procs[p.sentinel] = p
+        else:
+            self.reapers.append(th)
         self.send({"op": "started", "seq": seq, "pid": p.pid, "create_ns": create_ns,
                    "ppid": parent})
+        sent.set()
 
     def parent_of(self, how):
         if how == "forkserver":
@@ -251,53 +277,87 @@ class Driver:
             return forkserver._forkserver._forkserver_pid or 0
         return os.getpid()
 
-    def reap(self, sentinel):
-        p = self.procs.pop(sentinel)
-        self.by_pid.pop(p.pid, None)
+    def _exited(self, p, wait_exit):
+        """Wait for p to exit, stamp reaped_ns, reap it: the "exited" message."""
         msg = {"op": "exited", "pid": p.pid}
         popen = p._popen
         if popen.__class__.__name__ == "Popen" and popen.__module__.endswith("popen_forkserver"):
             # The forkserver is the child's parent: it reaps it and sends
             # the exit code back; no rusage reaches the driver.
             p.join()
+            msg["reaped_ns"] = _clock()
+            with self.lock:
+                self.by_pid.pop(p.pid, None)
             code = p.exitcode
             msg["status"] = (-code) if code < 0 else (code << 8)
-        else:
-            # The driver is the parent: reap with wait4 for the rusage, and
-            # tell multiprocessing the outcome it would have read.
+            return msg
+        # The driver is the parent. Wait without reaping, stamp, then reap
+        # under the lock, so a kill never signals a pid already reused.
+        wait_exit()
+        msg["reaped_ns"] = _clock()
+        with self.lock:
+            self.by_pid.pop(p.pid, None)
             try:
                 _, status, ru = os.wait4(p.pid, 0)
             except ChildProcessError:  # reaped already (by multiprocessing): no rusage
-                code = p.exitcode
-                msg["status"] = (-code) if code < 0 else (code << 8)
-            else:
-                popen.returncode = os.waitstatus_to_exitcode(status)
-                msg["status"] = status
-                msg.update(usage=True, user_ns=int(ru.ru_utime * 1e9), sys_ns=int(ru.ru_stime * 1e9),
-                           maxrss_bytes=ru.ru_maxrss * 1024, minflt=ru.ru_minflt, majflt=ru.ru_majflt,
-                           nvcsw=ru.ru_nvcsw, nivcsw=ru.ru_nivcsw)
-        msg["reaped_ns"] = _clock()
-        self.send(msg)
+                status = None
+        if status is None:
+            code = p.exitcode
+            msg["status"] = (-code) if code < 0 else (code << 8)
+            return msg
+        # Tell multiprocessing the outcome it would have read.
+        popen.returncode = os.waitstatus_to_exitcode(status)
+        msg["status"] = status
+        msg.update(usage=True, user_ns=int(ru.ru_utime * 1e9), sys_ns=int(ru.ru_stime * 1e9),
+                   maxrss_bytes=ru.ru_maxrss * 1024, minflt=ru.ru_minflt, majflt=ru.ru_majflt,
+                   nvcsw=ru.ru_nvcsw, nivcsw=ru.ru_nivcsw)
+        return msg
+
+    def reaper(self, p, sent):
+        def wait_exit():
+            while True:
+                try:
+                    os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)
+                    return
+                except InterruptedError:
+                    continue
+                except ChildProcessError:
+                    return
+
+        msg = self._exited(p, wait_exit)
+        sent.wait()
+        try:
+            self.send(msg)
+        except OSError:  # the lab has gone: nothing to tell
+            pass
+
+    def reap(self, sentinel):
+        p = self.procs.pop(sentinel)
+        self.send(self._exited(p, lambda: None))
 
     def kill(self, pid):
-        p = self.by_pid.get(pid)
-        if p is not None and p.exitcode is None:
-            try:
-                p.kill()
-            except OSError:
-                pass
+        with self.lock:
+            if pid in self.by_pid:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
 
     def shutdown(self):
-        for p in list(self.by_pid.values()):
-            try:
-                p.kill()
-            except OSError:
-                pass
+        with self.lock:
+            for pid in list(self.by_pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
         for s in list(self.procs):
             try:
                 self.reap(s)
             except OSError:
                 pass
+        deadline = time.monotonic() + 5
+        for th in self.reapers:
+            th.join(max(0, deadline - time.monotonic()))
         # multiprocessing's helpers (its forkserver, the resource tracker
         # that spawn and forkserver start) end when the driver's end of
         # their pipe closes; stop and reap them here, so none is left to
@@ -331,7 +391,11 @@ class Driver:
                     elif op == "kill":
                         self.kill(msg["pid"])
                     elif op == "inproc":
-                        tasks = run_inproc(msg["mode"], msg["n_tasks"], msg["n_iters"])
+                        sys.setswitchinterval(self.switch_default)
+                        try:
+                            tasks = run_inproc(msg["mode"], msg["n_tasks"], msg["n_iters"])
+                        finally:
+                            sys.setswitchinterval(self.switch_reaping)
                         self.send({"op": "inproc", "pid": os.getpid(), "tasks": tasks})
                     else:
                         raise SystemExit("proclab python driver: unknown request %r" % op)

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"github.com/proclab/proclab/csys"
 	"github.com/proclab/proclab/lab/results"
 	"github.com/proclab/proclab/lab/stats"
 	"os"
@@ -271,4 +272,60 @@ func TestPythonDriverStopped(t *testing.T) {
 		}
 	}
 	assertNoChildren(t)
+}
+
+// A child that exits while the driver's loop is busy (here with an
+// in-process task, the longest thing it does) is stamped reaped when it
+// exits, not when the loop is next free: its reaped_ns is the driver's
+// reaper thread's, so totals and walls carry no queueing.
+func TestPythonReapedWhenTheChildExits(t *testing.T) {
+	needPython(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	pd, err := startPython(ctx, os.Getpid(), []results.Method{results.PyFork, results.PySingle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pd.close()
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(p[0])
+	go func() { // drain the record
+		buf := make([]byte, 4096)
+		for {
+			if n, err := syscall.Read(p[0], buf); n <= 0 || err != nil {
+				return
+			}
+		}
+	}()
+	c, err := pd.start(results.PyFork, csys.Task{NIters: 20_000}, p[1])
+	syscall.Close(p[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The loop runs 100x the child's work while the child runs and exits.
+	in := pd.runInProcess(ctx, results.PySingle, 1, 2_000_000, time.Minute)
+	x, err := c.wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in[0].Error != "" {
+		t.Fatalf("in-process task: %s", in[0].Error)
+	}
+	st := in[0].Stamps
+	if x.ReapedNS <= c.createNS {
+		t.Fatalf("reaped at %d, created at %d", x.ReapedNS, c.createNS)
+	}
+	// The child's 20k iterations take a small part of the in-process
+	// task's 2M on any machine; reaped by the loop, its stamp would come
+	// after the in-process task ended.
+	if x.ReapedNS >= st.TaskEndNS {
+		t.Errorf("child reaped at +%v, after the driver's in-process task ended at +%v (started +%v): stamped by a busy loop",
+			time.Duration(x.ReapedNS-c.createNS), time.Duration(st.TaskEndNS-c.createNS), time.Duration(st.TaskStartNS-c.createNS))
+	}
+	if !x.Status.Exited() || x.Status.ExitStatus() != 0 || x.NoUsage {
+		t.Errorf("exit %v, no usage %v", x.Status, x.NoUsage)
+	}
 }
