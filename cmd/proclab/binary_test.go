@@ -54,7 +54,7 @@ func TestMain(m *testing.M) {
 	// Nothing any test started may be left: this binary is a subreaper, so
 	// whatever a lab left behind ends up as its child.
 	for _, pid := range childrenOf(os.Getpid()) {
-		fmt.Fprintf(os.Stderr, "process %d (state %s) was left behind by a test\n", pid, procState(pid))
+		fmt.Fprintf(os.Stderr, "process %d (%s, state %s) was left behind by a test\n", pid, procComm(pid), procState(pid))
 		syscall.Kill(pid, syscall.SIGKILL)
 		syscall.Wait4(pid, nil, 0, nil)
 		code = 1
@@ -151,6 +151,17 @@ func childrenOf(pid int) []int {
 
 // procState is the state letter of pid ("Z" for a zombie), or "" if it
 // does not exist.
+// procComm is the process's name (its comm, which a zombie keeps).
+func procComm(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	s := string(b)
+	i, j := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if err != nil || i < 0 || j < i {
+		return "?"
+	}
+	return s[i+1 : j]
+}
+
 func procState(pid int) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
