@@ -33,8 +33,14 @@ lab: build
 	./scripts/lab.sh
 
 # The tests CI runs: format, vet, staticcheck, race-enabled unit tests on
-# real processes, and every fuzz target for FUZZTIME each.
-test: fmt-check vet staticcheck unit fuzz
+# real processes, and every fuzz target for FUZZTIME each. The fuzz stage
+# runs whatever the unit stage did; make test fails if either failed.
+test: fmt-check vet staticcheck
+	@status=0; \
+	$(MAKE) --no-print-directory unit || status=1; \
+	$(MAKE) --no-print-directory fuzz || status=1; \
+	if [ $$status -ne 0 ]; then echo "make test: FAILED (see unit and fuzz above)"; fi; \
+	exit $$status
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -61,15 +67,16 @@ bench: build
 	./scripts/bench.sh
 
 # Each fuzz target (func FuzzX in any package) runs for a bounded time; its
-# committed seed corpus (testdata/fuzz/FuzzX) also runs in `unit`.
+# committed seed corpus (testdata/fuzz/FuzzX) also runs in `unit`. Every
+# target runs even if one before it failed; the stage fails if any did.
 FUZZTIME ?= 10s
 fuzz:
-	@set -e; for pkg in $$($(GO) list ./...); do \
+	@status=0; for pkg in $$($(GO) list ./...); do \
 	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 	    echo "fuzz: $$pkg $$target for $(FUZZTIME)"; \
-	    $(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	    $(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) $$pkg || status=1; \
 	  done; \
-	done
+	done; exit $$status
 
 # Not part of CI: 10,000 fork tasks in waves, repeated interrupts, a killed
 # lab and a killed forkserver, each followed by a scan for zombies and

@@ -9,6 +9,7 @@
 // the runtime is up. Bad arguments or a missing pipe end the process here
 // with exit status 2 and a one-line message.
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -75,8 +76,64 @@ int proclab_parse_u64(const char *s, uint64_t max, uint64_t *out) {
 	return 0;
 }
 
+// PROCLAB_TEST_FDS_ENV names a test-only switch: when a worker's
+// environment holds PROCLAB_TEST_FDS=<path>, its constructor lists the fds
+// it was started with, before the Go runtime opens its own (an epoll fd
+// and a wakeup pipe, at a moment the test cannot see from outside), and
+// writes them to <path> as "0,1,2,3\n". csys's TestChildHoldsNoOtherFD
+// sets it; proclab itself never does.
+#define PROCLAB_TEST_FDS_ENV "PROCLAB_TEST_FDS="
+
+static void report_fds_for_test(char **envp) {
+	const char *path = 0;
+	size_t n = strlen(PROCLAB_TEST_FDS_ENV);
+	for (char **e = envp; e && *e; e++)
+		if (strncmp(*e, PROCLAB_TEST_FDS_ENV, n) == 0)
+			path = *e + n;
+	if (!path || !*path)
+		return;
+	// Listed before anything is opened to write them, so the list is exactly
+	// what exec left this process (the directory's own fd is left out).
+	char buf[4096];
+	size_t len = 0;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		die("test: cannot list /proc/self/fd", 0);
+	int self = dirfd(d);
+	int want[1024], nwant = 0;
+	for (struct dirent *de; (de = readdir(d)) != 0;) {
+		uint64_t fd;
+		if (proclab_parse_u64(de->d_name, 0x7fffffff, &fd) != 0 || (int)fd == self)
+			continue;
+		if (nwant < (int)(sizeof want / sizeof want[0]))
+			want[nwant++] = (int)fd;
+	}
+	closedir(d);
+	// readdir gives /proc/self/fd in ascending order; sort anyway.
+	for (int i = 1; i < nwant; i++)
+		for (int j = i; j > 0 && want[j - 1] > want[j]; j--) {
+			int t = want[j];
+			want[j] = want[j - 1];
+			want[j - 1] = t;
+		}
+	for (int i = 0; i < nwant && len + 16 < sizeof buf; i++) {
+		char num[12];
+		int k = 0;
+		for (int v = want[i]; k == 0 || v > 0; v /= 10)
+			num[k++] = (char)('0' + v % 10);
+		if (i > 0)
+			buf[len++] = ',';
+		while (k > 0)
+			buf[len++] = num[--k];
+	}
+	buf[len++] = '\n';
+	int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0 || write(out, buf, len) != (ssize_t)len)
+		die("test: cannot write the fd list", path);
+	close(out);
+}
+
 __attribute__((constructor)) static void proclab_worker_ctor(int argc, char **argv, char **envp) {
-	(void)envp;
 	// The floor of exec'ing this very image (proclab calibrate): stamp the
 	// clock, report it on fd 3 and leave before the Go runtime starts.
 	if (argc == 2 && strcmp(argv[1], PROCLAB_FLOOR_ARG) == 0) {
@@ -86,6 +143,7 @@ __attribute__((constructor)) static void proclab_worker_ctor(int argc, char **ar
 	if (argc < 2 || strcmp(argv[1], PROCLAB_WORKER_ARG) != 0)
 		return;
 	proclab_exec_done_ns = proclab_now_ns();
+	report_fds_for_test(envp);
 	proclab_name_self(argv[0]);
 	// Before the Go runtime starts: it keeps an ignored SIGINT ignored.
 	proclab_ignore_terminal_signals();

@@ -63,7 +63,7 @@ func TestRenderersEveryShape(t *testing.T) {
 
 	for name, res := range cases {
 		t.Run(name, func(t *testing.T) {
-			if err := renderAll(res); err != nil {
+			if err := renderAll(res, true); err != nil {
 				t.Fatal(err)
 			}
 			for _, f := range Figures(res) {
