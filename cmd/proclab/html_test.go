@@ -93,11 +93,24 @@ func TestReportHTML(t *testing.T) {
 // reused.
 func reapChromiumStrays(t *testing.T) {
 	t.Helper()
-	for _, pid := range childrenOf(os.Getpid()) {
-		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-		if c := strings.TrimSpace(string(comm)); strings.HasPrefix(c, "chrom") || strings.HasPrefix(c, "crashpad") {
-			syscall.Kill(pid, syscall.SIGKILL)
-			syscall.Wait4(pid, nil, 0, nil)
+	// A helper's own helpers come to this binary only once their parent
+	// is reaped: go on until two passes 100 ms apart find none (at most 5 s).
+	quiet := 0
+	for deadline := time.Now().Add(5 * time.Second); quiet < 2 && time.Now().Before(deadline); {
+		found := false
+		for _, pid := range childrenOf(os.Getpid()) {
+			comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+			if c := strings.TrimSpace(string(comm)); strings.HasPrefix(c, "chrom") || strings.HasPrefix(c, "crashpad") {
+				syscall.Kill(pid, syscall.SIGKILL)
+				syscall.Wait4(pid, nil, 0, nil)
+				found = true
+			}
 		}
+		if found {
+			quiet = 0
+			continue
+		}
+		quiet++
+		time.Sleep(100 * time.Millisecond)
 	}
 }

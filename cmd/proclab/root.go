@@ -31,6 +31,7 @@ type runFlags struct {
 	json         bool
 	out          string
 	perTask      bool
+	termFlags
 	profileFlags
 	maxProcs int
 	timeout  time.Duration
@@ -73,6 +74,9 @@ out or was interrupted is in no figure.`,
 			if err != nil {
 				return usageError{err}
 			}
+			if err := f.termFlags.check(); err != nil {
+				return usageError{err}
+			}
 			if f.out != "" {
 				if err := checkOutDir(f.out); err != nil {
 					return err
@@ -92,7 +96,7 @@ out or was interrupted is in no figure.`,
 			}
 			perr := prof.finish(res)
 			table := func(w io.Writer, res *results.Result) error {
-				return report.Table(w, res, report.TableOptions{PerTask: f.perTask})
+				return report.Table(w, res, report.TableOptions{PerTask: f.perTask, Term: f.termFlags.options(w)})
 			}
 			return emit(stdout, stderr, res, f.json, table, f.out, runErr, perr)
 		},
@@ -121,6 +125,7 @@ out or was interrupted is in no figure.`,
 	fl.BoolVar(&f.json, "json", false, "write the results as one JSON document to stdout instead of the table")
 	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
 	fl.BoolVar(&f.perTask, "per-task", false, "list every task in the table, however many")
+	f.termFlags.register(fl)
 	fl.Var(newInt(&f.maxProcs, 0, true), "max-procs", "at most this many tasks alive at once; more run in waves (0: all at once)")
 	fl.DurationVar(&f.timeout, "timeout", 0, "kill a task still running after this long, e.g. 30s (0: no limit)")
 	// The tutorial spells flags with underscores: --n_tasks, --n_iters.

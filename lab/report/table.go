@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"syscall"
-	"text/tabwriter"
 
 	"github.com/proclab/proclab/lab/results"
 	"github.com/proclab/proclab/lab/stats"
@@ -17,6 +16,7 @@ const MaxTaskRows = 48
 // TableOptions tunes Table.
 type TableOptions struct {
 	PerTask bool // list every task even when there are more than MaxTaskRows
+	Term    TermOptions
 }
 
 // Table writes the human report: one aligned row per task (when few, or
@@ -28,36 +28,45 @@ func Table(w io.Writer, res *results.Result, opt TableOptions) error {
 	for _, r := range res.Runs {
 		rows += len(r.Tasks)
 	}
+	term := opt.Term
 	if rows <= MaxTaskRows || opt.PerTask {
-		if err := taskRows(w, res); err != nil {
+		hidden, err := tasksTerm(res).write(w, term)
+		if err != nil {
 			return err
 		}
+		hiddenNote(w, hidden)
+		legend(w, tasksLegend, term.Width)
 	} else {
 		fmt.Fprintf(w, "(%d tasks measured; --per-task lists them, --json gives everything)\n", rows)
 	}
 	if len(res.Spec.Methods) > 1 || len(res.Spec.ParentRSSBytes) > 1 {
 		fmt.Fprintln(w)
-		if err := Methods(w, res); err != nil {
+		rows := stats.Rows(res)
+		hidden, err := methodsTerm(res, rows).write(w, term)
+		if err != nil {
 			return err
 		}
+		hiddenNote(w, hidden)
+		legend(w, methodsLegend, term.Width)
+		fasterLines(w, res, rows, term)
 	}
 	if line := footprintLine(res); line != "" {
-		fmt.Fprintln(w, "\n"+line)
+		fmt.Fprintln(w, "\n"+wrap(line, term.Width))
 	}
 	if len(res.Spec.Methods) == 1 {
 		summaryLines(w, res)
 	}
 	if fs := res.Forkserver; fs != nil {
-		fmt.Fprintf(w, "\nforkserver: pid %d, ready %s after posix_spawn (once per invocation), RSS %s, %d thread(s)\n",
-			fs.PID, dur(float64(fs.StartupNS)), bytesIEC(float64(fs.RSSBytes)), fs.Threads)
+		fmt.Fprintln(w, "\n"+wrap(fmt.Sprintf("forkserver: pid %d, ready %s after posix_spawn (once per invocation), RSS %s, %d thread(s)",
+			fs.PID, dur(float64(fs.StartupNS)), bytesIEC(float64(fs.RSSBytes)), fs.Threads), term.Width))
 	}
 	if s := res.Sampler; s != nil {
-		fmt.Fprintf(w, "Live samples every %s: %d, costing the lab %s of CPU (%.1f%% of the children's)",
+		line := fmt.Sprintf("Live samples every %s: %d, costing the lab %s of CPU (%.1f%% of the children's)",
 			dur(float64(s.IntervalNS)), s.Samples, dur(float64(s.CPUNS)), 100*s.Overhead)
 		if s.Skipped > 0 {
-			fmt.Fprintf(w, "; %d skipped to stay within %.3g%%", s.Skipped, 100*s.Budget)
+			line += fmt.Sprintf("; %d skipped to stay within %.3g%%", s.Skipped, 100*s.Budget)
 		}
-		fmt.Fprintln(w)
+		fmt.Fprintln(w, wrap(line, term.Width))
 	}
 	if line := startProfileLine(res); line != "" {
 		fmt.Fprintln(w, line)
@@ -66,33 +75,6 @@ func Table(w io.Writer, res *results.Result, opt TableOptions) error {
 		fmt.Fprintln(w, t)
 	}
 	return nil
-}
-
-func taskRows(w io.Writer, res *results.Result) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	peaks := hasPeaks(res) // live samples show only as their peaks here
-	header := "method\tround\ttask\tpid\tstartup\ttotal\trun\tcpu\thwm\tend rss\tend pss\t"
-	if peaks {
-		header += "peak rss\tpeak pss\t"
-	}
-	fmt.Fprintln(tw, header+"minflt\tvcsw\tivcsw\texit\tchecksum\t")
-	for _, r := range res.Runs {
-		for _, t := range r.Tasks {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t",
-				r.Method, r.Round, t.Task, t.PID, optDur(t.StartupNS), dur(float64(t.TotalNS)),
-				dur(float64(t.RunNS)), optDur(t.TaskCPUNS), optBytes(t.HWMBytes),
-				optBytes(t.EndRSSBytes), optBytes(t.EndPSSBytes))
-			if peaks {
-				fmt.Fprintf(tw, "%s\t%s\t", optBytes(t.PeakRSSBytes), optBytes(t.PeakPSSBytes))
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", optCount(t.MinFlt), optCount(t.NVCSW), optCount(t.NIVCSW), exitText(&t), checksumText(&t))
-		}
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintln(w, tasksLegend)
-	return err
 }
 
 // tasksLegend says what the per-task columns hold (the JSON keeps more:

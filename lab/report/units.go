@@ -49,13 +49,6 @@ func bytesIEC(b float64) string {
 	}
 }
 
-func optDur(p *int64) string {
-	if p == nil {
-		return "-"
-	}
-	return dur(float64(*p))
-}
-
 func optBytes(p *int64) string {
 	if p == nil {
 		return "-"
@@ -88,12 +81,4 @@ func textWarnings(w io.Writer, ws []string) {
 		}
 		fmt.Fprintln(w, "warning:", warn)
 	}
-}
-
-// optCount writes a count, or - when it is null (not measured).
-func optCount(p *int64) string {
-	if p == nil {
-		return "-"
-	}
-	return fmt.Sprint(*p)
 }
