@@ -32,6 +32,7 @@ type runFlags struct {
 	out          string
 	perTask      bool
 	termFlags
+	exportFlags
 	profileFlags
 	maxProcs int
 	timeout  time.Duration
@@ -77,6 +78,9 @@ out or was interrupted is in no figure.`,
 			if err := f.termFlags.check(); err != nil {
 				return usageError{err}
 			}
+			if err := f.exportFlags.check(f.json); err != nil {
+				return usageError{err}
+			}
 			if f.out != "" {
 				if err := checkOutDir(f.out); err != nil {
 					return err
@@ -98,7 +102,7 @@ out or was interrupted is in no figure.`,
 			table := func(w io.Writer, res *results.Result) error {
 				return report.Table(w, res, report.TableOptions{PerTask: f.perTask, Term: f.termFlags.options(w)})
 			}
-			return emit(stdout, stderr, res, f.json, table, f.out, runErr, perr)
+			return emitWith(stdout, stderr, res, f.json, table, f.out, &f.exportFlags, runErr, perr)
 		},
 	}
 	cmd.SetOut(stdout)
@@ -126,6 +130,7 @@ out or was interrupted is in no figure.`,
 	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
 	fl.BoolVar(&f.perTask, "per-task", false, "list every task in the table, however many")
 	f.termFlags.register(fl)
+	f.exportFlags.register(fl)
 	fl.Var(newInt(&f.maxProcs, 0, true), "max-procs", "at most this many tasks alive at once; more run in waves (0: all at once)")
 	fl.DurationVar(&f.timeout, "timeout", 0, "kill a task still running after this long, e.g. 30s (0: no limit)")
 	// The tutorial spells flags with underscores: --n_tasks, --n_iters.
@@ -202,14 +207,27 @@ func failedTasks(res *results.Result) error {
 // | head -1) costs nothing of D; its leaving is not an error (readerLeft).
 func emit(stdout, stderr io.Writer, res *results.Result, asJSON bool, table func(io.Writer, *results.Result) error,
 	out string, runErr error, later ...error) error {
+	return emitWith(stdout, stderr, res, asJSON, table, out, nil, runErr, later...)
+}
+
+// emitWith is emit with hyperfine's export files (exp may be nil).
+func emitWith(stdout, stderr io.Writer, res *results.Result, asJSON bool, table func(io.Writer, *results.Result) error,
+	out string, exp *exportFlags, runErr error, later ...error) error {
 	clearNonFinite(res)
 	res.Command = invocation
 	var werr error
 	if out != "" {
 		werr = writeOut(out, res)
 	}
+	if exp != nil {
+		if err := exp.write(stdout, res); err != nil && werr == nil {
+			werr = err
+		}
+	}
 	var serr error
-	if asJSON {
+	if exp != nil && exp.toStdout() {
+		// stdout carries the export
+	} else if asJSON {
 		serr = report.JSON(stdout, res)
 	} else {
 		serr = table(stdout, res)
