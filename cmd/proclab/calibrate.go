@@ -16,6 +16,7 @@ import (
 // newCalibrateCmd is `proclab calibrate`: the machine's floor in C, and how
 // far above it each of proclab's methods sits.
 func newCalibrateCmd(stdout io.Writer) *cobra.Command {
+	var tf termFlags
 	var (
 		n           int
 		warmup      int
@@ -42,6 +43,9 @@ and total per fork task within ` + goalText() + ` of their floor).`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := tf.check(); err != nil {
+				return usageError{err}
+			}
 			if n < 1 {
 				return usageError{fmt.Errorf("--n must be at least 1, got %d", n)}
 			}
@@ -59,7 +63,7 @@ and total per fork task within ` + goalText() + ` of their floor).`,
 			if jsonOut {
 				werr = report.CalibrationJSON(stdout, cal)
 			} else {
-				werr = report.CalibrationTable(stdout, cal)
+				werr = report.CalibrationTable(stdout, cal, tf.options(stdout))
 			}
 			if err != nil {
 				return err
@@ -77,6 +81,7 @@ and total per fork task within ` + goalText() + ` of their floor).`,
 	fl.Var(rateList, "rate-tasks", "also measure fork throughput and the lab's peak RSS for these task counts, e.g. 1000,10000")
 	addForkLabHeapFlag(fl, &inheritHeap)
 	fl.BoolVar(&jsonOut, "json", false, "write the calibration as one JSON document to stdout")
+	tf.registerWide(fl)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagError(c, err)} })
 	return cmd
 }

@@ -13,6 +13,7 @@ import (
 )
 
 func newDiffCmd(stdout io.Writer) *cobra.Command {
+	var tf termFlags
 	var asJSON bool
 	var alpha float64
 	cmd := &cobra.Command{
@@ -50,14 +51,21 @@ which part of each input it matched.`,
 				inputs = append(inputs, stats.DiffInput{Name: a, Parts: parts})
 			}
 			d := stats.Diff(inputs, alpha)
+			var err error
 			if asJSON {
-				return report.DiffJSON(stdout, d)
+				err = report.DiffJSON(stdout, d)
+			} else {
+				err = report.DiffText(stdout, d, tf.options(stdout))
 			}
-			return report.DiffText(stdout, d)
+			if readerLeft(err) { // | head: the reader has what it wanted
+				return nil
+			}
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "write the comparison as JSON")
 	cmd.Flags().Float64Var(&alpha, "alpha", 0.05, "significance level of the test")
+	tf.registerWide(cmd.Flags())
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagError(c, err)} })
 	return cmd
 }

@@ -12,6 +12,7 @@ import (
 // newRateCmd is `proclab rate`: near-empty tasks per second, per method,
 // beside the machine's floor.
 func newRateCmd(stdout io.Writer) *cobra.Command {
+	var tf termFlags
 	var (
 		method   string
 		tasks    int
@@ -35,6 +36,9 @@ and exec, fork+execve for fork-exec), run right before it.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := tf.check(); err != nil {
+				return usageError{err}
+			}
 			ts := lab.ThroughputSpec{Tasks: tasks, MaxProcs: maxProcs, InheritLabHeap: inherit}
 			if cmd.Flags().Changed("method") {
 				ms, err := lab.ParseMethods(method)
@@ -54,7 +58,7 @@ and exec, fork+execve for fork-exec), run right before it.`,
 			if jsonOut {
 				werr = report.RateJSON(stdout, t)
 			} else {
-				werr = report.RateTable(stdout, t)
+				werr = report.RateTable(stdout, t, tf.options(stdout))
 			}
 			if err != nil {
 				return err
@@ -68,6 +72,7 @@ and exec, fork+execve for fork-exec), run right before it.`,
 	fl.IntVar(&maxProcs, "max-procs", 0, "loops at once, each with one child alive (0: one per CPU)")
 	addForkLabHeapFlag(fl, &inherit)
 	fl.BoolVar(&jsonOut, "json", false, "write the rates as one JSON document to stdout")
+	tf.registerWide(fl)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagError(c, err)} })
 	return cmd
 }

@@ -25,6 +25,11 @@ func (t *termFlags) register(fl *pflag.FlagSet) {
 		"per task "+strings.Join(report.TaskColumns, ",")+"; per method "+strings.Join(report.MethodColumns, ","))
 }
 
+// registerWide is --wide alone, for the tables --columns does not name.
+func (t *termFlags) registerWide(fl *pflag.FlagSet) {
+	fl.BoolVar(&t.wide, "wide", false, "show every column of the tables, however wide (by default they fit the terminal, 80 columns when not one)")
+}
+
 // check refuses a column name no table has.
 func (t *termFlags) check() error {
 	for _, c := range t.columns {

@@ -3,7 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"math"
 
 	"github.com/proclab/proclab/lab/results"
 )
@@ -13,83 +13,170 @@ func CalibrationJSON(w io.Writer, c *results.Calibration) error { return results
 
 // CalibrationTable writes what proclab calibrate measured: the machine, its
 // floor, each method's medians beside its floor with the ratio and the
-// overhead, where an exec'd worker's startup goes, and the goals' verdicts.
-func CalibrationTable(w io.Writer, c *results.Calibration) error {
+// overhead, where an exec'd worker's startup goes, and the goals' verdicts,
+// fitted to opt's width.
+func CalibrationTable(w io.Writer, c *results.Calibration, opt TermOptions) error {
 	m := c.Host
 	if m == nil {
 		m = &results.Host{}
 	}
-	fmt.Fprintf(w, "proclab calibrate: %d interleaved rounds (+%d warmup), near-empty task (n_tasks 1, n_iters %d); medians\n",
-		c.Rounds, c.Warmup, c.NIters)
-	fmt.Fprintf(w, "machine: %s, %d CPUs, kernel %s, THP %s, %s\n\n", m.CPUModel, m.CPUs, m.Kernel, m.THP, m.GoVersion)
+	fmt.Fprintln(w, wrap(fmt.Sprintf("proclab calibrate: %d interleaved rounds (+%d warmup), near-empty task (n_tasks 1, n_iters %d); medians",
+		c.Rounds, c.Warmup, c.NIters), opt.Width))
+	fmt.Fprintln(w, wrap(fmt.Sprintf("machine: %s, %d CPUs, kernel %s, THP %s, %s", m.CPUModel, m.CPUs, m.Kernel, m.THP, m.GoVersion), opt.Width))
+	fmt.Fprintln(w)
 
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "floor (C, no Go in the loop)\tstartup\ttotal\tchild minflt\tn\n")
+	ft := &termTable{}
+	name := ft.col("floor", "floor (C, no Go in the loop)", kindText, 0)
+	fStartup := ft.col("startup", "startup", kindDur, 0)
+	fTotal := ft.col("total", "total", kindDur, 0)
+	fMinflt := ft.col("minflt", "child minflt", kindCount, 2)
+	fN := ft.col("n", "n", kindCount, 3)
+	var failedFloors []string
 	for _, f := range c.Floors {
 		if f.Error != "" {
-			fmt.Fprintf(tw, "%s\tfailed: %s\t\t\t%d\n", f.Name, f.Error, f.N)
+			failedFloors = append(failedFloors, fmt.Sprintf("%s: failed: %s (%d rounds)", f.Name, f.Error, f.N))
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%d\n", f.Name, optDurF(f.StartupNS), dur(f.TotalNS), f.MinFlt, f.N)
+		name.addText(f.Name)
+		if f.StartupNS != nil {
+			fStartup.add(*f.StartupNS)
+		} else {
+			fStartup.add(math.NaN())
+		}
+		fTotal.add(f.TotalNS)
+		fMinflt.add(f.MinFlt)
+		fN.add(float64(f.N))
+		ft.style = append(ft.style, "")
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	hidden := 0
+	if len(name.text) > 0 {
+		h, err := ft.write(w, opt)
+		if err != nil {
+			return err
+		}
+		hidden += h
+	}
+	for _, l := range failedFloors {
+		fmt.Fprintln(w, wrap(l, opt.Width))
 	}
 
-	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "method\tstartup\t× floor\tover floor\ttotal/task\t× floor\tover floor\tchild minflt\tcompared with\tn\tfailed\n")
+	mt := &termTable{}
+	method := mt.col("method", "method", kindText, 0)
+	startup := mt.col("startup", "startup", kindDur, 0)
+	startupX := mt.col("startup-x", "× floor", kindRatio, 0)
+	startupOver := mt.col("startup-over", "over floor", kindText, 4)
+	startupOver.left = false
+	total := mt.col("total", "total/task", kindDur, 1)
+	totalX := mt.col("total-x", "× floor", kindRatio, 1)
+	totalOver := mt.col("total-over", "over floor", kindText, 5)
+	totalOver.left = false
+	minflt := mt.col("minflt", "child minflt", kindCount, 6)
+	floor := mt.col("floor", "compared with", kindText, 2)
+	n := mt.col("n", "n", kindCount, 7)
+	anyFailed := false
+	for _, mo := range c.Methods {
+		anyFailed = anyFailed || mo.Failed > 0
+	}
+	failedPrio := 7
+	if anyFailed {
+		failedPrio = 0
+	}
+	failed := mt.col("failed", "failed", kindCount, failedPrio)
+	var notes []string
 	for _, mo := range c.Methods {
 		if mo.Error != "" {
-			continue // listed below the table
-		}
-		if mo.N == 0 {
-			fmt.Fprintf(tw, "%s\tno task succeeded\t\t\t\t\t\t\t%s\t0\t%d\n", mo.Method, mo.Floor, mo.Failed)
+			notes = append(notes, fmt.Sprintf("%s: not available: %s", mo.Method, mo.Error))
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%d\t%d\n", mo.Method,
-			dur(mo.StartupNS), ratio(mo.StartupRatio), signedDur(mo.StartupOverNS, mo.StartupRatio),
-			dur(mo.TotalNS), ratio(mo.TotalRatio), signedDur(mo.TotalOverNS, mo.TotalRatio),
-			mo.MinFlt, mo.Floor, mo.N, mo.Failed)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for _, mo := range c.Methods {
-		if mo.Error != "" {
-			fmt.Fprintf(w, "%s: not available: %s\n", mo.Method, mo.Error)
+		method.addText(string(mo.Method))
+		floor.addText(mo.Floor)
+		n.add(float64(mo.N))
+		failed.add(float64(mo.Failed))
+		mt.style = append(mt.style, "")
+		if mo.N == 0 {
+			for _, c := range []*tcol{startup, startupX, total, totalX, minflt} {
+				c.add(math.NaN())
+			}
+			startupOver.addText("-")
+			totalOver.addText("-")
+			notes = append(notes, fmt.Sprintf("%s: no task succeeded (%d failed)", mo.Method, mo.Failed))
+			continue
 		}
+		startup.add(mo.StartupNS)
+		startupX.add(ratioOrNaN(mo.StartupRatio))
+		startupOver.addText(signedDur(mo.StartupOverNS, mo.StartupRatio))
+		total.add(mo.TotalNS)
+		totalX.add(ratioOrNaN(mo.TotalRatio))
+		totalOver.addText(signedDur(mo.TotalOverNS, mo.TotalRatio))
+		minflt.add(mo.MinFlt)
+		if mo.Method == results.Forkserver && mo.StartupRatio > 0 && mo.StartupRatio < 1 {
+			notes = append(notes, fmt.Sprintf("forkserver is below its floor (%.2fx): its forks are made by the forkserver, "+
+				"a small C process, while the floor forks the lab itself, whose larger address space takes longer to copy.", mo.StartupRatio))
+		}
+	}
+	if len(method.text) > 0 {
+		fmt.Fprintln(w)
+		h, err := mt.write(w, opt)
+		if err != nil {
+			return err
+		}
+		hidden += h
+	}
+	hiddenNote(w, hidden)
+	for _, l := range notes {
+		fmt.Fprintln(w, wrap(l, opt.Width))
 	}
 
 	if image := findFloor(c, "posix_spawn(proclab image, to its constructor)+wait4"); image != nil && image.StartupNS != nil {
-		fmt.Fprintf(w, "\nexec'd workers, create call to: the image's C constructor (floor %s) → Go runtime ready → task\n", dur(*image.StartupNS))
+		var lines []string
 		for _, mo := range c.Methods {
 			if mo.ExecDoneNS == nil || mo.RuntimeReadyNS == nil {
 				continue
 			}
-			fmt.Fprintf(w, "  %-10s %s → %s → %s   (Go runtime start %s)\n", mo.Method, dur(*mo.ExecDoneNS),
-				dur(*mo.RuntimeReadyNS), dur(mo.StartupNS), dur(*mo.RuntimeReadyNS-*mo.ExecDoneNS))
+			lines = append(lines, fmt.Sprintf("  %-10s %s → %s → %s   (Go runtime start %s)", mo.Method, dur(*mo.ExecDoneNS),
+				dur(*mo.RuntimeReadyNS), dur(mo.StartupNS), dur(*mo.RuntimeReadyNS-*mo.ExecDoneNS)))
+		}
+		if len(lines) > 0 { // no header without rows
+			fmt.Fprintln(w, "\n"+wrap(fmt.Sprintf("exec'd workers, create call to: the image's C constructor (floor %s) → Go runtime ready → task",
+				dur(*image.StartupNS)), opt.Width))
+			for _, l := range lines {
+				fmt.Fprintln(w, l)
+			}
 		}
 	}
 
 	if len(c.Rates) > 0 {
 		fmt.Fprintln(w)
-		if err := rateTable(w, c.Rates); err != nil {
+		if err := rateTable(w, c.Rates, opt); err != nil {
 			return err
 		}
 	}
 
 	fmt.Fprintln(w)
 	for _, g := range c.Goals {
-		verdict := "within the goal"
-		if !g.Met {
-			verdict = "above the goal"
-		}
-		fmt.Fprintf(w, "%s: proclab's fork costs %.2fx what the same fork costs with nothing around it (the goal is at most %.2fx: %s)\n",
-			g.Name, g.Ratio, g.Limit, verdict)
+		fmt.Fprintln(w, wrap(goalSentence(g), opt.Width))
 	}
-	textWarnings(w, c.Warnings)
+	for _, s := range c.Warnings {
+		fmt.Fprintln(w, wrap("warning: "+s, opt.Width))
+	}
 	return nil
+}
+
+// goalSentence says a goal's verdict in words.
+func goalSentence(g results.Goal) string {
+	verdict := "within the goal"
+	if !g.Met {
+		verdict = "above the goal"
+	}
+	return fmt.Sprintf("%s: proclab's fork costs %.2fx what the same fork costs with nothing around it (the goal is at most %.2fx: %s)",
+		g.Name, g.Ratio, g.Limit, verdict)
+}
+
+func ratioOrNaN(r float64) float64 {
+	if r == 0 {
+		return math.NaN()
+	}
+	return r
 }
 
 func findFloor(c *results.Calibration, name string) *results.Floor {
@@ -99,20 +186,6 @@ func findFloor(c *results.Calibration, name string) *results.Floor {
 		}
 	}
 	return nil
-}
-
-func optDurF(p *float64) string {
-	if p == nil {
-		return "-"
-	}
-	return dur(*p)
-}
-
-func ratio(r float64) string {
-	if r == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.2fx", r)
 }
 
 // signedDur shows an overhead with its sign ("+12.3µs"); "-" where there
@@ -130,25 +203,50 @@ func signedDur(ns, r float64) string {
 // rateTable writes the throughput rows: near-empty fork tasks per second
 // at each concurrency limit, proclab's over the floor's, and the lab's
 // peak RSS.
-func rateTable(w io.Writer, rates []results.Rate) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "rate (near-empty fork tasks)\ttasks\tmax alive\twall\ttasks/s\t× floor\tlab peak RSS\tfailed\n")
+func rateTable(w io.Writer, rates []results.Rate, opt TermOptions) error {
+	tt := &termTable{}
+	name := tt.col("rate", "rate (near-empty fork tasks)", kindText, 0)
+	tasks := tt.col("tasks", "tasks", kindCount, 0)
+	limit := tt.col("max-alive", "max alive", kindText, 1)
+	limit.left = false
+	wall := tt.col("wall", "wall", kindDur, 3)
+	perSec := tt.col("tasks-per-sec", "tasks/s", kindCount, 0)
+	x := tt.col("floor-x", "× floor", kindRatio, 0)
+	peak := tt.col("lab-peak-rss", "lab peak RSS", kindBytes, 2)
+	failed := tt.col("failed", "failed", kindCount, 1)
+	var notes []string
 	for _, r := range rates {
-		limit := "no limit"
+		l := "no limit"
 		if r.MaxProcs > 0 {
-			limit = fmt.Sprint(r.MaxProcs)
+			l = fmt.Sprint(r.MaxProcs)
 		}
+		name.addText(r.Name)
+		tasks.add(float64(r.Tasks))
+		limit.addText(l)
+		failed.add(float64(r.Failed))
+		tt.style = append(tt.style, "")
 		if r.Error != "" {
-			fmt.Fprintf(tw, "%s\t%d\t%s\tfailed: %s\t\t\t\t\n", r.Name, r.Tasks, limit, r.Error)
+			notes = append(notes, fmt.Sprintf("%s, %d tasks: failed: %s", r.Name, r.Tasks, r.Error))
+			wall.add(math.NaN())
+			perSec.add(math.NaN())
+			x.add(math.NaN())
+			peak.add(math.NaN())
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.0f\t%s\t%s\t%d\n", r.Name, r.Tasks, limit, dur(float64(r.WallNS)),
-			r.TasksPerSec, ratio(r.FloorRatio), optBytes(r.LabPeakRSSBytes), r.Failed)
+		wall.add(float64(r.WallNS))
+		perSec.add(math.Round(r.TasksPerSec))
+		x.add(ratioOrNaN(r.FloorRatio))
+		peak.add(nan(r.LabPeakRSSBytes))
 	}
-	if err := tw.Flush(); err != nil {
+	hidden, err := tt.write(w, opt)
+	if err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, "proclab's row is one run that creates every child before it reaps any (one create thread), unlike `proclab rate`,\n"+
-		"which loops create, read, reap on one thread per CPU: the two answer different questions and their figures differ.")
+	hiddenNote(w, hidden)
+	for _, l := range notes {
+		fmt.Fprintln(w, wrap(l, opt.Width))
+	}
+	_, err = fmt.Fprintln(w, wrap("proclab's row is one run that creates every child before it reaps any (one create thread), unlike `proclab rate`, "+
+		"which loops create, read, reap on one thread per CPU: the two answer different questions and their figures differ.", opt.Width))
 	return err
 }

@@ -26,13 +26,13 @@ func TestCalibrationRenderers(t *testing.T) {
 			{Name: "proclab --method fork", Tasks: 100, WallNS: 100e6, TasksPerSec: 1000, FloorRatio: 0.5}},
 	}
 	var b bytes.Buffer
-	if err := CalibrationTable(&b, c); err != nil {
+	if err := CalibrationTable(&b, c, TermOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"200µs", "1.15x", "+30.0µs", "1.30x", "+120µs", "forkserver: not available: not built",
+	for _, want := range []string{"startup µs", " 200 ", "1.15×", "+30.0µs", "1.30×", "+120µs", "forkserver: not available: not built",
 		"fork startup: proclab's fork costs 1.15x what the same fork costs with nothing around it (the goal is at most 1.15x: within the goal)", "fork total per task: proclab's fork costs 1.30x what the same fork costs with nothing around it (the goal is at most 1.20x: above the goal)",
-		"no limit", "0.50x"} {
+		"no limit", "0.50×"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
@@ -41,6 +41,25 @@ func TestCalibrationRenderers(t *testing.T) {
 	for _, line := range strings.Split(out, "\n") {
 		if strings.HasPrefix(line, "posix_spawn(/bin/true)") && !strings.Contains(line, " - ") {
 			t.Errorf("startup of a program without a stamp: %q", line)
+		}
+	}
+	// The image floor is there, but no exec'd method ran: no header
+	// without rows.
+	c.Floors = append(c.Floors, results.Floor{Name: "posix_spawn(proclab image, to its constructor)+wait4", N: 10, StartupNS: &st, TotalNS: 500e3})
+	// A forkserver below its floor is explained; every line fits 80 columns.
+	c.Methods[1] = results.MethodOverhead{Method: results.Forkserver, Floor: "fork+_exit+wait4", N: 10, StartupNS: 160e3, TotalNS: 300e3,
+		StartupRatio: 0.8, TotalRatio: 0.75, StartupOverNS: -40e3, TotalOverNS: -100e3}
+	b.Reset()
+	if err := CalibrationTable(&b, c, TermOptions{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	out = b.String()
+	if strings.Contains(out, "exec'd workers") || !strings.Contains(out, "forkserver is below its floor (0.80x): its forks are made by the forkserver") {
+		t.Errorf("exec header without rows, or forkserver below its floor unexplained:\n%s", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if n := len([]rune(line)); n > 80 {
+			t.Errorf("%d columns: %q", n, line)
 		}
 	}
 	b.Reset()

@@ -3,7 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"math"
 
 	"github.com/proclab/proclab/lab/results"
 )
@@ -12,87 +12,103 @@ import (
 func RateJSON(w io.Writer, t *results.Throughput) error { return results.Encode(w, t) }
 
 // RateTable writes one row per method: its tasks per second beside the
-// floor it is compared with, and the lab's footprint when it started.
-func RateTable(w io.Writer, t *results.Throughput) error {
+// floor it is compared with, and the lab's footprint when it started,
+// fitted to opt's width.
+func RateTable(w io.Writer, t *results.Throughput, opt TermOptions) error {
 	load := "unknown"
 	if t.Load1 != nil {
 		load = fmt.Sprintf("%.2f", *t.Load1)
 	}
-	fmt.Fprintf(w, "near-empty tasks per second, %d CPUs, load average %s before the runs\n", t.CPUs, load)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, wrap(fmt.Sprintf("near-empty tasks per second, %d CPUs, load average %s before the runs", t.CPUs, load), opt.Width))
 	image := false
 	for _, r := range t.Rates {
 		image = image || r.ImageFloor != ""
 	}
-	head := "method\ttasks\tmax procs\ttasks/s\tfloor tasks/s\tx floor\t"
+	tt := &termTable{}
+	method := tt.col("method", "method", kindText, 0)
+	method.left = false
+	tasks := tt.col("tasks", "tasks", kindCount, 1)
+	procs := tt.col("max-procs", "max procs", kindCount, 3)
+	rate := tt.col("tasks-per-sec", "tasks/s", kindCount, 0)
+	floorRate := tt.col("floor-tasks-per-sec", "floor tasks/s", kindCount, 2)
+	x := tt.col("floor-x", "x floor", kindRatio, 0)
+	var imageRate, imageX *tcol
 	if image {
-		head += "image floor tasks/s\tx image floor\t"
+		imageRate = tt.col("image-floor-tasks-per-sec", "image floor tasks/s", kindCount, 4)
+		imageX = tt.col("image-floor-x", "x image floor", kindRatio, 1)
 	}
-	fmt.Fprintln(tw, head+"floor\tlab anon\tnot forked\tlab vmas\t")
+	floor := tt.col("floor", "floor", kindText, 5)
+	floor.left = false
+	anon := tt.col("lab-anon", "lab anon", kindBytes, 6)
+	notForked := tt.col("not-forked", "not forked", kindBytes, 6)
+	vmas := tt.col("lab-vmas", "lab vmas", kindCount, 7)
+	pos := func(v float64) float64 {
+		if v <= 0 {
+			return math.NaN()
+		}
+		return math.Round(v)
+	}
 	for _, r := range t.Rates {
-		rate, ratio, imageRatio := "-", "-", "-"
+		method.addText(string(r.Method))
+		tasks.add(float64(r.Tasks))
+		procs.add(float64(r.MaxProcs))
 		if r.Error == "" {
-			rate, ratio, imageRatio = fmt.Sprintf("%.0f", r.TasksPerSec), ratioCell(r.Ratio), ratioCell(r.ImageRatio)
+			rate.add(math.Round(r.TasksPerSec))
+			x.add(ratioOrNaN(r.Ratio))
+		} else {
+			rate.add(math.NaN())
+			x.add(math.NaN())
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t", r.Method, r.Tasks, r.MaxProcs, rate, rateCell(r.FloorTasksPerSec), ratio)
+		floorRate.add(pos(r.FloorTasksPerSec))
 		if image {
-			fmt.Fprintf(tw, "%s\t%s\t", rateCell(r.ImageFloorTasksPerSec), imageRatio)
+			imageRate.add(pos(r.ImageFloorTasksPerSec))
+			if r.Error == "" {
+				imageX.add(ratioOrNaN(r.ImageRatio))
+			} else {
+				imageX.add(math.NaN())
+			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t\n", r.Floor, mib(r.LabAnonBytes), mib(r.LabDontForkBytes), r.LabVMAs)
+		floor.addText(r.Floor)
+		anon.add(pos(float64(r.LabAnonBytes)))
+		notForked.add(pos(float64(r.LabDontForkBytes)))
+		vmas.add(float64(r.LabVMAs))
+		tt.style = append(tt.style, "")
 	}
-	if err := tw.Flush(); err != nil {
+	hidden, err := tt.write(w, opt)
+	if err != nil {
 		return err
 	}
+	hiddenNote(w, hidden)
+	say := func(s string) { fmt.Fprintln(w, wrap(s, opt.Width)) }
 	for _, r := range t.Rates {
 		if r.Error != "" {
-			fmt.Fprintf(w, "%s: %s (%d failed)\n", r.Method, r.Error, r.Failed)
+			say(fmt.Sprintf("%s: %s (%d failed)", r.Method, r.Error, r.Failed))
 		} else if r.Failed > 0 {
-			fmt.Fprintf(w, "%s: %d tasks failed\n", r.Method, r.Failed)
+			say(fmt.Sprintf("%s: %d tasks failed", r.Method, r.Failed))
 		}
 		if r.FloorError != "" {
-			fmt.Fprintf(w, "%s floor: %s\n", r.Method, r.FloorError)
+			say(fmt.Sprintf("%s floor: %s", r.Method, r.FloorError))
 		}
 		if r.ImageFloorError != "" {
-			fmt.Fprintf(w, "%s image floor: %s\n", r.Method, r.ImageFloorError)
+			say(fmt.Sprintf("%s image floor: %s", r.Method, r.ImageFloorError))
 		}
 	}
 	for _, r := range t.Rates {
 		if !r.ChildMemRead {
-			fmt.Fprintf(w, "%s: children skip their end-of-task memory read (the lab's instrument, not the task)\n", r.Method)
+			say(fmt.Sprintf("%s: children skip their end-of-task memory read (the lab's instrument, not the task)", r.Method))
 		}
 	}
 	if image {
-		fmt.Fprintln(w, "spawn, fork-exec and exec start the proclab image, a Go program: \"floor\" execs a 5 KiB static C program, \"image floor\" the proclab image itself,\nstopped in its C constructor before the Go runtime starts; what is left between them and the method is the Go runtime's start")
+		say("spawn, fork-exec and exec start the proclab image, a Go program: \"floor\" execs a 5 KiB static C program, \"image floor\" the proclab image itself, stopped in its C constructor before the Go runtime starts; what is left between them and the method is the Go runtime's start")
 	}
 	switch t.ForkLabHeap {
 	case results.ForkLabHeapDontFork:
-		fmt.Fprintln(w, "fork children (and the fork floors) started without the lab's Go heap and runtime memory, \"not forked\" (--fork-lab-heap dontfork)")
+		say("fork children (and the fork floors) started without the lab's Go heap and runtime memory, \"not forked\" (--fork-lab-heap dontfork)")
 	case results.ForkLabHeapInherit:
-		fmt.Fprintln(w, "fork children (and the fork floors) inherited all of the lab, its Go heap too (--fork-lab-heap inherit)")
+		say("fork children (and the fork floors) inherited all of the lab, its Go heap too (--fork-lab-heap inherit)")
 	}
 	for _, s := range t.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", s)
+		say(fmt.Sprintf("warning: %s", s))
 	}
 	return nil
-}
-
-func rateCell(v float64) string {
-	if v <= 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.0f", v)
-}
-
-func ratioCell(v float64) string {
-	if v <= 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.2fx", v)
-}
-
-func mib(b int64) string {
-	if b <= 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
 }

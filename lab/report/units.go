@@ -49,13 +49,6 @@ func bytesIEC(b float64) string {
 	}
 }
 
-func optBytes(p *int64) string {
-	if p == nil {
-		return "-"
-	}
-	return bytesIEC(float64(*p))
-}
-
 // sizeText writes a byte count exactly when it is a whole number of MiB
 // or GiB (parent sizes are), else with three significant digits.
 func sizeText(b int64) string {

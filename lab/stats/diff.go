@@ -29,6 +29,20 @@ type DiffResult struct {
 	Alpha  float64      `json:"alpha"`
 	Unit   string       `json:"unit"` // what one value of a sample is: "run"
 	Rows   []DiffRow    `json:"rows"`
+	// Geomeans, as benchstat's geomean row: per experiment and metric,
+	// the geometric mean of the rows' medians per input, over the rows
+	// every input has.
+	Geomeans []DiffGeomean `json:"geomeans"`
+}
+
+// DiffGeomean is one geomean row: GeomeanNS[i] is input i's geometric mean
+// of the Rows rows' medians, ChangePct[i-1] input i's against input 1.
+type DiffGeomean struct {
+	Experiment string    `json:"experiment"`
+	Metric     string    `json:"metric"`
+	Rows       int       `json:"rows"`
+	GeomeanNS  []float64 `json:"geomean_ns"`
+	ChangePct  []float64 `json:"change_pct"`
 }
 
 // DiffSource names an input, the machine it ran on, and what of it was
@@ -201,7 +215,52 @@ func Diff(inputs []DiffInput, alpha float64) DiffResult {
 			}
 		}
 	}
+	res.Geomeans = geomeans(res.Rows, len(inputs))
 	return res
+}
+
+// geomeans computes the geomean rows of rows: per experiment and metric,
+// in the order they first appear, over the rows where every input has a
+// positive median; none where fewer than two rows qualify (benchstat
+// prints none for a single benchmark either).
+func geomeans(rows []DiffRow, inputs int) []DiffGeomean {
+	type key struct{ exp, metric string }
+	var order []key
+	logs := map[key][]float64{} // per key: sum of logs per input
+	n := map[key]int{}
+	for _, r := range rows {
+		ok := len(r.MedianNS) == inputs
+		for _, m := range r.MedianNS {
+			ok = ok && m != nil && *m > 0
+		}
+		if !ok {
+			continue
+		}
+		k := key{r.Experiment, r.Metric}
+		if _, seen := logs[k]; !seen {
+			order = append(order, k)
+			logs[k] = make([]float64, inputs)
+		}
+		for i, m := range r.MedianNS {
+			logs[k][i] += math.Log(*m)
+		}
+		n[k]++
+	}
+	out := []DiffGeomean{}
+	for _, k := range order {
+		if n[k] < 2 {
+			continue
+		}
+		g := DiffGeomean{Experiment: k.exp, Metric: k.metric, Rows: n[k]}
+		for i := range inputs {
+			g.GeomeanNS = append(g.GeomeanNS, math.Exp(logs[k][i]/float64(n[k])))
+		}
+		for i := 1; i < inputs; i++ {
+			g.ChangePct = append(g.ChangePct, (g.GeomeanNS[i]/g.GeomeanNS[0]-1)*100)
+		}
+		out = append(out, g)
+	}
+	return out
 }
 
 // CIHalfWidthPct is the half-width of a median's confidence interval as a

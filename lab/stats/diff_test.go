@@ -190,3 +190,30 @@ func TestDiffSignificanceIsPBelowAlpha(t *testing.T) {
 		t.Fatalf("no p between 0.05 and 0.1 in %+v: pick other samples", d.Rows)
 	}
 }
+
+// benchstat's geomean row: the geometric mean of the rows' medians per
+// input, and its change, per metric; rows an input lacks are left out.
+func TestDiffGeomean(t *testing.T) {
+	// A: fork 100, spawn 400 (one run each, median = value); B: fork 200, spawn 800.
+	a := append(runsOf(results.Fork, 1, 100, 100, 100), runsOf(results.Spawn, 1, 400, 400, 400)...)
+	b := append(runsOf(results.Fork, 1, 200, 200, 200), runsOf(results.Spawn, 1, 800, 800, 800)...)
+	b = append(b, runsOf(results.Forkserver, 1, 50, 50, 50)...) // B's alone: in no geomean
+	d := Diff([]DiffInput{input("a", a), input("b", b)}, 0.05)
+	var startup *DiffGeomean
+	for i := range d.Geomeans {
+		if d.Geomeans[i].Metric == "startup" {
+			startup = &d.Geomeans[i]
+		}
+	}
+	if startup == nil || startup.Rows != 2 {
+		t.Fatalf("geomeans %+v", d.Geomeans)
+	}
+	// sqrt(100*400) = 200, sqrt(200*800) = 400: +100%.
+	if math.Abs(startup.GeomeanNS[0]-200) > 1e-9 || math.Abs(startup.GeomeanNS[1]-400) > 1e-9 || math.Abs(startup.ChangePct[0]-100) > 1e-9 {
+		t.Errorf("startup geomean %+v, want 200 → 400, +100%%", startup)
+	}
+	// One row only: no geomean.
+	if g := Diff([]DiffInput{input("a", runsOf(results.Fork, 1, 1, 2, 3)), input("b", runsOf(results.Fork, 1, 1, 2, 3))}, 0.05).Geomeans; len(g) != 0 {
+		t.Errorf("geomean of one row: %+v", g)
+	}
+}
