@@ -36,6 +36,8 @@ M=[
  ("lab/stats/cells.go","const PaysOff = 1.05","const PaysOff = 1.0","no tie margin"),
  ("lab/stats/cells.go","return float64(c.SingleNS) / float64(c.NTasks)","return float64(c.SingleNS) / float64(c.NTasks+1)","per-task single"),
  ("lab/stats/cells.go","Rounds: min(single.N, multi.N, thread.N)}","Rounds: max(single.N, multi.N, thread.N)}","rounds"),
+ ("lab/stats/cells.go","rounds := (big.NTasks + big.Parallelism - 1) / big.Parallelism","rounds := big.NTasks / big.Parallelism","model rounds floor"),
+ ("lab/stats/cells.go","return results.Ptr(s), results.Ptr(s / (perIter * saved))","return results.Ptr(s), results.Ptr(s / perIter)","model ignores tasks saved"),
  ("lab/stats/lessons.go","gib := float64(hi-lo) / (1 << 30)","gib := float64(hi) / (1 << 30)","slope over hi"),
  ("lab/stats/lessons.go","g.Grows = g.EndsHi >= 1.5*g.EndsLo","g.Grows = g.EndsHi >= 1.05*g.EndsLo","grows threshold"),
  ("lab/stats/lessons.go","xs = append(xs, float64(t.RunNS)/float64(r.NIters))","xs = append(xs, float64(t.TotalNS)/float64(r.NIters))","per-iter from total"),

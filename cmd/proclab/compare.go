@@ -25,6 +25,7 @@ type compareFlags struct {
 	json        bool
 	inheritHeap bool
 	out         string
+	term        termFlags
 }
 
 func newCompareCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -62,7 +63,8 @@ from which on processes beat one process.`,
 			if res == nil {
 				return runErr // the spec was validated above: this is a failure of the machine, not of the input
 			}
-			return emit(stdout, stderr, res, f.json, report.Compare, f.out, runErr)
+			text := func(w io.Writer, r *results.Result) error { return report.CompareText(w, r, f.term.options(w)) }
+			return emit(stdout, stderr, res, f.json, text, f.out, runErr)
 		},
 	}
 	cmd.SetOut(stdout)
@@ -76,6 +78,7 @@ from which on processes beat one process.`,
 	fl.Var(newInt(&f.warmup, 1, true), "warmup", "rounds per cell run first and not recorded")
 	addForkLabHeapFlag(fl, &f.inheritHeap)
 	fl.BoolVar(&f.json, "json", false, "write the results (with a top-level cells array) as one JSON document to stdout")
+	f.term.registerWide(fl)
 	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))

@@ -48,3 +48,49 @@ func TestCrossoverEstimateText(t *testing.T) {
 		}
 	}
 }
+
+// Where the grid never shows processes paying off, the compare text and
+// report.md say where this grid's own figures put the crossing (the model
+// of stats.Crossovers) and which n_iters to try; the text fits 80 columns.
+func TestCrossoverBeyondTheGrid(t *testing.T) {
+	const perIter, start, threadStart = 2.5, 4e6, 9e4 // ns
+	var cells []results.Cell
+	for _, nt := range []int{1, 2} {
+		for _, ni := range []uint64{1000, 10000} {
+			work := perIter * float64(ni)
+			rounds := float64((nt + 1) / 2)
+			single, multi, thread := float64(nt)*work, start+rounds*work, threadStart+rounds*work
+			cells = append(cells, results.Cell{NTasks: nt, NIters: ni, Method: results.Fork, Parallelism: min(nt, 2), Rounds: 3,
+				SingleNS: int64(single), MultiNS: int64(multi), ThreadNS: int64(thread), Speedup: single / multi, ThreadUp: single / thread})
+		}
+	}
+	res := &results.Result{Schema: results.Schema, Cells: cells, Crossover: stats.Crossovers(cells),
+		Spec: results.SpecInfo{Methods: []results.Method{results.Single, results.Fork, results.Thread}, NItersGrid: []uint64{1000, 1e4}, NTasksGrid: []int{1, 2}}}
+	var text bytes.Buffer
+	if err := CompareText(&text, res, TermOptions{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(text.String()), " ")
+	// 2 tasks on 2 CPUs save one task's work: 4 ms / 2.5 ns = 1.6M
+	// iterations, threads 90 µs / 2.5 ns = 36k.
+	for _, want := range []string{
+		"From this grid's figures (2.50ns per iteration and task, 4.00ms to start and wait for the processes), processes would pay off from n_iters ≈ 1.6M, threads (90.0µs to start) from ≈ 36k: try --n_iters 1e6,1e7",
+		"One task cannot be split",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("compare text lacks %q:\n%s", want, text.String())
+		}
+	}
+	for i, l := range strings.Split(text.String(), "\n") {
+		if width(l) > 80 {
+			t.Errorf("line %d is %d columns: %q", i+1, width(l), l)
+		}
+	}
+	var md bytes.Buffer
+	if err := Lab(&md, LabReport{Title: "t", Root: "r", Sections: []LabSection{{Dir: "c", Res: res, Files: []string{"speedup.png"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "that of threads never within the grid. From this grid's figures (2.50ns per iteration and task, 4.00ms to start and wait for the processes), processes would pay off from n_iters ≈ 1.6M"; !strings.Contains(md.String(), want) {
+		t.Errorf("report.md lacks %q:\n%s", want, md.String())
+	}
+}

@@ -47,7 +47,7 @@ func DiffText(w io.Writer, r stats.DiffResult, opt TermOptions) error {
 			if p.Rows > 0 {
 				matched = "matched in " + plural(p.Rows, "row")
 			}
-			fmt.Fprintln(w, indent(wrap(fmt.Sprintf("%s (%s): %s", name, p.Experiment, matched), max(opt.Width-3, 0)), "   "))
+			fmt.Fprintln(w, indent(wrap(fmt.Sprintf("%s (%s): %s", name, p.Experiment, matched), max(opt.Width-3, 0)), "   ", "   "))
 		}
 	}
 	if len(r.Rows) == 0 {
@@ -188,9 +188,4 @@ func changeText(c *stats.DiffChange, n1, n2 int) string {
 		return fmt.Sprintf("~ (p=%.3f n=%d+%d)", c.P, n1, n2)
 	}
 	return fmt.Sprintf("%+.2f%% (p=%.3f n=%d+%d)", c.ChangePct, c.P, n1, n2)
-}
-
-// indent puts prefix before every line of s.
-func indent(s, prefix string) string {
-	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }

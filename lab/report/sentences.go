@@ -150,8 +150,18 @@ func estimateSentence(res *results.Result, m results.Method) string {
 	}
 	procs := list(func(x results.Crossover) *float64 { return x.NItersEstimate })
 	threads := list(func(x results.Crossover) *float64 { return x.ThreadNItersEstimate })
-	return fmt.Sprintf("Interpolated between grid points (on log n_iters), the speedup of %s processes over one process crosses 1× %s; "+
+	out := fmt.Sprintf("Interpolated between grid points (on log n_iters), the speedup of %s processes over one process crosses 1× %s; "+
 		"that of threads %s.", m, procs, threads)
+	var beyond []string
+	for _, x := range res.Crossover {
+		if x.NItersEstimate == nil && x.NItersModel != nil {
+			beyond = append(beyond, modelText(x)+" ("+plural(x.NTasks, "task")+")")
+		}
+	}
+	if len(beyond) > 0 {
+		out += " " + strings.Join(beyond, "; ") + "."
+	}
+	return out
 }
 
 // parentSentences say which methods grow with the parent's memory (the

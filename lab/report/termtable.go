@@ -311,6 +311,11 @@ func colorize(style, s string) string {
 	return "\x1b[" + code + "m" + s + "\x1b[0m"
 }
 
+// indent prefixes the first line of s with first and the others with rest.
+func indent(s, first, rest string) string {
+	return first + strings.ReplaceAll(s, "\n", "\n"+rest)
+}
+
 // wrap breaks prose into lines of at most width runes at spaces (a word
 // longer than the width stands alone); width 0 leaves it as it is.
 func wrap(s string, w int) string {

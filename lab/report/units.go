@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"time"
 )
 
@@ -13,6 +14,9 @@ func dur(ns float64) string {
 	case ns < 0:
 		return "-" + dur(-ns)
 	case d < time.Microsecond:
+		if ns < 100 && ns != math.Trunc(ns) {
+			return sig3(ns) + "ns" // a per-iteration cost: 2.46ns, not 2ns
+		}
 		return fmt.Sprintf("%.0fns", ns)
 	case d < time.Millisecond:
 		return sig3(ns/1e3) + "µs"

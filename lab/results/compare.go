@@ -32,4 +32,19 @@ type Crossover struct {
 	// Ties are the n_iters of the grid where processes and one process
 	// are within 5% of each other: neither wins there.
 	Ties []uint64 `json:"ties,omitempty"`
+	// The model, for a grid too small to show the crossing: the work
+	// costs PerIterNS per iteration and task (one process, at the
+	// largest n_iters); starting and waiting for the n_tasks processes
+	// costs StartNS (the median over the grid of the processes' wall
+	// less their share of the work: ceil(n_tasks/parallelism) tasks one
+	// after another), ThreadStartNS for threads. Processes pay off where
+	// the work they save, PerIterNS × n_iters × (n_tasks −
+	// ceil(n_tasks/parallelism)), exceeds StartNS: NItersModel. Null
+	// when they cannot (one task, or no more CPUs than one) or a figure
+	// is missing.
+	PerIterNS         *float64 `json:"per_iter_ns,omitempty"`
+	StartNS           *float64 `json:"start_ns,omitempty"`
+	ThreadStartNS     *float64 `json:"thread_start_ns,omitempty"`
+	NItersModel       *float64 `json:"n_iters_model,omitempty"`
+	ThreadNItersModel *float64 `json:"thread_n_iters_model,omitempty"`
 }

@@ -95,10 +95,43 @@ func Crossovers(cells []results.Cell) []results.Crossover {
 				x.Ties = append(x.Ties, c.NIters)
 			}
 		}
+		model(&x, grid)
 		out = append(out, x)
 		i = j
 	}
 	return out
+}
+
+// model fills x's model of where processes and threads would pay off
+// (see results.Crossover): the per-iteration cost from one process at the
+// largest n_iters, the start cost as the median over the grid of the wall
+// less the work done one task after another on each CPU, and the n_iters
+// where the work saved exceeds the start cost.
+func model(x *results.Crossover, grid []results.Cell) {
+	if len(grid) == 0 {
+		return
+	}
+	big := grid[len(grid)-1]
+	if big.NIters == 0 || big.SingleNS <= 0 || big.NTasks <= 0 || big.Parallelism <= 0 {
+		return
+	}
+	perIter := float64(big.SingleNS) / float64(big.NTasks) / float64(big.NIters)
+	x.PerIterNS = results.Ptr(perIter)
+	rounds := (big.NTasks + big.Parallelism - 1) / big.Parallelism // tasks one after another on a CPU
+	saved := float64(big.NTasks - rounds)                          // tasks' work saved per iteration
+	start := func(wall func(*results.Cell) int64) (*float64, *float64) {
+		var xs []float64
+		for k := range grid {
+			xs = append(xs, float64(wall(&grid[k]))-float64(rounds)*perIter*float64(grid[k].NIters))
+		}
+		s := Median(xs)
+		if saved <= 0 || s <= 0 {
+			return results.Ptr(s), nil
+		}
+		return results.Ptr(s), results.Ptr(s / (perIter * saved))
+	}
+	x.StartNS, x.NItersModel = start(func(c *results.Cell) int64 { return c.MultiNS })
+	x.ThreadStartNS, x.ThreadNItersModel = start(func(c *results.Cell) int64 { return c.ThreadNS })
 }
 
 // Crossing estimates the n_iters at which a speedup crosses 1 for good: it

@@ -156,3 +156,57 @@ func TestCrossovers(t *testing.T) {
 		t.Errorf("3 tasks: %+v, want 10", xs[2])
 	}
 }
+
+// The model of where processes would pay off beyond the grid: cells made
+// from known costs (2.5 ns per iteration and task, 4 ms to start the
+// processes, 90 µs the threads) give back those costs and the n_iters
+// where the work saved equals the start cost; one task, or one CPU, can
+// save nothing.
+func TestCrossoverModel(t *testing.T) {
+	const perIter, start, threadStart = 2.5, 4e6, 9e4
+	mk := func(nt, par int) []results.Cell {
+		rounds := (nt + par - 1) / par
+		var cells []results.Cell
+		for _, ni := range []uint64{1000, 10000, 100000} {
+			work := perIter * float64(ni)
+			single := float64(nt) * work
+			multi := start + float64(rounds)*work
+			thread := threadStart + float64(rounds)*work
+			cells = append(cells, results.Cell{NTasks: nt, NIters: ni, Parallelism: par,
+				SingleNS: int64(single), MultiNS: int64(multi), ThreadNS: int64(thread),
+				Speedup: single / multi, ThreadUp: single / thread})
+		}
+		return cells
+	}
+	near := func(what string, got *float64, want float64) {
+		t.Helper()
+		if got == nil || math.Abs(*got-want) > 1e-6*want+1 {
+			t.Errorf("%s = %v, want %.6g", what, show(got), want)
+		}
+	}
+	for _, c := range []struct{ nt, par int }{{2, 2}, {3, 2}, {4, 2}, {8, 4}} {
+		xs := Crossovers(mk(c.nt, c.par))
+		if len(xs) != 1 {
+			t.Fatalf("%d crossovers", len(xs))
+		}
+		x := xs[0]
+		saved := float64(c.nt - (c.nt+c.par-1)/c.par)
+		near("per_iter_ns", x.PerIterNS, perIter)
+		near("start_ns", x.StartNS, start)
+		near("thread_start_ns", x.ThreadStartNS, threadStart)
+		near("n_iters_model", x.NItersModel, start/(perIter*saved))
+		near("thread_n_iters_model", x.ThreadNItersModel, threadStart/(perIter*saved))
+		// The model's n_iters is where the modelled walls meet.
+		n := *x.NItersModel
+		if single, multi := float64(c.nt)*perIter*n, start+float64((c.nt+c.par-1)/c.par)*perIter*n; math.Abs(single-multi) > 1e-6*single {
+			t.Errorf("%d tasks on %d CPUs: at the model's n_iters %.0f single %.0f ≠ multi %.0f", c.nt, c.par, n, single, multi)
+		}
+	}
+	for _, c := range []struct{ nt, par int }{{1, 1}, {1, 2}, {3, 1}} {
+		x := Crossovers(mk(c.nt, c.par))[0]
+		if x.NItersModel != nil || x.ThreadNItersModel != nil {
+			t.Errorf("%d tasks on %d CPUs: a model crossing %v/%v where nothing can be saved", c.nt, c.par, show(x.NItersModel), show(x.ThreadNItersModel))
+		}
+		near("start_ns", x.StartNS, start)
+	}
+}
