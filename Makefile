@@ -30,7 +30,7 @@ build:
 
 # The main job: the whole lab on this machine, written to results/<timestamp>/.
 lab: build
-	./scripts/lab.sh
+	./scripts/lab.sh $(LAB_ARGS)
 
 # The tests CI runs: format, vet, staticcheck, race-enabled unit tests on
 # real processes, and every fuzz target for FUZZTIME each. The fuzz stage
