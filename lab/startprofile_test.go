@@ -108,7 +108,7 @@ func TestStartProfile(t *testing.T) {
 	seen := map[string]int{}
 	for i, s := range p.Sample {
 		m, ph := label(s, "method"), label(s, "phase")
-		if m == "" || !phases[ph] || len(s.NumLabel["task"]) != 1 || len(s.NumLabel["pid"]) != 1 ||
+		if m == "" || !phases[ph] || len(s.Label["task"]) != 1 || len(s.Label["pid"]) != 1 ||
 			len(s.NumLabel["parent_rss"]) != 1 || s.NumLabel["parent_rss"][0] != 256<<20 {
 			t.Fatalf("sample %d lacks a label: %v %v", i, s.Label, s.NumLabel)
 		}

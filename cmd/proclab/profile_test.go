@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -80,6 +81,7 @@ func TestProfileEndToEnd(t *testing.T) {
 				t.Errorf("--cpuprofile: sample types %v", lp.SampleType)
 			}
 			checkPprofTool(t, prof)
+			checkTagfocusForms(t, prof, "../../docs/metrics.md", "hot.pb.gz", func(f string) bool { return strings.Contains(f, "method") })
 			if ents, _ := os.ReadDir(dir); len(ents) != 2 {
 				t.Errorf("%d files in the output directory, want the 2 profiles (no temporaries)", len(ents))
 			}
@@ -137,8 +139,20 @@ func checkLabelsMatch(t *testing.T, p *profile.Profile, res runJSON) {
 	}
 	seen := map[key]bool{}
 	for _, s := range p.Sample {
-		m, task, round, pid, n := s.Label["method"], s.NumLabel["task"], s.NumLabel["round"], s.NumLabel["pid"], s.NumLabel["n_iters"]
-		if len(m) != 1 || len(task) != 1 || len(round) != 1 || len(pid) != 1 || len(n) != 1 || n[0] != 150000000 {
+		m, n := s.Label["method"], s.NumLabel["n_iters"]
+		num := func(key string) int64 {
+			v := s.Label[key]
+			if len(v) != 1 {
+				t.Fatalf("sample labels %v %v: no %s", s.Label, s.NumLabel, key)
+			}
+			k, err := strconv.ParseInt(v[0], 10, 64)
+			if err != nil {
+				t.Fatalf("sample label %s=%q: %v", key, v[0], err)
+			}
+			return k
+		}
+		task, round, pid := []int64{num("task")}, []int64{num("round")}, []int64{num("pid")}
+		if len(m) != 1 || len(n) != 1 || n[0] != 150000000 {
 			t.Fatalf("sample labels %v %v", s.Label, s.NumLabel)
 		}
 		k := key{m[0], task[0], round[0]}

@@ -70,6 +70,10 @@ func TestStartProfileFlag(t *testing.T) {
 			t.Errorf("%s: %d samples, JSON says %d", f, len(p.Sample), sp.Samples)
 		}
 	}
+	// The forms docs/start-profile.md shows: pprof takes each, and the one
+	// of fork's task 0 selects its samples (this run has fork alone, at
+	// parent 0).
+	checkTagfocusForms(t, file, "../../docs/start-profile.md", "start.pb.gz", func(f string) bool { return strings.Contains(f, "fork$") })
 	r = runLab(t, args...)
 	if r.code != 0 || !strings.Contains(r.stdout, "Measured with the start profile on") {
 		t.Errorf("exit %d, the table does not say the start profile was on:\n%s", r.code, r.stdout)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 
 	"github.com/proclab/proclab/lab/symbols"
 
@@ -186,11 +187,13 @@ func (b *profileBuilder) addTask(run results.RunResult, t results.Task) {
 		}
 		counts[loc]++
 	}
-	labels := map[string][]string{"method": {string(run.Method)}}
-	num := map[string][]int64{
-		"task": {int64(t.Task)}, "pid": {int64(t.PID)},
-		"n_iters": {int64(run.NIters)}, "round": {int64(run.Round)},
-	}
+	// Who a sample belongs to (method, task, pid, round) are string
+	// labels, so that pprof's key:regexp form selects them and combines
+	// them in the one -tagfocus it keeps (-tagfocus='method:fork$,task:0$');
+	// the loop's size is a numeric label (-tagfocus=n_iters=1000000:).
+	labels := map[string][]string{"method": {string(run.Method)},
+		"task": {strconv.Itoa(t.Task)}, "pid": {strconv.Itoa(t.PID)}, "round": {strconv.Itoa(run.Round)}}
+	num := map[string][]int64{"n_iters": {int64(run.NIters)}}
 	// Values are rounded on the running total, so that a task's samples
 	// add up to its CPU exactly, not to it plus each location's rounding.
 	var seen int64
@@ -209,12 +212,9 @@ func (b *profileBuilder) addTask(run results.RunResult, t results.Task) {
 }
 
 // numUnits are the units of the numeric labels. The pprof encoding drops a
-// numeric label whose value and unit are both zero, so without a unit
-// task 0 and round 0 would lose their labels. None of these is a unit
-// pprof scales, so they print as plain numbers.
-var numUnits = map[string][]string{
-	"task": {"index"}, "pid": {"pid"}, "n_iters": {"iterations"}, "round": {"index"},
-}
+// numeric label whose value and unit are both zero; "iterations" is no
+// unit pprof scales, so it prints as a plain number.
+var numUnits = map[string][]string{"n_iters": {"iterations"}}
 
 // location interns the location of a PC sampled in a process whose ELF
 // header was at textBase.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/google/pprof/profile"
@@ -75,8 +76,8 @@ func TestProfileOfRealRun(t *testing.T) {
 		if !ok {
 			t.Fatalf("sample of unknown task %+v", k)
 		}
-		if pid := s.NumLabel["pid"]; len(pid) != 1 || pid[0] != int64(tk.PID) {
-			t.Errorf("%+v: pid label %v, task pid %d", k, pid, tk.PID)
+		if pid, ok := intLabel(s, "pid"); !ok || pid != int64(tk.PID) {
+			t.Errorf("%+v: pid label %v, task pid %d", k, s.Label["pid"], tk.PID)
 		}
 		if n := s.NumLabel["n_iters"]; len(n) != 1 || n[0] != iters {
 			t.Errorf("%+v: n_iters label %v", k, n)
@@ -115,11 +116,23 @@ func TestProfileOfRealRun(t *testing.T) {
 }
 
 func sampleTask(s *profile.Sample) (taskKey, error) {
-	m, task, round := s.Label["method"], s.NumLabel["task"], s.NumLabel["round"]
-	if len(m) != 1 || len(task) != 1 || len(round) != 1 {
+	m := s.Label["method"]
+	task, okT := intLabel(s, "task")
+	round, okR := intLabel(s, "round")
+	if len(m) != 1 || !okT || !okR {
 		return taskKey{}, fmt.Errorf("sample labels %v %v", s.Label, s.NumLabel)
 	}
-	return taskKey{m[0], task[0], round[0]}, nil
+	return taskKey{m[0], task, round}, nil
+}
+
+// intLabel is a sample's one string label key read as an integer.
+func intLabel(s *profile.Sample, key string) (int64, bool) {
+	v := s.Label[key]
+	if len(v) != 1 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v[0], 10, 64)
+	return n, err == nil
 }
 
 func fmtNS(ns int64) string { return fmt.Sprintf("%.1fms", float64(ns)/1e6) }

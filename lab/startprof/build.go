@@ -3,6 +3,7 @@ package startprof
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/google/pprof/profile"
@@ -58,10 +59,13 @@ func Build(samples []Labeled, rec *Recording, sym *Symbolizer, comment string) *
 		last = max(last, s.TimeNS)
 		ps := &profile.Sample{
 			Value: []int64{rec.PeriodNS, 1},
-			Label: map[string][]string{"method": {s.Method}, "phase": {s.Phase}},
-			NumLabel: map[string][]int64{"task": {int64(s.Task)}, "pid": {int64(s.PID)},
-				"parent_rss": {s.ParentRSS}},
-			NumUnit: numUnits,
+			// Who a sample belongs to is a string label (pprof's key:regexp
+			// form, combined in one -tagfocus: 'method:fork$,task:0$'), the
+			// parent's size a number of bytes (-tagfocus=parent_rss=1gb).
+			Label: map[string][]string{"method": {s.Method}, "phase": {s.Phase},
+				"task": {strconv.Itoa(s.Task)}, "pid": {strconv.FormatUint(uint64(s.PID), 10)}},
+			NumLabel: map[string][]int64{"parent_rss": {s.ParentRSS}},
+			NumUnit:  numUnits,
 		}
 		for i, pc := range s.Stack {
 			ps.Location = append(ps.Location, b.location(s.PID, pc, i > 0))
@@ -73,10 +77,10 @@ func Build(samples []Labeled, rec *Recording, sym *Symbolizer, comment string) *
 	return b.p
 }
 
-// numUnits gives every numeric label a unit: pprof drops a numeric label
-// whose value and unit are both zero, so task 0 (and parent_rss 0) would
-// lose theirs. "index" and "pid" are no units pprof scales.
-var numUnits = map[string][]string{"task": {"index"}, "pid": {"pid"}, "parent_rss": {"bytes"}}
+// numUnits gives the numeric label its unit: pprof drops a numeric label
+// whose value and unit are both zero (parent_rss 0), and with "bytes" it
+// reads -tagfocus=parent_rss=1gb.
+var numUnits = map[string][]string{"parent_rss": {"bytes"}}
 
 type locKey struct {
 	file string
