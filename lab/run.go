@@ -179,6 +179,11 @@ func (e *env) runOnce(ctx context.Context, m results.Method) results.RunResult {
 	run := results.RunResult{Method: m, NTasks: e.spec.NTasks, NIters: e.spec.NIters}
 	e.markHeap()       // the heap grew since the last run: keep it out of fork children
 	e.measureLab(&run) // before the first create, outside every timed section
+	var load *float64
+	if l, err := load1(); err == nil {
+		load = &l
+	}
+	before := markHost()
 	switch m {
 	case results.Thread:
 		run.Tasks = e.runThreads(ctx)
@@ -190,6 +195,7 @@ func (e *env) runOnce(ctx context.Context, m results.Method) results.RunResult {
 		run.Tasks = e.runProcesses(ctx, e.starter(m))
 	}
 	run.WallNS = wall(run.Tasks)
+	recordHost(&run, before, markHost(), load)
 	return run
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/proclab/proclab/lab/results"
@@ -34,7 +35,14 @@ func CompareText(w io.Writer, res *results.Result, opt TermOptions) error {
 	eff := tt.col("efficiency", "efficiency", kindText, 2)
 	eff.left = false
 	threadUp := tt.col("thread-speedup", "thread speedup", kindRatio, 1)
+	var mark *tcol
+	if slices.ContainsFunc(res.Cells, func(c results.Cell) bool { return c.Suspect != "" }) {
+		mark = tt.col("suspect", "!", kindText, 0)
+	}
 	for _, c := range res.Cells {
+		if mark != nil {
+			mark.addText(map[bool]string{true: "!", false: ""}[c.Suspect != ""])
+		}
 		nt.add(float64(c.NTasks))
 		ni.add(float64(c.NIters))
 		single.add(float64(c.SingleNS))
@@ -56,6 +64,19 @@ func CompareText(w io.Writer, res *results.Result, opt TermOptions) error {
 		"and where the speedups of processes and of threads cross 1×, interpolated between grid points:", m))
 	for _, line := range crossoverLines(res) {
 		fmt.Fprintln(w, indent(wrap(line, max(opt.Width-4, 0)), "  ", "    "))
+	}
+	var suspects []string
+	for _, c := range res.Cells {
+		if c.Suspect != "" {
+			suspects = append(suspects, fmt.Sprintf("n_tasks=%d n_iters=%s: %s", c.NTasks, itersText(c.NIters), c.Suspect))
+		}
+	}
+	if len(suspects) > 0 {
+		fmt.Fprintln(w)
+		say(fmt.Sprintf("Not to be trusted (marked ! above): %s; a busy machine or an impossible figure. Rerun on a quieter machine.", plural(len(suspects), "cell")))
+		for _, l := range suspects {
+			fmt.Fprintln(w, indent(wrap(l, max(opt.Width-4, 0)), "  ", "    "))
+		}
 	}
 	for _, p := range problems(res) {
 		say(p)

@@ -94,3 +94,44 @@ func TestCrossoverBeyondTheGrid(t *testing.T) {
 		t.Errorf("report.md lacks %q:\n%s", want, md.String())
 	}
 }
+
+// A cell stats marks suspect is marked in the compare table (!), listed
+// under it with its reason, and a report.md lesson drawn from it says it
+// is not to be trusted; a grid without one shows no mark.
+func TestSuspectCellsMarked(t *testing.T) {
+	var cells []results.Cell
+	for _, ni := range []uint64{1000, 1000000} {
+		cells = append(cells, results.Cell{NTasks: 2, NIters: ni, Method: results.Fork, Parallelism: 2, Rounds: 3,
+			SingleNS: 2e6, MultiNS: 1e6, ThreadNS: 1e6, Speedup: 2, Efficiency: 1, ThreadUp: 2})
+	}
+	res := &results.Result{Schema: results.Schema, Cells: cells, Crossover: stats.Crossovers(cells),
+		Spec: results.SpecInfo{Methods: []results.Method{results.Single, results.Fork, results.Thread}, NItersGrid: []uint64{1000, 1e6}, NTasksGrid: []int{2}}}
+	text := func() string {
+		var b bytes.Buffer
+		if err := CompareText(&b, res, TermOptions{Width: 80}); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	if s := text(); strings.Contains(s, "!") || strings.Contains(s, "Not to be trusted") {
+		t.Errorf("a grid to trust is marked:\n%s", s)
+	}
+	res.Cells[1].Suspect = "fork's loops got 40% of a CPU (100% possible)"
+	s := text()
+	lines := strings.Split(s, "\n")
+	if !strings.HasSuffix(strings.TrimSpace(lines[2]), "!") || strings.HasSuffix(strings.TrimSpace(lines[1]), "!") {
+		t.Errorf("the suspect row (the second) is not the one marked:\n%s", s)
+	}
+	if flat := strings.Join(strings.Fields(s), " "); !strings.Contains(flat, "Not to be trusted (marked ! above): 1 cell") ||
+		!strings.Contains(flat, "n_tasks=2 n_iters=1M: fork's loops got 40% of a CPU (100% possible)") {
+		t.Errorf("compare text does not list the suspect cell:\n%s", s)
+	}
+	var md bytes.Buffer
+	if err := Lab(&md, LabReport{Title: "t", Root: "r", Sections: []LabSection{{Dir: "c", Res: res, Files: []string{"speedup.png"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "For the largest tasks (n_iters = 1M)") ||
+		!strings.Contains(md.String(), "**Not to be trusted:** n_tasks=2, n_iters=1M was measured on a busy machine or is impossible (fork's loops got 40% of a CPU (100% possible)).") {
+		t.Errorf("report.md's lesson from the suspect cell is not marked:\n%s", md.String())
+	}
+}

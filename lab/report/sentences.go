@@ -62,6 +62,16 @@ func startupSentences(res *results.Result) []string {
 	return append(out, execSplitSentences(rows)...)
 }
 
+// suspectNote marks a sentence drawn from a cell whose figures cannot be
+// taken as the machine's (results.Cell.Suspect): the lesson is not stated
+// as fact.
+func suspectNote(c results.Cell) string {
+	if c.Suspect == "" {
+		return ""
+	}
+	return fmt.Sprintf(" **Not to be trusted:** n_tasks=%d, n_iters=%s was measured on a busy machine or is impossible (%s).", c.NTasks, itersText(c.NIters), c.Suspect)
+}
+
 // speedupWords says how a speedup reads: "1.80× faster than", "about as
 // fast as (1.02×)", "take 1.25× as long as".
 func speedupWords(s float64) string {
@@ -97,7 +107,7 @@ func speedupSentences(res *results.Result) []string {
 			continue
 		}
 		out = append(out, fmt.Sprintf("With %s, %s processes start to pay off at **n_iters = %s** (speedup %.2f× there; one process takes %s per task): "+
-			"from there on they beat one process by more than 5%%.", plural(x.NTasks, "task"), m, itersText(c.NIters), c.Speedup, dur(stats.PerTaskSingle(c))))
+			"from there on they beat one process by more than 5%%.", plural(x.NTasks, "task"), m, itersText(c.NIters), c.Speedup, dur(stats.PerTaskSingle(c)))+suspectNote(c))
 	}
 	if len(never) > 0 {
 		var best []string
@@ -122,13 +132,13 @@ func speedupSentences(res *results.Result) []string {
 	if big := stats.LargestCell(cells); big.NTasks > 1 {
 		out = append(out, fmt.Sprintf("For the largest tasks (n_iters = %s), %d processes %s one process: "+
 			"%.0f%% of the %d× that min(n_tasks, CPUs) allows; %d threads reach %.2f×.",
-			itersText(big.NIters), big.NTasks, speedupWords(big.Speedup), 100*big.Efficiency, big.Parallelism, big.NTasks, big.ThreadUp))
+			itersText(big.NIters), big.NTasks, speedupWords(big.Speedup), 100*big.Efficiency, big.Parallelism, big.NTasks, big.ThreadUp)+suspectNote(big))
 	}
 	if small := stats.SmallestCell(cells); small.Speedup > 0 && small.Speedup < 1/stats.PaysOff {
 		out = append(out, fmt.Sprintf("For the smallest tasks (n_iters = %s), starting costs more than the work: %s take %s in one process, "+
 			"%s in %d processes and %s in %d threads.",
 			itersText(small.NIters), plural(small.NTasks, "task"), dur(float64(small.SingleNS)), dur(float64(small.MultiNS)), small.NTasks,
-			dur(float64(small.ThreadNS)), small.NTasks))
+			dur(float64(small.ThreadNS)), small.NTasks)+suspectNote(small))
 	}
 	return out
 }

@@ -14,6 +14,11 @@ type Cell struct {
 	Parallelism int     `json:"parallelism"` // min(n_tasks, CPUs): the best speedup possible
 	ThreadUp    float64 `json:"thread_speedup"`
 	Rounds      int     `json:"rounds"` // recorded rounds behind each median
+	// Suspect says why the cell's figures cannot be taken as the
+	// machine's (a speedup beyond min(n_tasks, CPUs), loops that got too
+	// little CPU); "" for a cell to trust. Lessons drawn from a suspect
+	// cell say so.
+	Suspect string `json:"suspect,omitempty"`
 }
 
 // Crossover is, for one n_tasks, where processes start to pay off: the

@@ -92,6 +92,17 @@ type RunResult struct {
 	// inherit: the Go heap's resident pages under --fork-lab-heap
 	// dontfork (MADV_DONTFORK), 0 under inherit.
 	LabDontForkBytes int64 `json:"lab_dontfork_bytes"`
+
+	// The machine while the run ran, read right before its first create
+	// and right after its last task: the CPU every process used
+	// (/proc/stat, 10 ms ticks), the lab's own (getrusage RUSAGE_SELF)
+	// and the time between the two reads; the 1-minute load average at
+	// the start. stats.Contention sets them against the tasks' own CPU:
+	// what is left is other processes'. Null when not read.
+	HostBusyNS   *int64   `json:"host_busy_ns,omitempty"`
+	LabCPUNS     *int64   `json:"lab_cpu_ns,omitempty"`
+	HostWindowNS *int64   `json:"host_window_ns,omitempty"`
+	Load1        *float64 `json:"load1,omitempty"`
 }
 
 // Task is what one task (one child process, goroutine or loop) measured.

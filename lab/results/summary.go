@@ -19,6 +19,14 @@ type SummaryEntry struct {
 	Startup *Distribution `json:"startup"`
 	Total   Distribution  `json:"total"` // per task: create call to reaped
 	Wall    Distribution  `json:"wall"`  // per run: first create to last task done
+	// LoopCPUShare is the median over the tasks of their loop's CPU over
+	// the loop's time (1: a CPU of its own all along); OthersCPUs the
+	// CPUs other processes used while the runs ran; Contended that the
+	// share was well below what the tasks and CPUs allow, so every time
+	// of the entry includes waiting for a CPU (package stats).
+	LoopCPUShare *float64 `json:"loop_cpu_share,omitempty"`
+	OthersCPUs   *float64 `json:"others_cpus,omitempty"`
+	Contended    bool     `json:"contended,omitempty"`
 }
 
 // Distribution is a figure's spread in nanoseconds.

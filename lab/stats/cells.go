@@ -1,8 +1,10 @@
 package stats
 
 import (
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/proclab/proclab/lab/results"
 )
@@ -26,11 +28,17 @@ func Cells(runs []results.RunResult, method results.Method, cpus int) []results.
 			order = append(order, p)
 		}
 	}
-	wall := func(m results.Method, p point) Summary {
-		for _, g := range gs {
-			if g.Method == m && g.NTasks == p.nt && g.NIters == p.ni {
-				return Summarize(Walls(g.Runs))
+	find := func(m results.Method, p point) *Group {
+		for i := range gs {
+			if g := &gs[i]; g.Method == m && g.NTasks == p.nt && g.NIters == p.ni {
+				return g
 			}
+		}
+		return nil
+	}
+	wall := func(m results.Method, p point) Summary {
+		if g := find(m, p); g != nil {
+			return Summarize(Walls(g.Runs))
 		}
 		return Summary{}
 	}
@@ -46,6 +54,15 @@ func Cells(runs []results.RunResult, method results.Method, cpus int) []results.
 		c.Speedup = Ratio(single.Median, multi.Median)
 		c.ThreadUp = Ratio(single.Median, thread.Median)
 		c.Efficiency = c.Speedup / float64(c.Parallelism)
+		var notes []string
+		for _, m := range []results.Method{results.SingleOf(method), method, results.ThreadOf(method)} {
+			if g := find(m, p); g != nil {
+				if ct := ContentionOf(m, g.Runs, p.nt, cpus); ct.Contended {
+					notes = append(notes, fmt.Sprintf("%s's loops got %.0f%% of a CPU (%.0f%% possible)", m, 100*ct.Share, 100*ct.Expected))
+				}
+			}
+		}
+		c.Suspect = suspect(c, notes)
 		cells = append(cells, c)
 	}
 	slices.SortStableFunc(cells, func(a, b results.Cell) int {
@@ -61,6 +78,21 @@ func Cells(runs []results.RunResult, method results.Method, cpus int) []results.
 		return 0
 	})
 	return cells
+}
+
+// suspect says why a cell's figures cannot be taken as this machine's:
+// a speedup beyond what min(n_tasks, CPUs) allows (more than PaysOff
+// over it: the one process was slowed, not the processes sped up), or
+// loops that got too little CPU (notes); "" for a cell to trust.
+func suspect(c results.Cell, notes []string) string {
+	limit := PaysOff * float64(c.Parallelism)
+	if c.Speedup > limit {
+		notes = append([]string{fmt.Sprintf("processes' speedup %.2f× is more than the %d× that min(n_tasks, CPUs) allows", c.Speedup, c.Parallelism)}, notes...)
+	}
+	if c.ThreadUp > limit {
+		notes = append(notes, fmt.Sprintf("threads' speedup %.2f× is more than the %d× that min(n_tasks, CPUs) allows", c.ThreadUp, c.Parallelism))
+	}
+	return strings.Join(notes, "; ")
 }
 
 // PaysOff is the speedup from which on splitting the work counts as paying

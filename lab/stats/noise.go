@@ -29,6 +29,9 @@ func NoiseWarnings(rows []Row, warmup, nTasks, cpus int) []string {
 			out = append(out, fmt.Sprintf("%s: %d of %d startup latencies are outliers (more than 3 MADs from the median); the machine was noisy: %s",
 				where, s.Startup.Outliers, s.Startup.N, advice))
 		}
+		if w := ContentionWarning(where, s.Contention, s.NTasks, cpus); w != "" {
+			out = append(out, w)
+		}
 		if s.Wall.N >= 8 && s.Wall.Mean > 0 && s.Wall.Stddev/s.Wall.Mean > 0.25 {
 			out = append(out, fmt.Sprintf("%s: wall time varies by %.0f%% (σ/mean) between runs; %s",
 				where, 100*s.Wall.Stddev/s.Wall.Mean, wallAdvice))

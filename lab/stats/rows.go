@@ -23,6 +23,9 @@ type Row struct {
 	// the mean wall.
 	StartupRatio float64
 	WallRatio    float64
+	// Contention is the CPU the loops got against what the machine
+	// allows (Rows sets it from the result's host CPUs).
+	Contention Contention
 }
 
 // ExecSplit is the startup of an exec'd worker (spawn, fork-exec, exec)
@@ -55,8 +58,13 @@ type Memory struct {
 func Rows(res *results.Result) []Row {
 	gs := Groups(res)
 	rows := make([]Row, len(gs))
+	cpus := 0
+	if res.Host != nil {
+		cpus = res.Host.CPUs
+	}
 	for i, g := range gs {
 		rows[i] = RowOf(g)
+		rows[i].Contention = ContentionOf(g.Method, g.Runs, g.NTasks, cpus)
 	}
 	SetRatios(rows)
 	return rows
@@ -154,7 +162,13 @@ func Entries(rows []Row) []results.SummaryEntry {
 	for _, r := range rows {
 		e := results.SummaryEntry{Method: r.Method, ParentRSSBytes: r.ParentRSSBytes, NTasks: r.NTasks, NIters: r.NIters,
 			N: r.Total.N, LeftOut: r.LeftOut, LeftOutRuns: r.LeftOutRuns,
-			Total: distribution(r.Total), Wall: distribution(r.Wall)}
+			Total: distribution(r.Total), Wall: distribution(r.Wall), Contended: r.Contention.Contended}
+		if c := r.Contention; c.N > 0 {
+			e.LoopCPUShare = &c.Share
+		}
+		if c := r.Contention; !math.IsNaN(c.OthersCPUs) {
+			e.OthersCPUs = &c.OthersCPUs
+		}
 		if r.Startup.N > 0 {
 			d := distribution(r.Startup)
 			e.Startup = &d
