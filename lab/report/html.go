@@ -11,7 +11,9 @@ import (
 	"strings"
 
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 )
 
@@ -26,8 +28,10 @@ func LabHTML(w io.Writer, lr LabReport, file func(rel string) ([]byte, error)) e
 	}
 	var body bytes.Buffer
 	// Hard wraps: report.md puts each sentence on a line of its own.
-	gm := goldmark.New(goldmark.WithExtensions(extension.Table), goldmark.WithRendererOptions(gmhtml.WithHardWraps()))
-	if err := gm.Convert(md.Bytes(), &body); err != nil {
+	gm := goldmark.New(goldmark.WithExtensions(extension.Table), goldmark.WithRendererOptions(gmhtml.WithHardWraps()),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID()))
+	// Anchors as report.md's links (GitHub's) name them.
+	if err := gm.Convert(md.Bytes(), &body, parser.WithContext(parser.NewContext(parser.WithIDs(&htmlIDs{})))); err != nil {
 		return fmt.Errorf("report.html: %w", err)
 	}
 	inlined := imgTag.ReplaceAllFunc(body.Bytes(), func(tag []byte) []byte {
@@ -50,6 +54,12 @@ func LabHTML(w io.Writer, lr LabReport, file func(rel string) ([]byte, error)) e
 	_, err := io.WriteString(w, "</main>\n</body>\n</html>\n")
 	return err
 }
+
+// htmlIDs gives report.html's headings the anchors report.md links to.
+type htmlIDs struct{ slugs }
+
+func (s *htmlIDs) Generate(value []byte, _ ast.NodeKind) []byte { return []byte(s.id(string(value))) }
+func (s *htmlIDs) Put(value []byte)                             { s.id(string(value)) }
 
 var imgTag = regexp.MustCompile(`<img src="([^"]+)" alt="([^"]*)"\s*/?>`)
 

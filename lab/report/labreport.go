@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"path"
@@ -31,28 +32,76 @@ type LabSection struct {
 // files, and the commands to open its profiles; then how to compare with
 // another machine.
 func Lab(w io.Writer, lr LabReport) error {
-	fmt.Fprintf(w, "# %s\n\n", lr.Title)
-	for _, s := range lr.Sections {
-		if len(hostConfig(s.Res)) > 0 {
-			hostSection(w, s.Res, "##")
-			break
-		}
-	}
+	var body bytes.Buffer
+	starts := make([]int, len(lr.Sections)+1)
 	var benches []string
-	for _, s := range lr.Sections {
-		if err := labSection(w, lr.Root, s, lr.Sections); err != nil {
+	for i, s := range lr.Sections {
+		starts[i] = body.Len()
+		if err := labSection(&body, lr.Root, s, lr.Sections); err != nil {
 			return err
 		}
 		if slices.Contains(s.Files, "bench.txt") {
 			benches = append(benches, path.Join(s.Dir, "bench.txt"))
 		}
 	}
+	starts[len(lr.Sections)] = body.Len()
 	if len(benches) > 0 {
-		fmt.Fprintf(w, "## Comparing with another machine or kernel\n\n")
-		fmt.Fprintf(w, "Each directory holds `bench.txt` in the Go benchmark format. Run the lab there too, then, e.g.:\n\n")
-		fmt.Fprintf(w, "    go run golang.org/x/perf/cmd/benchstat@latest %s OTHER/%s\n\n", path.Join(lr.Root, benches[0]), benches[0])
+		fmt.Fprintf(&body, "## Comparing with another machine or kernel\n\n")
+		fmt.Fprintf(&body, "Each directory holds `bench.txt` in the Go benchmark format. Run the lab there too, then, e.g.:\n\n")
+		fmt.Fprintf(&body, "    go run golang.org/x/perf/cmd/benchstat@latest %s OTHER/%s\n\n", path.Join(lr.Root, benches[0]), benches[0])
 	}
-	return nil
+	for _, s := range lr.Sections { // the host last: the lessons and tables first
+		if len(hostConfig(s.Res)) > 0 {
+			hostSection(&body, s.Res, "##")
+			break
+		}
+	}
+	title := fmt.Sprintf("# %s\n\n", lr.Title)
+	// The anchors, numbered in the order the headings come: the title,
+	// the lessons (if any), the contents, then the body's.
+	layout := func(withLessons bool) ([]lesson, []heading) {
+		sl := &slugs{}
+		headingsOf(title, sl)
+		if withLessons {
+			sl.id("Lessons")
+		}
+		sl.id("Contents")
+		heads := headingsOf(body.String(), sl)
+		var secs []lessonSection
+		for i, s := range lr.Sections {
+			ls := lessonSection{LabSection: s}
+			for _, h := range heads {
+				if h.at >= starts[i] && h.at < starts[i+1] {
+					ls.heads = append(ls.heads, h)
+				}
+			}
+			if len(ls.heads) > 0 {
+				secs = append(secs, ls)
+			}
+		}
+		return lessons(secs), heads
+	}
+	ls, heads := layout(true)
+	if len(ls) == 0 {
+		ls, heads = layout(false)
+	}
+	io.WriteString(w, title)
+	if len(ls) > 0 {
+		fmt.Fprintf(w, "## Lessons\n\nWhat this run shows on this machine; each figure is from the section linked.\n\n")
+		for _, l := range ls {
+			fmt.Fprintf(w, "- %s ([%s](#%s))\n", l.text, l.to.text, l.to.id)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "## Contents\n\n")
+	for _, h := range heads {
+		if h.level == 2 || h.level == 3 {
+			fmt.Fprintf(w, "%s- [%s](#%s)\n", strings.Repeat("  ", h.level-2), h.text, h.id)
+		}
+	}
+	fmt.Fprintln(w)
+	_, err := w.Write(body.Bytes())
+	return err
 }
 
 var kindTitles = map[stats.Kind]string{

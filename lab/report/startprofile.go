@@ -8,6 +8,7 @@ import (
 
 	"github.com/proclab/proclab/lab/results"
 	"github.com/proclab/proclab/lab/startprof"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // startProfileLine marks the figures of a run measured with the start
@@ -66,9 +67,7 @@ func startProfileSection(w io.Writer, root, dir string, res *results.Result, has
 	}
 }
 
-func perTask(ph results.PhaseSummary) float64 {
-	return float64(ph.CPUNS) / float64(max(ph.Tasks, 1))
-}
+func perTask(ph results.PhaseSummary) float64 { return stats.PhaseCPUPerTask(ph) }
 
 func shares(fs []results.FuncShare, n int) string {
 	var parts []string
@@ -90,21 +89,24 @@ func partShare(ph results.PhaseSummary, part string) float64 {
 	return 0
 }
 
+// largestPhase is the phase of method at the largest parent size profiled.
+func largestPhase(phases []results.PhaseSummary, method, phase string) (results.PhaseSummary, bool) {
+	var best results.PhaseSummary
+	ok := false
+	for _, ph := range phases {
+		if ph.Method == method && ph.Phase == phase && (!ok || ph.ParentRSSBytes > best.ParentRSSBytes) {
+			best, ok = ph, true
+		}
+	}
+	return best, ok
+}
+
 // startProfileSentences says, in plain words, what the profile shows for
 // the questions users bring: how much of fork is copying page tables (at
 // the largest parent), what a spawned worker's start is made of, and what
 // exec costs after fork.
 func startProfileSentences(phases []results.PhaseSummary) []string {
-	find := func(method, phase string) (results.PhaseSummary, bool) {
-		var best results.PhaseSummary
-		ok := false
-		for _, ph := range phases {
-			if ph.Method == method && ph.Phase == phase && (!ok || ph.ParentRSSBytes > best.ParentRSSBytes) {
-				best, ok = ph, true
-			}
-		}
-		return best, ok
-	}
+	find := func(method, phase string) (results.PhaseSummary, bool) { return largestPhase(phases, method, phase) }
 	size := func(b int64) string {
 		if b == 0 {
 			return "with no ballast"
