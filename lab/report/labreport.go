@@ -45,6 +45,7 @@ func Lab(w io.Writer, lr LabReport) error {
 		}
 	}
 	starts[len(lr.Sections)] = body.Len()
+	labWarnings(&body, lr.Sections)
 	if len(benches) > 0 {
 		fmt.Fprintf(&body, "## Comparing with another machine or kernel\n\n")
 		fmt.Fprintf(&body, "Each directory holds `bench.txt` in the Go benchmark format. Run the lab there too, then, e.g.:\n\n")
@@ -104,6 +105,41 @@ func Lab(w io.Writer, lr LabReport) error {
 	return err
 }
 
+// labWarnings is the report's one warnings section: each section's
+// warnings, grouped, under the section's title.
+func labWarnings(w io.Writer, secs []LabSection) {
+	head := false
+	for _, s := range secs {
+		ws := resultWarnings(s.Res)
+		if len(ws) == 0 {
+			continue
+		}
+		if !head {
+			fmt.Fprintf(w, "## Warnings\n\n")
+			head = true
+		}
+		where := ""
+		if s.Dir != "." {
+			where = " (" + s.Dir + "/)"
+		}
+		fmt.Fprintf(w, "- %s%s:\n", sectionTitle(s.Res), where)
+		for _, x := range ws {
+			fmt.Fprintf(w, "  - %s\n", x)
+		}
+	}
+	if head {
+		fmt.Fprintln(w)
+	}
+}
+
+func sectionTitle(res *results.Result) string {
+	title := kindTitles[stats.KindOf(res)]
+	if hasPython(res) {
+		title += ", Python's multiprocessing"
+	}
+	return title
+}
+
 var kindTitles = map[stats.Kind]string{
 	stats.KindMethods:      "Start methods side by side",
 	stats.KindCompare:      "One process against several",
@@ -119,11 +155,7 @@ var kindFigures = map[stats.Kind][]string{
 
 func labSection(w io.Writer, root string, s LabSection, all []LabSection) error {
 	kind := stats.KindOf(s.Res)
-	title := kindTitles[kind]
-	if hasPython(s.Res) {
-		title += ", Python's multiprocessing"
-	}
-	fmt.Fprintf(w, "## %s\n\n", title)
+	fmt.Fprintf(w, "## %s\n\n", sectionTitle(s.Res))
 	if s.Dir == "." { // a directory written by --out: the report is beside its files
 		fmt.Fprintf(w, "Command: `%s`\n\n", SpecCommand(s.Res))
 	} else {
@@ -205,7 +237,6 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 		fmt.Fprintf(w, "Profile of the hot loop in every child ([profile.pb.gz](%s)); open it with:\n\n", path.Join(s.Dir, "profile.pb.gz"))
 		fmt.Fprintf(w, "    go tool pprof -top %s\n    go tool pprof -http=localhost:8080 %s\n\n", p, p)
 	}
-	warnings(w, s.Res)
 	return nil
 }
 

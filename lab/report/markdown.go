@@ -160,15 +160,21 @@ func runsMarkdown(w io.Writer, res *results.Result) {
 }
 
 func warnings(w io.Writer, res *results.Result) {
-	probs := problems(res)
-	if len(probs) == 0 && len(res.Warnings) == 0 {
+	ws := resultWarnings(res)
+	if len(ws) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "## Warnings\n\n")
-	for _, s := range append(probs, res.Warnings...) {
+	for _, s := range ws {
 		fmt.Fprintf(w, "- %s\n", s)
 	}
 	fmt.Fprintln(w)
+}
+
+// resultWarnings are res's warnings and the tasks that did not end well,
+// grouped.
+func resultWarnings(res *results.Result) []string {
+	return reportWarnings(append(problems(res), res.Warnings...), len(res.Cells))
 }
 
 // SpecCommand is a proclab command line that asks for what res ran.
