@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"slices"
 	"strings"
@@ -284,17 +285,24 @@ func sweepMarkdown(w io.Writer, res *results.Result) {
 		right = append(right, true)
 	}
 	rows := stats.Rows(res)
-	var cells [][]string
-	for _, size := range res.Spec.ParentRSSBytes {
-		row := []string{parentCell(res, size)}
-		for _, m := range res.Spec.Methods {
-			cell := "-"
+	cells := make([][]string, len(res.Spec.ParentRSSBytes))
+	for i, size := range res.Spec.ParentRSSBytes {
+		cells[i] = []string{parentCell(res, size)}
+	}
+	for j, m := range res.Spec.Methods {
+		var vals []float64
+		for _, size := range res.Spec.ParentRSSBytes {
+			v := math.NaN()
 			if r, ok := stats.RowFor(rows, stats.Key{Method: m, ParentRSSBytes: size, NTasks: res.Spec.NTasks, NIters: res.Spec.NIters}); ok && r.Startup.N > 0 {
-				cell = dur(r.Startup.Median)
+				v = r.Startup.Median
 			}
-			row = append(row, cell)
+			vals = append(vals, v)
 		}
-		cells = append(cells, row)
+		unit, col := durCells(vals)
+		header[1+j] = withUnit(string(m), unit)
+		for i := range cells {
+			cells[i] = append(cells[i], col[i])
+		}
 	}
 	fmt.Fprintf(w, "Median startup latency per method and parent size:\n\n")
 	mdTable(w, header, right, cells)

@@ -105,13 +105,19 @@ func compareMarkdown(w io.Writer, res *results.Result) {
 		return
 	}
 	m := res.Cells[0].Method
-	var rows [][]string
+	var single, multi, thread []float64
 	for _, c := range res.Cells {
-		rows = append(rows, []string{fmt.Sprint(c.NTasks), fmt.Sprint(c.NIters),
-			dur(float64(c.SingleNS)), dur(float64(c.MultiNS)), dur(float64(c.ThreadNS)),
+		single, multi, thread = append(single, float64(c.SingleNS)), append(multi, float64(c.MultiNS)), append(thread, float64(c.ThreadNS))
+	}
+	us, sc := durCells(single)
+	um, mc := durCells(multi)
+	ut, tc := durCells(thread)
+	var rows [][]string
+	for i, c := range res.Cells {
+		rows = append(rows, []string{fmt.Sprint(c.NTasks), fmt.Sprint(c.NIters), sc[i], mc[i], tc[i],
 			fmt.Sprintf("%.2f×", c.Speedup), fmt.Sprintf("%.0f%%", 100*c.Efficiency), fmt.Sprintf("%.2f×", c.ThreadUp)})
 	}
-	mdTable(w, []string{"n_tasks", "n_iters", "single", string(m), "thread", "speedup", "efficiency", "thread speedup"},
+	mdTable(w, []string{"n_tasks", "n_iters", withUnit("single", us), withUnit(string(m), um), withUnit("thread", ut), "speedup", "efficiency", "thread speedup"},
 		[]bool{true, true, true, true, true, true, true, true}, rows)
 	fmt.Fprintf(w, "Median wall time per run of n_tasks tasks over %d round(s). Speedup is single over %s; "+
 		"efficiency is the speedup over min(n_tasks, CPUs).\n\n", res.Cells[0].Rounds, m)

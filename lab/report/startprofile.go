@@ -47,14 +47,20 @@ func startProfileSection(w io.Writer, root, dir string, res *results.Result, has
 	}
 	fmt.Fprintln(w)
 	var rows [][]string
+	var cpu []float64
 	for _, ph := range sp.Phases {
 		if ph.Phase == startprof.PhaseLoop {
 			continue // the hot loop: the other profile's subject
 		}
+		cpu = append(cpu, perTask(ph))
 		rows = append(rows, []string{ph.Method, parentCell(res, ph.ParentRSSBytes), ph.Phase,
-			dur(perTask(ph)), shares(ph.Parts, 2), shares(ph.Kernel, 2), shares(ph.User, 2)})
+			"", shares(ph.Parts, 2), shares(ph.Kernel, 2), shares(ph.User, 2)})
 	}
-	mdTable(w, []string{"method", "parent", "phase", "CPU per task", "doing", "top kernel functions", "top user functions"},
+	unit, cells := durCells(cpu)
+	for i := range rows {
+		rows[i][3] = cells[i]
+	}
+	mdTable(w, []string{"method", "parent", "phase", withUnit("CPU per task", unit), "doing", "top kernel functions", "top user functions"},
 		[]bool{false, true, false, true, false, false, false}, rows)
 	fmt.Fprintln(w)
 	if hasFile {
