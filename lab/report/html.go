@@ -78,14 +78,14 @@ const htmlHead = `<!DOCTYPE html>
 <title>%s</title>
 <style>
 body { font: 15px/1.5 system-ui, sans-serif; color: #1b1b1b; background: #fff; margin: 0; }
-main { max-width: 64rem; margin: 0 auto; padding: 1.5rem 2rem 4rem; }
+main { max-width: 80rem; margin: 0 auto; padding: 1.5rem 2rem 4rem; }
 @media (max-width: 600px) { main { padding: 1rem .8rem 3rem; } }
 h1 { font-size: 1.7rem; border-bottom: 2px solid #ddd; padding-bottom: .3rem; }
 h2 { font-size: 1.35rem; margin-top: 2.2rem; border-bottom: 1px solid #eee; }
 h3 { font-size: 1.1rem; margin-top: 1.6rem; }
 .table-wrap { overflow-x: auto; max-width: 100%%; margin: .8rem 0; }
-table { border-collapse: collapse; font-size: .9rem; }
-th, td { border: 1px solid #d6d6d6; padding: .25rem .6rem; text-align: left; white-space: nowrap; }
+table { border-collapse: collapse; font-size: .85rem; }
+th, td { border: 1px solid #d6d6d6; padding: .2rem .45rem; text-align: left; white-space: nowrap; }
 th { background: #f4f4f4; }
 td { font-variant-numeric: tabular-nums; }
 tr.fastest td { background: #e8f5e9; }
