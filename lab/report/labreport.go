@@ -50,7 +50,7 @@ func Lab(w io.Writer, lr LabReport) error {
 	if len(benches) > 0 {
 		fmt.Fprintf(&body, "## Comparing with another machine or kernel\n\n")
 		fmt.Fprintf(&body, "Each directory holds `bench.txt` in the Go benchmark format. Run the lab there too, then, e.g.:\n\n")
-		fmt.Fprintf(&body, "    go run golang.org/x/perf/cmd/benchstat@latest %s OTHER/%s\n\n", path.Join(lr.Root, benches[0]), benches[0])
+		fmt.Fprintf(&body, "    go run golang.org/x/perf/cmd/benchstat@latest %s %s\n\n", shellQuote(path.Join(lr.Root, benches[0])), shellQuote("OTHER/"+benches[0]))
 	}
 	for _, s := range lr.Sections { // the host last: the lessons and tables first
 		if len(hostConfig(s.Res)) > 0 {
@@ -58,7 +58,7 @@ func Lab(w io.Writer, lr LabReport) error {
 			break
 		}
 	}
-	title := fmt.Sprintf("# %s\n\n", lr.Title)
+	title := fmt.Sprintf("# %s\n\n", mdText(lr.Title))
 	// The anchors, numbered in the order the headings come: the title,
 	// the lessons (if any), the contents, then the body's.
 	layout := func(withLessons bool) ([]lesson, []heading) {
@@ -123,9 +123,9 @@ func labWarnings(w io.Writer, secs []LabSection) {
 		if s.Dir != "." {
 			where = " (" + s.Dir + "/)"
 		}
-		fmt.Fprintf(w, "- %s%s:\n", sectionTitle(s.Res), where)
+		fmt.Fprintf(w, "- %s%s:\n", sectionTitle(s.Res), mdText(where))
 		for _, x := range ws {
-			fmt.Fprintf(w, "  - %s\n", x)
+			fmt.Fprintf(w, "  - %s\n", mdText(x))
 		}
 	}
 	if head {
@@ -158,9 +158,9 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 	kind := stats.KindOf(s.Res)
 	fmt.Fprintf(w, "## %s\n\n", sectionTitle(s.Res))
 	if s.Dir == "." { // a directory written by --out: the report is beside its files
-		fmt.Fprintf(w, "Command: `%s`\n\n", SpecCommand(s.Res))
+		fmt.Fprintf(w, "Command: %s\n\n", codeSpan(SpecCommand(s.Res)))
 	} else {
-		fmt.Fprintf(w, "Command: `%s` (results in [%s/](%s/))\n\n", SpecCommand(s.Res), s.Dir, s.Dir)
+		fmt.Fprintf(w, "Command: %s (results in [%s/](%s/))\n\n", codeSpan(SpecCommand(s.Res)), mdText(s.Dir), mdURL(s.Dir))
 	}
 	if s.Res.Incomplete {
 		fmt.Fprintf(w, "**Interrupted: these results are incomplete.**\n\n")
@@ -199,9 +199,9 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 			continue
 		}
 		fmt.Fprintf(w, "### %s\n\n", figs[i].Title)
-		fmt.Fprintf(w, "![%s](%s)\n\n", figs[i].Title, path.Join(s.Dir, name+".png"))
+		fmt.Fprintf(w, "![%s](%s)\n\n", figs[i].Title, mdURL(path.Join(s.Dir, name+".png")))
 		if has(name + ".svg") {
-			fmt.Fprintf(w, "([SVG](%s))\n\n", path.Join(s.Dir, name+".svg"))
+			fmt.Fprintf(w, "([SVG](%s))\n\n", mdURL(path.Join(s.Dir, name+".svg")))
 		}
 		for _, line := range figureSentences(name, s.Res) {
 			fmt.Fprintf(w, "%s\n", line)
@@ -226,7 +226,7 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 	var links []string
 	for _, name := range []string{"results.md", "results.json", "results.csv", "bench.txt"} {
 		if has(name) {
-			links = append(links, fmt.Sprintf("[%s](%s)", name, path.Join(s.Dir, name)))
+			links = append(links, fmt.Sprintf("[%s](%s)", name, mdURL(path.Join(s.Dir, name))))
 		}
 	}
 	if len(links) > 0 {
@@ -234,8 +234,8 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 	}
 	startProfileSection(w, root, s.Dir, s.Res, has("start-profile.pb.gz"))
 	if has("profile.pb.gz") {
-		p := path.Join(root, s.Dir, "profile.pb.gz")
-		fmt.Fprintf(w, "Profile of the hot loop in every child ([profile.pb.gz](%s)); open it with:\n\n", path.Join(s.Dir, "profile.pb.gz"))
+		p := shellQuote(path.Join(root, s.Dir, "profile.pb.gz"))
+		fmt.Fprintf(w, "Profile of the hot loop in every child ([profile.pb.gz](%s)); open it with:\n\n", mdURL(path.Join(s.Dir, "profile.pb.gz")))
 		fmt.Fprintf(w, "    go tool pprof -top %s\n    go tool pprof -http=localhost:8080 %s\n\n", p, p)
 	}
 	return nil

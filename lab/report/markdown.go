@@ -16,7 +16,7 @@ import (
 // Figures are linked by the names Exports gives them, beside results.md.
 func Markdown(w io.Writer, res *results.Result) error {
 	fmt.Fprintf(w, "# proclab results\n\n")
-	fmt.Fprintf(w, "Command: `%s`\n\n", SpecCommand(res))
+	fmt.Fprintf(w, "Command: %s\n\n", codeSpan(SpecCommand(res)))
 	if res.Incomplete {
 		fmt.Fprintf(w, "**Interrupted: these results are incomplete.**\n\n")
 	}
@@ -70,7 +70,7 @@ func hostSection(w io.Writer, res *results.Result, level string) {
 				v = bytesIEC(n) // memory in GiB, not a 11-digit count
 			}
 		}
-		rows = append(rows, []string{kv.key, v})
+		rows = append(rows, []string{mdText(kv.key), mdText(v)})
 	}
 	mdTable(w, []string{"key", "value"}, nil, rows)
 	if line := thpSentence(res); line != "" {
@@ -84,7 +84,7 @@ func thpSentence(res *results.Result) string {
 	if res.Host == nil || res.Host.THP == "" {
 		return ""
 	}
-	s := fmt.Sprintf("Transparent huge pages were `%s` during these runs. ", res.Host.THP)
+	s := fmt.Sprintf("Transparent huge pages were %s during these runs. ", codeSpan(res.Host.THP))
 	switch res.Host.THP {
 	case "always":
 		s += "Anonymous memory, the lab's ballast included, may be backed by 2 MiB pages, each mapped by one page-table entry, so fork copies " +
@@ -172,7 +172,7 @@ func warnings(w io.Writer, res *results.Result) {
 	}
 	fmt.Fprintf(w, "## Warnings\n\n")
 	for _, s := range ws {
-		fmt.Fprintf(w, "- %s\n", s)
+		fmt.Fprintf(w, "- %s\n", mdText(s))
 	}
 	fmt.Fprintln(w)
 }

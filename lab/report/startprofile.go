@@ -64,9 +64,9 @@ func startProfileSection(w io.Writer, root, dir string, res *results.Result, has
 		[]bool{false, true, false, true, false, false, false}, rows)
 	fmt.Fprintln(w)
 	if hasFile {
-		p := path.Join(root, dir, "start-profile.pb.gz")
+		p := shellQuote(path.Join(root, dir, "start-profile.pb.gz"))
 		fmt.Fprintf(w, "The profile: [start-profile.pb.gz](%s). pprof keeps only the last `-tagfocus`, so give method and phase in one, comma-separated:\n\n",
-			path.Join(dir, "start-profile.pb.gz"))
+			mdURL(path.Join(dir, "start-profile.pb.gz")))
 		fmt.Fprintf(w, "    go tool pprof -top -tagfocus='method:fork$,phase:create$' %s\n", p)
 		fmt.Fprintf(w, "    go tool pprof -top -tagfocus='method:spawn$,phase:child-start$' %s\n", p)
 		fmt.Fprintf(w, "    go tool pprof -tags %s\n\n", p)
@@ -81,7 +81,7 @@ func shares(fs []results.FuncShare, n int) string {
 		if i == n {
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s %.0f%%", f.Func, 100*f.Share))
+		parts = append(parts, fmt.Sprintf("%s %.0f%%", mdText(f.Func), 100*f.Share))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -254,7 +254,7 @@ func growthLesson(res, other *results.Result) string {
 		}
 	}
 	if res.Host != nil && res.Host.THP != "" {
-		s += fmt.Sprintf(". Transparent huge pages were `%s`", res.Host.THP)
+		s += ". Transparent huge pages were " + codeSpan(res.Host.THP)
 		switch {
 		case res.Host.THP == "always" || res.Spec.ParentTHP && res.Host.THP == "madvise":
 			s += ": the ballast may sit in 2 MiB pages, each one page-table entry, so fork copies up to 512 times fewer entries than with 4 KiB pages"
