@@ -172,8 +172,12 @@ func splitRow(rows []stats.Row) *stats.Row {
 func fastestLesson(res *results.Result) string {
 	rk := stats.RankStartups(smallestRows(res))
 	best, slow := rk.Procs[0], rk.Procs[len(rk.Procs)-1]
-	s := fmt.Sprintf("**%s** starts a process fastest here: a median %s from the create call to the task's first instruction; "+
-		"the slowest, %s, takes %s as long (%s)", best.Method, dur(best.Startup.Median), slow.Method, times(slow.Ratio), dur(slow.Startup.Median))
+	s := fmt.Sprintf("**%s** starts a process fastest here: a median %s from the create call to the task's first instruction", best.Method, dur(best.Startup.Median))
+	if len(rk.Procs) > 2 { // the runner-up: by how much it is fastest
+		next := rk.Procs[1]
+		s += fmt.Sprintf("; the next, %s, takes %s as long (%s)", next.Method, times(next.Ratio), dur(next.Startup.Median))
+	}
+	s += fmt.Sprintf("; the slowest, %s, takes %s as long (%s)", slow.Method, times(slow.Ratio), dur(slow.Startup.Median))
 	if th := rk.Thread; th != nil && rk.ThreadGain > 0 {
 		s += fmt.Sprintf(", and a thread is running its task after %s", dur(th.Startup.Median))
 	}
