@@ -64,6 +64,10 @@ M=[
  ("lab/run.go","		if end := t.Stamps.CreateNS + t.TotalNS; i == 0 || end > last {","		if end := t.Stamps.CreateNS + t.TotalNS + 1000; i == 0 || end > last {","wall 1 µs long",lab("FiguresAreTheirStamps")),
  ("lab/process.go","	t.MaxRSSBytes = t.HWMBytes","	t.MaxRSSBytes = t.EndRSSBytes","max_rss_bytes not the peak",lab("FiguresAreTheirStamps")),
  ("lab/throughput.go","			r.TasksPerSec = stats.TasksPerSec(ts.Tasks, wall)","			r.TasksPerSec = stats.TasksPerSec(ts.Tasks-1, wall)","rate over one task fewer",lab("RateIsTasksOverItsWall")),
+ ("lab/report/summary.go","r.Method, dur(sp.Startup), dur(sp.Image), dur(sp.Program), 100*sp.ProgramShare)","r.Method, dur(sp.Startup), dur(sp.Image), dur(sp.Startup-sp.Image), 100*sp.ProgramShare)","lesson: program start as startup less image"),
+ ("lab/report/summary.go","slow.Method, times(slow.Ratio), dur(slow.Startup.Median))","slow.Method, times(slow.Ratio), dur(slow.Startup.Mean))","lesson: slowest's mean"),
+ ("lab/report/summary.go","dur(g.AtLo), sizeText(g.Lo), dur(g.AtHi), sizeText(g.Hi), dur(g.PerGiB))","dur(g.AtLo), sizeText(g.Lo), dur(g.AtHi), sizeText(g.Hi), dur(g.AtHi-g.AtLo))","lesson: growth not per GiB"),
+ ("lab/stats/lessons.go","return float64(ph.CPUNS) / float64(max(ph.Tasks, 1))","return float64(ph.CPUNS) / float64(ph.Tasks+1)","phase CPU per task off by one"),
 ]
 only=sys.argv[1:] 
 survivors=[]

@@ -123,7 +123,7 @@ func TestReportArgs(t *testing.T) {
 		t.Fatalf("report DIR: exit %d: %s", r.code, r.stderr)
 	}
 	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
-	if err != nil || !regexp.MustCompile(`(?m)^fork +0B`).Match(md) || !strings.Contains(string(md), "[results.json](results.json)") {
+	if err != nil || !regexp.MustCompile(`(?m)^\| (\*\*)?fork(\*\*)? \| 0B`).Match(md) || !strings.Contains(string(md), "[results.json](results.json)") {
 		t.Fatalf("report.md: %v\n%s", err, md)
 	}
 }

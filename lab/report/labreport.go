@@ -1,8 +1,10 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"slices"
 	"strings"
@@ -31,28 +33,112 @@ type LabSection struct {
 // files, and the commands to open its profiles; then how to compare with
 // another machine.
 func Lab(w io.Writer, lr LabReport) error {
-	fmt.Fprintf(w, "# %s\n\n", lr.Title)
-	for _, s := range lr.Sections {
-		if len(hostConfig(s.Res)) > 0 {
-			hostSection(w, s.Res, "##")
-			break
-		}
-	}
+	var body bytes.Buffer
+	starts := make([]int, len(lr.Sections)+1)
 	var benches []string
-	for _, s := range lr.Sections {
-		if err := labSection(w, lr.Root, s, lr.Sections); err != nil {
+	for i, s := range lr.Sections {
+		starts[i] = body.Len()
+		if err := labSection(&body, lr.Root, s, lr.Sections); err != nil {
 			return err
 		}
 		if slices.Contains(s.Files, "bench.txt") {
 			benches = append(benches, path.Join(s.Dir, "bench.txt"))
 		}
 	}
+	starts[len(lr.Sections)] = body.Len()
+	labWarnings(&body, lr.Sections)
 	if len(benches) > 0 {
-		fmt.Fprintf(w, "## Comparing with another machine or kernel\n\n")
-		fmt.Fprintf(w, "Each directory holds `bench.txt` in the Go benchmark format. Run the lab there too, then, e.g.:\n\n")
-		fmt.Fprintf(w, "    go run golang.org/x/perf/cmd/benchstat@latest %s OTHER/%s\n\n", path.Join(lr.Root, benches[0]), benches[0])
+		fmt.Fprintf(&body, "## Comparing with another machine or kernel\n\n")
+		fmt.Fprintf(&body, "Each directory holds `bench.txt` in the Go benchmark format. Run the lab there too, then, e.g.:\n\n")
+		fmt.Fprintf(&body, "    go run golang.org/x/perf/cmd/benchstat@latest %s %s\n\n", shellQuote(path.Join(lr.Root, benches[0])), shellQuote("OTHER/"+benches[0]))
 	}
-	return nil
+	for _, s := range lr.Sections { // the host last: the lessons and tables first
+		if len(hostConfig(s.Res)) > 0 {
+			hostSection(&body, s.Res, "##")
+			break
+		}
+	}
+	title := fmt.Sprintf("# %s\n\n", mdText(lr.Title))
+	// The anchors, numbered in the order the headings come: the title,
+	// the lessons (if any), the contents, then the body's.
+	layout := func(withLessons bool) ([]lesson, []heading) {
+		sl := &slugs{}
+		headingsOf(title, sl)
+		if withLessons {
+			sl.id("Lessons")
+		}
+		sl.id("Contents")
+		heads := headingsOf(body.String(), sl)
+		var secs []lessonSection
+		for i, s := range lr.Sections {
+			ls := lessonSection{LabSection: s}
+			for _, h := range heads {
+				if h.at >= starts[i] && h.at < starts[i+1] {
+					ls.heads = append(ls.heads, h)
+				}
+			}
+			if len(ls.heads) > 0 {
+				secs = append(secs, ls)
+			}
+		}
+		return lessons(secs), heads
+	}
+	ls, heads := layout(true)
+	if len(ls) == 0 {
+		ls, heads = layout(false)
+	}
+	io.WriteString(w, title)
+	if len(ls) > 0 {
+		fmt.Fprintf(w, "## Lessons\n\nWhat this run shows on this machine; each figure is from the section linked.\n\n")
+		for _, l := range ls {
+			fmt.Fprintf(w, "- %s ([%s](#%s))\n", l.text, l.to.text, l.to.id)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "## Contents\n\n")
+	for _, h := range heads {
+		if h.level == 2 || h.level == 3 {
+			fmt.Fprintf(w, "%s- [%s](#%s)\n", strings.Repeat("  ", h.level-2), h.text, h.id)
+		}
+	}
+	fmt.Fprintln(w)
+	_, err := w.Write(body.Bytes())
+	return err
+}
+
+// labWarnings is the report's one warnings section: each section's
+// warnings, grouped, under the section's title.
+func labWarnings(w io.Writer, secs []LabSection) {
+	head := false
+	for _, s := range secs {
+		ws := resultWarnings(s.Res)
+		if len(ws) == 0 {
+			continue
+		}
+		if !head {
+			fmt.Fprintf(w, "## Warnings\n\n")
+			head = true
+		}
+		where := ""
+		if s.Dir != "." {
+			where = " (" + s.Dir + "/)"
+		}
+		fmt.Fprintf(w, "- %s%s:\n", sectionTitle(s.Res), mdText(where))
+		for _, x := range ws {
+			fmt.Fprintf(w, "  - %s\n", mdText(x))
+		}
+	}
+	if head {
+		fmt.Fprintln(w)
+	}
+}
+
+func sectionTitle(res *results.Result) string {
+	title := kindTitles[stats.KindOf(res)]
+	if hasPython(res) {
+		title += ", Python's multiprocessing"
+	}
+	return title
 }
 
 var kindTitles = map[stats.Kind]string{
@@ -70,15 +156,11 @@ var kindFigures = map[stats.Kind][]string{
 
 func labSection(w io.Writer, root string, s LabSection, all []LabSection) error {
 	kind := stats.KindOf(s.Res)
-	title := kindTitles[kind]
-	if hasPython(s.Res) {
-		title += ", Python's multiprocessing"
-	}
-	fmt.Fprintf(w, "## %s\n\n", title)
+	fmt.Fprintf(w, "## %s\n\n", sectionTitle(s.Res))
 	if s.Dir == "." { // a directory written by --out: the report is beside its files
-		fmt.Fprintf(w, "Command: `%s`\n\n", SpecCommand(s.Res))
+		fmt.Fprintf(w, "Command: %s\n\n", codeSpan(SpecCommand(s.Res)))
 	} else {
-		fmt.Fprintf(w, "Command: `%s` (results in [%s/](%s/))\n\n", SpecCommand(s.Res), s.Dir, s.Dir)
+		fmt.Fprintf(w, "Command: %s (results in [%s/](%s/))\n\n", codeSpan(SpecCommand(s.Res)), mdText(s.Dir), mdURL(s.Dir))
 	}
 	if s.Res.Incomplete {
 		fmt.Fprintf(w, "**Interrupted: these results are incomplete.**\n\n")
@@ -117,9 +199,9 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 			continue
 		}
 		fmt.Fprintf(w, "### %s\n\n", figs[i].Title)
-		fmt.Fprintf(w, "![%s](%s)\n\n", figs[i].Title, path.Join(s.Dir, name+".png"))
+		fmt.Fprintf(w, "![%s](%s)\n\n", figs[i].Title, mdURL(path.Join(s.Dir, name+".png")))
 		if has(name + ".svg") {
-			fmt.Fprintf(w, "([SVG](%s))\n\n", path.Join(s.Dir, name+".svg"))
+			fmt.Fprintf(w, "([SVG](%s))\n\n", mdURL(path.Join(s.Dir, name+".svg")))
 		}
 		for _, line := range figureSentences(name, s.Res) {
 			fmt.Fprintf(w, "%s\n", line)
@@ -144,7 +226,7 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 	var links []string
 	for _, name := range []string{"results.md", "results.json", "results.csv", "bench.txt"} {
 		if has(name) {
-			links = append(links, fmt.Sprintf("[%s](%s)", name, path.Join(s.Dir, name)))
+			links = append(links, fmt.Sprintf("[%s](%s)", name, mdURL(path.Join(s.Dir, name))))
 		}
 	}
 	if len(links) > 0 {
@@ -152,11 +234,10 @@ func labSection(w io.Writer, root string, s LabSection, all []LabSection) error 
 	}
 	startProfileSection(w, root, s.Dir, s.Res, has("start-profile.pb.gz"))
 	if has("profile.pb.gz") {
-		p := path.Join(root, s.Dir, "profile.pb.gz")
-		fmt.Fprintf(w, "Profile of the hot loop in every child ([profile.pb.gz](%s)); open it with:\n\n", path.Join(s.Dir, "profile.pb.gz"))
+		p := shellQuote(path.Join(root, s.Dir, "profile.pb.gz"))
+		fmt.Fprintf(w, "Profile of the hot loop in every child ([profile.pb.gz](%s)); open it with:\n\n", mdURL(path.Join(s.Dir, "profile.pb.gz")))
 		fmt.Fprintf(w, "    go tool pprof -top %s\n    go tool pprof -http=localhost:8080 %s\n\n", p, p)
 	}
-	warnings(w, s.Res)
 	return nil
 }
 
@@ -204,17 +285,24 @@ func sweepMarkdown(w io.Writer, res *results.Result) {
 		right = append(right, true)
 	}
 	rows := stats.Rows(res)
-	var cells [][]string
-	for _, size := range res.Spec.ParentRSSBytes {
-		row := []string{parentCell(res, size)}
-		for _, m := range res.Spec.Methods {
-			cell := "-"
+	cells := make([][]string, len(res.Spec.ParentRSSBytes))
+	for i, size := range res.Spec.ParentRSSBytes {
+		cells[i] = []string{parentCell(res, size)}
+	}
+	for j, m := range res.Spec.Methods {
+		var vals []float64
+		for _, size := range res.Spec.ParentRSSBytes {
+			v := math.NaN()
 			if r, ok := stats.RowFor(rows, stats.Key{Method: m, ParentRSSBytes: size, NTasks: res.Spec.NTasks, NIters: res.Spec.NIters}); ok && r.Startup.N > 0 {
-				cell = dur(r.Startup.Median)
+				v = r.Startup.Median
 			}
-			row = append(row, cell)
+			vals = append(vals, v)
 		}
-		cells = append(cells, row)
+		unit, col := durCells(vals)
+		header[1+j] = withUnit(string(m), unit)
+		for i := range cells {
+			cells[i] = append(cells[i], col[i])
+		}
 	}
 	fmt.Fprintf(w, "Median startup latency per method and parent size:\n\n")
 	mdTable(w, header, right, cells)

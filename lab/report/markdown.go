@@ -16,7 +16,7 @@ import (
 // Figures are linked by the names Exports gives them, beside results.md.
 func Markdown(w io.Writer, res *results.Result) error {
 	fmt.Fprintf(w, "# proclab results\n\n")
-	fmt.Fprintf(w, "Command: `%s`\n\n", SpecCommand(res))
+	fmt.Fprintf(w, "Command: %s\n\n", codeSpan(SpecCommand(res)))
 	if res.Incomplete {
 		fmt.Fprintf(w, "**Interrupted: these results are incomplete.**\n\n")
 	}
@@ -70,7 +70,7 @@ func hostSection(w io.Writer, res *results.Result, level string) {
 				v = bytesIEC(n) // memory in GiB, not a 11-digit count
 			}
 		}
-		rows = append(rows, []string{kv.key, v})
+		rows = append(rows, []string{mdText(kv.key), mdText(v)})
 	}
 	mdTable(w, []string{"key", "value"}, nil, rows)
 	if line := thpSentence(res); line != "" {
@@ -84,7 +84,7 @@ func thpSentence(res *results.Result) string {
 	if res.Host == nil || res.Host.THP == "" {
 		return ""
 	}
-	s := fmt.Sprintf("Transparent huge pages were `%s` during these runs. ", res.Host.THP)
+	s := fmt.Sprintf("Transparent huge pages were %s during these runs. ", codeSpan(res.Host.THP))
 	switch res.Host.THP {
 	case "always":
 		s += "Anonymous memory, the lab's ballast included, may be backed by 2 MiB pages, each mapped by one page-table entry, so fork copies " +
@@ -105,13 +105,19 @@ func compareMarkdown(w io.Writer, res *results.Result) {
 		return
 	}
 	m := res.Cells[0].Method
-	var rows [][]string
+	var single, multi, thread []float64
 	for _, c := range res.Cells {
-		rows = append(rows, []string{fmt.Sprint(c.NTasks), fmt.Sprint(c.NIters),
-			dur(float64(c.SingleNS)), dur(float64(c.MultiNS)), dur(float64(c.ThreadNS)),
+		single, multi, thread = append(single, float64(c.SingleNS)), append(multi, float64(c.MultiNS)), append(thread, float64(c.ThreadNS))
+	}
+	us, sc := durCells(single)
+	um, mc := durCells(multi)
+	ut, tc := durCells(thread)
+	var rows [][]string
+	for i, c := range res.Cells {
+		rows = append(rows, []string{fmt.Sprint(c.NTasks), fmt.Sprint(c.NIters), sc[i], mc[i], tc[i],
 			fmt.Sprintf("%.2f×", c.Speedup), fmt.Sprintf("%.0f%%", 100*c.Efficiency), fmt.Sprintf("%.2f×", c.ThreadUp)})
 	}
-	mdTable(w, []string{"n_tasks", "n_iters", "single", string(m), "thread", "speedup", "efficiency", "thread speedup"},
+	mdTable(w, []string{"n_tasks", "n_iters", withUnit("single", us), withUnit(string(m), um), withUnit("thread", ut), "speedup", "efficiency", "thread speedup"},
 		[]bool{true, true, true, true, true, true, true, true}, rows)
 	fmt.Fprintf(w, "Median wall time per run of n_tasks tasks over %d round(s). Speedup is single over %s; "+
 		"efficiency is the speedup over min(n_tasks, CPUs).\n\n", res.Cells[0].Rounds, m)
@@ -160,15 +166,21 @@ func runsMarkdown(w io.Writer, res *results.Result) {
 }
 
 func warnings(w io.Writer, res *results.Result) {
-	probs := problems(res)
-	if len(probs) == 0 && len(res.Warnings) == 0 {
+	ws := resultWarnings(res)
+	if len(ws) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "## Warnings\n\n")
-	for _, s := range append(probs, res.Warnings...) {
-		fmt.Fprintf(w, "- %s\n", s)
+	for _, s := range ws {
+		fmt.Fprintf(w, "- %s\n", mdText(s))
 	}
 	fmt.Fprintln(w)
+}
+
+// resultWarnings are res's warnings and the tasks that did not end well,
+// grouped.
+func resultWarnings(res *results.Result) []string {
+	return reportWarnings(append(problems(res), res.Warnings...), len(res.Cells))
 }
 
 // SpecCommand is a proclab command line that asks for what res ran.

@@ -31,3 +31,22 @@ func escapeCells(cells []string) []string {
 	}
 	return out
 }
+
+// durCells writes a column of durations in one unit, as the terminal
+// tables do (pickUnit): the unit for the header and a cell per value
+// ("-" for NaN).
+func durCells(vals []float64) (unit string, cells []string) {
+	u := pickUnit(kindDur, vals)
+	for _, v := range vals {
+		cells = append(cells, u.format(v))
+	}
+	return u.name, cells
+}
+
+// withUnit names a column's unit in its header.
+func withUnit(header, unit string) string {
+	if unit == "" {
+		return header
+	}
+	return header + " (" + unit + ")"
+}

@@ -107,19 +107,21 @@ func rssFigure(res *results.Result) *Figure {
 			for j, v := range vs {
 				pts[j] = plotter.XY{X: x + slot*0.6*jitter(j), Y: v}
 			}
+			// The bar first, the points over it in full colour: a
+			// bimodal cloud shows both its halves, not just the median.
 			col, shape := seriesStyle(k)
-			sc, err := plotter.NewScatter(pts)
-			if err != nil {
-				continue
-			}
-			sc.GlyphStyle.Color, sc.GlyphStyle.Shape, sc.GlyphStyle.Radius = faded(col), shape, vg.Points(2.5)
-			p.Add(sc)
 			bar, err := plotter.NewLine(plotter.XYs{{X: x - slot*0.45, Y: c.medians[k]}, {X: x + slot*0.45, Y: c.medians[k]}})
 			if err != nil {
 				continue
 			}
-			bar.LineStyle.Width, bar.LineStyle.Color = vg.Points(2.5), col
+			bar.LineStyle.Width, bar.LineStyle.Color = vg.Points(1.5), faded(col)
 			p.Add(bar)
+			sc, err := plotter.NewScatter(pts)
+			if err != nil {
+				continue
+			}
+			sc.GlyphStyle.Color, sc.GlyphStyle.Shape, sc.GlyphStyle.Radius = col, shape, vg.Points(2.2)
+			p.Add(sc)
 			if !legend[k] {
 				legend[k] = true
 				p.Legend.Add(memMeasures[k].name, bar, sc)
@@ -165,22 +167,39 @@ func liveFigure(res *results.Result) *Figure {
 		m results.Method
 		t *results.Task
 	}
-	var kids []child
+	// Every recorded round's children with a series, taken in turn from
+	// each method (so each method sampled is drawn), up to
+	// maxRSSChildren; the title says how many of how many.
+	var methods []results.Method
+	by := map[results.Method][]child{}
+	total := 0
 	for i := range res.Runs {
 		r := &res.Runs[i]
-		if r.Round != 0 || r.ParentRSSBytes != size {
+		if !stats.Recorded(r) || r.ParentRSSBytes != size {
 			continue
 		}
 		for j := range r.Tasks {
-			if len(r.Tasks[j].Samples) >= 2 && len(kids) < maxRSSChildren {
-				kids = append(kids, child{r.Method, &r.Tasks[j]})
+			if len(r.Tasks[j].Samples) >= 2 {
+				if _, ok := by[r.Method]; !ok {
+					methods = append(methods, r.Method)
+				}
+				by[r.Method] = append(by[r.Method], child{r.Method, &r.Tasks[j]})
+				total++
 			}
 		}
 	}
-	if len(kids) == 0 {
-		return nil
+	var kids []child
+	for k := 0; len(kids) < min(total, maxRSSChildren); k++ {
+		for _, m := range methods {
+			if k < len(by[m]) && len(kids) < maxRSSChildren {
+				kids = append(kids, by[m][k])
+			}
+		}
 	}
-	const title = "Memory of each child over its life (live samples)"
+	title := fmt.Sprintf("Memory of each child over its life (live samples: every round, %d children)", len(kids))
+	if len(kids) < total {
+		title = fmt.Sprintf("Memory of each child over its life (live samples: %d of %d children, every round, each method in turn)", len(kids), total)
+	}
 	p := newPlot(title, "time since the create call (ms)", "memory (MiB): RSS solid, PSS dashed")
 	p.Legend.Left, p.Legend.XOffs = false, -vg.Points(6)
 	var legend []results.Method

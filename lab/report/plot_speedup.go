@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -29,7 +30,6 @@ func speedupFigure(res *results.Result) *Figure {
 
 	var iters []uint64
 	var tasks []int
-	ideals := map[int]bool{}
 	for _, c := range res.Cells {
 		if !slices.Contains(iters, c.NIters) {
 			iters = append(iters, c.NIters)
@@ -37,7 +37,6 @@ func speedupFigure(res *results.Result) *Figure {
 		if !slices.Contains(tasks, c.NTasks) {
 			tasks = append(tasks, c.NTasks)
 		}
-		ideals[c.Parallelism] = true
 	}
 	slices.Sort(iters)
 	slices.Sort(tasks)
@@ -54,14 +53,24 @@ func speedupFigure(res *results.Result) *Figure {
 		p.Add(l)
 		return l
 	}
+	// The ideal of each n_tasks, min(n_tasks, CPUs), in its colour: 1×
+	// for one task (on break-even), not the ideal of the largest.
+	ideal := map[int]int{}
+	for _, c := range res.Cells {
+		ideal[c.NTasks] = max(ideal[c.NTasks], c.Parallelism)
+	}
 	var idealLine *plotter.Line
-	for k := range ideals {
-		if k > 1 {
-			idealLine = ref(float64(k), color.Gray{Y: 90}, vg.Points(1.2), []vg.Length{vg.Points(6), vg.Points(4)})
+	var idealText []string
+	for i, nt := range tasks {
+		col, _ := seriesStyle(i)
+		if l := ref(float64(ideal[nt]), col, vg.Points(1), []vg.Length{vg.Points(1), vg.Points(3)}); l != nil {
+			idealText = append(idealText, fmt.Sprintf("%d× for %d", ideal[nt], nt))
+			idealLine = l // the legend's swatch: the largest n_tasks'
+
 		}
 	}
 	if idealLine != nil {
-		p.Legend.Add("ideal: min(n_tasks, CPUs)", idealLine)
+		p.Legend.Add("ideal (dotted): "+strings.Join(idealText, ", ")+" "+pluralize(tasks[len(tasks)-1], "task"), idealLine)
 	}
 	if l := ref(1, color.Gray{Y: 150}, vg.Points(1), []vg.Length{vg.Points(2), vg.Points(3)}); l != nil {
 		p.Legend.Add("break-even (1×)", l)

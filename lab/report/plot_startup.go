@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -38,7 +39,13 @@ func startupFigure(res *results.Result) *Figure {
 		return nil
 	}
 	title := "Startup latency by start method"
-	if size > 0 {
+	sizes := len(slices.Compact(slices.Sorted(slices.Values(res.Spec.ParentRSSBytes))))
+	switch {
+	case sizes > 1 && size == 0:
+		title += " (no ballast only; the other parent sizes are not drawn)"
+	case sizes > 1:
+		title += fmt.Sprintf(" (parent holding %s only; the other sizes are not drawn)", sizeText(size))
+	case size > 0:
 		title += fmt.Sprintf(" (parent holding %s)", sizeText(size))
 	}
 	p := newPlot(title, "start method (each point one task; bar and label: median)", "startup latency (ms, log scale)")

@@ -66,7 +66,7 @@ func pythonSentences(res *results.Result) []string {
 
 func pythonVersion(res *results.Result) string {
 	if res.Python != nil && res.Python.Version != "" {
-		return "Python " + res.Python.Version
+		return "Python " + mdText(res.Python.Version)
 	}
 	return "Python"
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/proclab/proclab/lab/results"
 	"github.com/proclab/proclab/lab/startprof"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // startProfileLine marks the figures of a run measured with the start
@@ -46,29 +47,33 @@ func startProfileSection(w io.Writer, root, dir string, res *results.Result, has
 	}
 	fmt.Fprintln(w)
 	var rows [][]string
+	var cpu []float64
 	for _, ph := range sp.Phases {
 		if ph.Phase == startprof.PhaseLoop {
 			continue // the hot loop: the other profile's subject
 		}
+		cpu = append(cpu, perTask(ph))
 		rows = append(rows, []string{ph.Method, parentCell(res, ph.ParentRSSBytes), ph.Phase,
-			dur(perTask(ph)), shares(ph.Parts, 2), shares(ph.Kernel, 2), shares(ph.User, 2)})
+			"", shares(ph.Parts, 2), shares(ph.Kernel, 2), shares(ph.User, 2)})
 	}
-	mdTable(w, []string{"method", "parent", "phase", "CPU per task", "doing", "top kernel functions", "top user functions"},
+	unit, cells := durCells(cpu)
+	for i := range rows {
+		rows[i][3] = cells[i]
+	}
+	mdTable(w, []string{"method", "parent", "phase", withUnit("CPU per task", unit), "doing", "top kernel functions", "top user functions"},
 		[]bool{false, true, false, true, false, false, false}, rows)
 	fmt.Fprintln(w)
 	if hasFile {
-		p := path.Join(root, dir, "start-profile.pb.gz")
+		p := shellQuote(path.Join(root, dir, "start-profile.pb.gz"))
 		fmt.Fprintf(w, "The profile: [start-profile.pb.gz](%s). pprof keeps only the last `-tagfocus`, so give method and phase in one, comma-separated:\n\n",
-			path.Join(dir, "start-profile.pb.gz"))
+			mdURL(path.Join(dir, "start-profile.pb.gz")))
 		fmt.Fprintf(w, "    go tool pprof -top -tagfocus='method:fork$,phase:create$' %s\n", p)
 		fmt.Fprintf(w, "    go tool pprof -top -tagfocus='method:spawn$,phase:child-start$' %s\n", p)
 		fmt.Fprintf(w, "    go tool pprof -tags %s\n\n", p)
 	}
 }
 
-func perTask(ph results.PhaseSummary) float64 {
-	return float64(ph.CPUNS) / float64(max(ph.Tasks, 1))
-}
+func perTask(ph results.PhaseSummary) float64 { return stats.PhaseCPUPerTask(ph) }
 
 func shares(fs []results.FuncShare, n int) string {
 	var parts []string
@@ -76,7 +81,7 @@ func shares(fs []results.FuncShare, n int) string {
 		if i == n {
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s %.0f%%", f.Func, 100*f.Share))
+		parts = append(parts, fmt.Sprintf("%s %.0f%%", mdText(f.Func), 100*f.Share))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -90,21 +95,24 @@ func partShare(ph results.PhaseSummary, part string) float64 {
 	return 0
 }
 
+// largestPhase is the phase of method at the largest parent size profiled.
+func largestPhase(phases []results.PhaseSummary, method, phase string) (results.PhaseSummary, bool) {
+	var best results.PhaseSummary
+	ok := false
+	for _, ph := range phases {
+		if ph.Method == method && ph.Phase == phase && (!ok || ph.ParentRSSBytes > best.ParentRSSBytes) {
+			best, ok = ph, true
+		}
+	}
+	return best, ok
+}
+
 // startProfileSentences says, in plain words, what the profile shows for
 // the questions users bring: how much of fork is copying page tables (at
 // the largest parent), what a spawned worker's start is made of, and what
 // exec costs after fork.
 func startProfileSentences(phases []results.PhaseSummary) []string {
-	find := func(method, phase string) (results.PhaseSummary, bool) {
-		var best results.PhaseSummary
-		ok := false
-		for _, ph := range phases {
-			if ph.Method == method && ph.Phase == phase && (!ok || ph.ParentRSSBytes > best.ParentRSSBytes) {
-				best, ok = ph, true
-			}
-		}
-		return best, ok
-	}
+	find := func(method, phase string) (results.PhaseSummary, bool) { return largestPhase(phases, method, phase) }
 	size := func(b int64) string {
 		if b == 0 {
 			return "with no ballast"

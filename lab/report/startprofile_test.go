@@ -40,7 +40,7 @@ func TestStartProfileRendering(t *testing.T) {
 	for _, want := range []string{
 		"fork with a 1.00GiB parent: the create call took 30.0ms of CPU per task, 100% of it in the kernel and 99% copying page tables (copy_page_range 85%, vm_normal_page 7%)",
 		"spawn with a 1.00GiB parent: a child's start (birth to its task's first stamp) took 3.00ms of CPU per task: page faults 34%, the Go runtime 19%, the dynamic loader 13%",
-		"| fork | 1GiB | create | 30.0ms | copying page tables 99% | copy_page_range 85%, vm_normal_page 7% | _Fork 100% |",
+		"| fork | 1GiB | create | 30.0 | copying page tables 99% | copy_page_range 85%, vm_normal_page 7% | \\_Fork 100% |",
 		"go tool pprof -top -tagfocus='method:fork$,phase:create$' results/start-profile/start-profile.pb.gz",
 	} {
 		if !strings.Contains(md.String(), want) {

@@ -180,3 +180,9 @@ func PerIter(res *results.Result, python bool) float64 {
 	}
 	return Median(xs)
 }
+
+// PhaseCPUPerTask is a start-profile phase's sampled CPU per task of its
+// method and parent size (all of them when Tasks is 0).
+func PhaseCPUPerTask(ph results.PhaseSummary) float64 {
+	return float64(ph.CPUNS) / float64(max(ph.Tasks, 1))
+}
