@@ -54,8 +54,9 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	pw.Close()
-	if b, _ := io.ReadAll(pr); len(b) != 0 {
-		t.Errorf("stderr to a pipe got %q, want nothing", b)
+	// Nothing but warnings (a busy machine's contention is one).
+	if b, _ := io.ReadAll(pr); withoutWarnings(string(b)) != "" {
+		t.Errorf("stderr to a pipe got %q, want no bar", b)
 	}
 
 	// A terminal: the bar is drawn there, and stdout stays clean.

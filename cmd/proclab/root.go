@@ -235,7 +235,7 @@ func emitWith(stdout, stderr io.Writer, res *results.Result, asJSON bool, table 
 	if serr != nil && !readerLeft(serr) && werr == nil {
 		werr = serr
 	}
-	report.Warnings(stderr, res) // grouped; every one is in the JSON
+	report.WarningsWidth(stderr, res, terminalWidth(stderr)) // grouped; every one is in the JSON
 	for _, err := range append([]error{runErr, werr}, later...) {
 		if err != nil {
 			return err

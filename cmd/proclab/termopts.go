@@ -56,3 +56,16 @@ func (t *termFlags) options(w io.Writer) report.TermOptions {
 	opt.Color = os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
 	return opt
 }
+
+// terminalWidth is the width of the terminal behind w, 0 when w is not
+// one (warnings then stay one line each, for scripts).
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
+		return cols
+	}
+	return 80
+}

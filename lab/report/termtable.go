@@ -120,6 +120,15 @@ func pickUnit(kind colKind, vals []float64) unit {
 	default:
 		return unit{"", 1, 0}
 	}
+	// A column from microseconds to seconds: the unit where its smallest
+	// figure keeps two significant digits in three decimals, unless its
+	// largest would then need more than four digits.
+	for _, down := range [][2]unit{{{"s", 1e9, 0}, {"ms", 1e6, 0}}, {{"ms", 1e6, 0}, {"µs", 1e3, 0}}, {{"µs", 1e3, 0}, {"ns", 1, 0}},
+		{{"GiB", 1 << 30, 0}, {"MiB", 1 << 20, 0}}, {{"MiB", 1 << 20, 0}, {"KiB", 1 << 10, 0}}, {{"KiB", 1 << 10, 0}, {"B", 1, 0}}} {
+		if u.name == down[0].name && !math.IsInf(lo, 1) && lo/u.scale < 0.01 && hi/down[1].scale < 1e4 {
+			u = down[1]
+		}
+	}
 	if !math.IsInf(lo, 1) && u.scale > 1 {
 		// two significant digits for the smallest figure, three for a
 		// column whose figures are all below 10 units

@@ -105,6 +105,11 @@ func TestPickUnit(t *testing.T) {
 		{kindDur, []float64{1.5e9, 2e7}, []string{"1.500", "0.020"}, "s"},
 		{kindBytes, []float64{680 << 10, 12.4 * (1 << 20)}, []string{"0.66", "12.40"}, "MiB"},
 		{kindBytes, []float64{900}, []string{"900"}, "B"},
+		// Python's totals beside the lab's (the issue's --method all):
+		// 0.004 s would keep one digit; in ms both read.
+		{kindDur, []float64{4.2e6, 1.6e6, 1.027e9}, []string{"4.2", "1.6", "1027.0"}, "ms"},
+		// but not at the cost of a figure of five digits or more
+		{kindDur, []float64{5e4, 12e9}, []string{"0.000", "12.000"}, "s"},
 	} {
 		u := pickUnit(c.kind, c.vals)
 		if u.name != c.name {
@@ -192,5 +197,26 @@ func TestFasterLines(t *testing.T) {
 	Table(&b, res, TableOptions{Term: TermOptions{Width: 80}})
 	if !strings.Contains(b.String(), ": not told apart)") {
 		t.Errorf("overlapping methods told apart:\n%s", b.String())
+	}
+}
+
+// Warnings stay one line each for a script (width 0) and wrap, indented,
+// on a terminal.
+func TestWarningsWrapOnATerminal(t *testing.T) {
+	res := &results.Result{Warnings: []string{strings.Repeat("word ", 30) + "end", "short"}}
+	var one, wrapped bytes.Buffer
+	WarningsWidth(&one, res, 0)
+	WarningsWidth(&wrapped, res, 40)
+	if lines := strings.Split(strings.TrimSpace(one.String()), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[1], "warning: short") {
+		t.Errorf("width 0: %q", one.String())
+	}
+	lines := strings.Split(strings.TrimSpace(wrapped.String()), "\n")
+	if len(lines) < 4 || !strings.HasPrefix(lines[0], "warning: word") || lines[len(lines)-1] != "warning: short" {
+		t.Fatalf("width 40: %q", wrapped.String())
+	}
+	for _, l := range lines[1 : len(lines)-1] {
+		if width(l) > 40 || !strings.HasPrefix(l, "  ") {
+			t.Errorf("line %q: over 40 columns or not indented", l)
+		}
 	}
 }

@@ -70,12 +70,12 @@ func sizeText(b int64) string {
 const MaxWarnings = 4
 
 // textWarnings prints the first MaxWarnings warnings, one line each.
-func textWarnings(w io.Writer, ws []string) {
+func textWarnings(w io.Writer, ws []string, width int) {
 	for i, warn := range ws {
 		if i == MaxWarnings {
-			fmt.Fprintf(w, "warning: ... and %d more (all of them are in the JSON results)\n", len(ws)-i)
+			fmt.Fprintln(w, wrap(fmt.Sprintf("warning: ... and %d more (all of them are in the JSON results)", len(ws)-i), width))
 			return
 		}
-		fmt.Fprintln(w, "warning:", warn)
+		fmt.Fprintln(w, indent(wrap("warning: "+warn, max(width-2, 0)), "", "  "))
 	}
 }

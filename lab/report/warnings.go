@@ -66,8 +66,13 @@ func GroupWarnings(ws []string, cells int) []string {
 
 // Warnings writes res's warnings to w (stderr), grouped, one line each;
 // after MaxWarnings lines it points to the JSON, which keeps them all.
-func Warnings(w io.Writer, res *results.Result) {
-	textWarnings(w, GroupWarnings(res.Warnings, len(res.Cells)))
+func Warnings(w io.Writer, res *results.Result) { WarningsWidth(w, res, 0) }
+
+// WarningsWidth is Warnings with each warning wrapped to width columns
+// (its later lines indented), for a terminal; 0 keeps one line each, for
+// a script that reads them.
+func WarningsWidth(w io.Writer, res *results.Result, width int) {
+	textWarnings(w, GroupWarnings(res.Warnings, len(res.Cells)), width)
 }
 
 var taskPrefix = regexp.MustCompile(`^(\S+) round (-?\d+) task (\d+): `)

@@ -17,11 +17,12 @@ import (
 )
 
 // contentionRun runs fork and thread with one task per CPU, long enough
-// loops (~40 ms) for their CPU share to mean something.
+// loops (~60 ms) for their CPU share to mean something, and runs long
+// enough together for the others' CPU to be given.
 func contentionRun(t *testing.T) *results.Result {
 	t.Helper()
 	res, err := lab.Run(context.Background(), lab.Spec{Methods: []results.Method{results.Fork, results.Thread},
-		NTasks: runtime.NumCPU(), NIters: 20_000_000, Repeat: 3})
+		NTasks: runtime.NumCPU(), NIters: 30_000_000, Repeat: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ type Contention struct {
 	// OthersCPUs is the CPUs other processes used on average while the
 	// runs ran: the machine's busy CPU (/proc/stat) less the lab's own and
 	// its tasks' processes', over the time between the reads; NaN when the
-	// runs did not record it. The Python driver and the forkserver count
+	// runs did not record it, or ran for less than MinOthersWindowNS. The Python driver and the forkserver count
 	// as others (a few ms). Load1 is the median 1-minute load average at
 	// the runs' start (NaN: not recorded).
 	OthersCPUs, Load1 float64
@@ -37,6 +37,12 @@ type Contention struct {
 // MinShareLoopNS is the shortest loop whose share counts: shorter ones
 // are one scheduling slice or less, and say nothing of the machine.
 const MinShareLoopNS = int64(1e6)
+
+// MinOthersWindowNS is the least time of runs over which OthersCPUs is
+// given: /proc/stat counts in 10 ms ticks per CPU, so each run's figure
+// is off by up to a tick per CPU at either end; over half a second of
+// runs that is a few hundredths of a CPU.
+const MinOthersWindowNS = int64(500e6)
 
 // ContendedBelow is the part of the expected share below which a group's
 // loops count as contended: a quarter of their CPU time lost to others.
@@ -84,7 +90,7 @@ func ContentionOf(m results.Method, runs []*results.RunResult, nTasks, cpus int)
 	if len(loads) > 0 {
 		c.Load1 = Median(loads)
 	}
-	if window > 0 {
+	if window >= MinOthersWindowNS {
 		c.OthersCPUs = math.Max(float64(busy-lab-tasks), 0) / float64(window)
 	}
 	c.Contended = c.N > 0 && c.Share < ContendedBelow*c.Expected
@@ -135,7 +141,7 @@ func ContentionWarning(where string, c Contention, nTasks, cpus int) string {
 	if !math.IsNaN(c.Load1) {
 		others += fmt.Sprintf(" (load %.1f at their start)", c.Load1)
 	}
-	return fmt.Sprintf("%s: contended: the tasks' loops got a median %.0f%% of a CPU (their own CPU over the loop's time, %d tasks), where %s allow %.0f%%%s; "+
+	return fmt.Sprintf("%s: contended: the tasks' loops got a median %.0f%% of a CPU (their own CPU over the loop's time, %d tasks), where %.0f%% is possible (%s)%s; "+
 		"its startup, total and wall include waiting for a CPU and read slower than this machine is: rerun on a quieter machine",
-		where, 100*c.Share, c.N, allows, 100*c.Expected, others)
+		where, 100*c.Share, c.N, 100*c.Expected, allows, others)
 }

@@ -90,7 +90,7 @@ func TestContentionWarning(t *testing.T) {
 	if len(ws) != 1 {
 		t.Fatalf("warnings %q", ws)
 	}
-	for _, want := range []string{"fork: contended", "a median 45% of a CPU", "2 tasks", "2 tasks on 2 CPUs allow 100%",
+	for _, want := range []string{"fork: contended", "a median 45% of a CPU", "2 tasks", "where 100% is possible (2 tasks on 2 CPUs)",
 		"other processes used 2.7 CPUs", "load 4.5"} {
 		if !strings.Contains(ws[0], want) {
 			t.Errorf("warning lacks %q: %s", want, ws[0])
