@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The standard lab behind `make lab` (which builds bin/proclab first): on
 # this machine, every start method side by side, the tutorial's compare
-# grid, a sweep of the parent's memory sized to what is free, and where
+# grid, a sweep of the parent's memory sized to what is free (and fork's
+# with the ballast in huge pages), and where
 # the time of starting and ending a task goes (the start profile). Each part
 # writes its results with --out into results/<timestamp>/<part>/; then
 # `proclab report` writes results/<timestamp>/report.md. Sized to finish in
@@ -107,6 +108,16 @@ else
 		--n-iters 1000000 --repeat "$(q 5 2)" --warmup 1 --parent-rss "$sizes" --out "$out/parent-rss" >/dev/null
 fi
 
+# 3b. The same for fork with the ballast in transparent huge pages: fork
+#     copies one page-table entry per 2 MiB instead of per 4 KiB, so its
+#     growth with the parent should mostly go (report.md says by how much).
+if [[ -n $sizes ]]; then
+	thp_mib=$(( max_mib < 1024 ? max_mib : 1024 ))
+	step "fork against the parent's memory in huge pages (64 MiB and ${thp_mib} MiB, --parent-thp)"
+	run "$bin" --method fork --n-tasks 2 --n-iters 1000000 --repeat "$(q 5 2)" --warmup 1 \
+		--parent-rss "64MiB,${thp_mib}MiB" --parent-thp --out "$out/parent-thp" >/dev/null
+fi
+
 # 4. Where the time goes: the process start methods at parent 0 and 1 GiB
 #    (less where a third of the memory available is less) with the start
 #    profile on: perf cpu-clock samples with kernel and user call chains,
@@ -137,7 +148,7 @@ if [[ ${LAB_PYTHON:-1} == 1 ]] && command -v python3 >/dev/null; then
 	run "$bin" compare --method py-fork --n-iters "$(q 1000,10000,100000,1000000 1000,100000)" --n-tasks "$(q 1,2,4 1,2)" \
 		--repeat "$(q 3 2)" --warmup 1 --out "$out/compare-python" >/dev/null
 else
-	echo "lab: python3 not found; skipping Python's multiprocessing part" >&2
+	echo "lab: skipping Python's multiprocessing part (LAB_PYTHON=0, or no python3 on PATH)" >&2
 fi
 
 step "report"

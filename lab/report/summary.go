@@ -253,7 +253,12 @@ func growthLesson(res, other *results.Result) string {
 			if res.Spec.ParentTHP {
 				with, without = g, o
 			}
-			s += fmt.Sprintf("; with the ballast in 2 MiB pages (`--parent-thp`) %s per GiB against %s without", dur(with.PerGiB), dur(without.PerGiB))
+			if with.Grows || with.PerGiB > 0 {
+				s += fmt.Sprintf("; with the ballast in 2 MiB pages (`--parent-thp`) %s per GiB against %s without", dur(with.PerGiB), dur(without.PerGiB))
+			} else { // no growth measured: a slope at or below 0 is noise, not a gain
+				s += fmt.Sprintf("; with the ballast in 2 MiB pages (`--parent-thp`) no growth was measured (%s at %s, %s at %s) against %s per GiB without",
+					dur(with.AtLo), sizeText(with.Lo), dur(with.AtHi), sizeText(with.Hi), dur(without.PerGiB))
+			}
 			return strings.ToUpper(s[:1]) + s[1:] + "."
 		}
 	}

@@ -136,3 +136,25 @@ func TestLessonsQuoteStats(t *testing.T) {
 func pct(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
 
 func f2(f float64) string { return fmt.Sprintf("%.2f", f) }
+
+// With a second sweep in huge pages, the growth lesson sets its slope
+// beside the one without; a slope at or below 0 (noise: a quick lab's
+// figures) reads as no growth measured, not as a negative cost.
+func TestGrowthLessonWithHugePages(t *testing.T) {
+	plain := sweep(map[results.Method][2]int64{results.Fork: {21_300_000, 63_700_000}})
+	for _, c := range []struct {
+		at   [2]int64
+		want string
+	}{
+		{[2]int64{2_100_000, 2_900_000}, "; with the ballast in 2 MiB pages (`--parent-thp`) 400µs per GiB against 21.2ms without."},
+		{[2]int64{2_100_000, 1_900_000}, "; with the ballast in 2 MiB pages (`--parent-thp`) no growth was measured (2.10ms at 1GiB, 1.90ms at 3GiB) against 21.2ms per GiB without."},
+	} {
+		thp := sweep(map[results.Method][2]int64{results.Fork: c.at})
+		thp.Spec.ParentTHP = true
+		got := growthLesson(plain, thp)
+		if !strings.HasPrefix(got, "Fork's startup goes from a median 21.3ms with 1GiB in the parent to 63.7ms with 3GiB, about 21.2ms more per GiB") ||
+			!strings.HasSuffix(got, c.want) {
+			t.Errorf("lesson %q, want it to end %q", got, c.want)
+		}
+	}
+}
