@@ -111,7 +111,10 @@ fi
 # 3b. The same for fork with the ballast in transparent huge pages: fork
 #     copies one page-table entry per 2 MiB instead of per 4 KiB, so its
 #     growth with the parent should mostly go (report.md says by how much).
-if [[ -n $sizes ]]; then
+thp_mode=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || true)
+if [[ -z $thp_mode || $thp_mode == *"[never]"* ]]; then
+	echo "lab: transparent huge pages are off here (${thp_mode:-not built in}); skipping the huge-page sweep" >&2
+elif [[ -n $sizes ]]; then
 	thp_mib=$(( max_mib < 1024 ? max_mib : 1024 ))
 	step "fork against the parent's memory in huge pages (64 MiB and ${thp_mib} MiB, --parent-thp)"
 	run "$bin" --method fork --n-tasks 2 --n-iters 1000000 --repeat "$(q 5 2)" --warmup 1 \
