@@ -52,6 +52,8 @@ func writeFile(dir string, e report.Export) (err error) {
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", e.Name, err)
 	}
+	addPending(f.Name())
+	defer donePending(f.Name())
 	// Removed on an error and on a panic in the renderer alike (proclab
 	// recovers it at the top), so no temporary file is left behind.
 	done := false
