@@ -138,6 +138,11 @@ func startPython(ctx context.Context, labPID int, methods []results.Method) (*py
 	boot := "import sys; sys.path.insert(0, " + strconv.Quote(dir) + "); import proclab_pydriver as d; d.main()"
 	cmd := exec.Command(py, "-I", "-c", boot, strconv.Itoa(labPID), strings.Join(contexts, ","))
 	cmd.ExtraFiles = []*os.File{theirs}
+	// multiprocessing makes a pymp-* directory in TMPDIR (for its
+	// forkserver's socket) and removes it at the driver's exit, which the
+	// driver does not always reach (the lab kills a driver that closed its
+	// socket): in dir, it goes with dir.
+	cmd.Env = append(os.Environ(), "TMPDIR="+dir)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	// Its own process group: a terminal's Ctrl-C reaches the lab, which
 	// stops the tasks itself; and it dies with the lab.
