@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
@@ -66,5 +69,56 @@ func TestPythonRowsEverywhere(t *testing.T) {
 	bench, _ := os.ReadFile(filepath.Join(dir, "bench.txt"))
 	if !strings.Contains(string(csv), "py-forkserver") || !strings.Contains(string(bench), "method=py-fork") {
 		t.Errorf("csv or bench.txt has no Python rows:\n%s\n%s", csv, bench)
+	}
+}
+
+// A stopped Python driver (SIGSTOP) does not hold the lab: its tasks end,
+// the driver owes their "exited" and never sends it, so after a bounded
+// wait the lab kills it, reports the tasks failed with why, writes its
+// results and exits 1. Before, the tasks stayed zombies and the lab waited
+// until killed, writing nothing.
+func TestPythonDriverStoppedCLI(t *testing.T) {
+	if _, err := lab.Python(); err != nil {
+		t.Skipf("no python3: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	l := startLab(t, nil, "--method", "py-spawn", "--n-tasks", "4", "--n-iters", "1000000", "--repeat", "1",
+		"--sample-interval", "0", "--json", "--out", dir)
+	deadline := time.Now().Add(time.Minute)
+	var ps []proc
+	for ps == nil {
+		for _, d := range childrenOf(l.pid()) {
+			tasks := 0
+			for _, k := range childrenOf(d) {
+				if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", k)); strings.Contains(string(b), "spawn_main") {
+					tasks++
+				}
+			}
+			if procComm(d) == "python3" && tasks >= 4 {
+				ps = descendants(l.pid())
+				syscall.Kill(d, syscall.SIGSTOP)
+			}
+		}
+		if ps == nil && (!l.alive() || time.Now().After(deadline)) {
+			t.Fatalf("the driver did not start 4 tasks (lab alive %v): %s", l.alive(), l.errb.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	code := l.wait(t)
+	awaitOrphansDead(t, ps) // the driver's tasks, its zombies, are re-parented here
+	if code != 1 || !strings.Contains(l.errb.String(), "python driver killed: it did not report the end of task") {
+		t.Errorf("exit %d, want 1 with the driver given up; stderr:\n%s", code, l.errb.String())
+	}
+	res := decodeResult(t, l.out.String())
+	if len(res.Runs) != 1 || len(res.Runs[0].Tasks) != 4 {
+		t.Fatalf("want one run of 4 tasks, got %d runs", len(res.Runs))
+	}
+	for _, tk := range res.Runs[0].Tasks {
+		if !strings.Contains(tk.Error, "python driver killed") {
+			t.Errorf("task %d: error %q, want the driver given up", tk.Task, tk.Error)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "results.json")); err != nil {
+		t.Errorf("--out has no results: %v", err)
 	}
 }
