@@ -167,7 +167,7 @@ func startPython(ctx context.Context, labPID int, methods []results.Method) (*py
 	case m := <-ready:
 		if m.err != nil {
 			pd.close()
-			return nil, fmt.Errorf("python driver: %w", m.err)
+			return nil, fmt.Errorf("%s: %w", py, m.err)
 		}
 		pd.info = results.PythonInfo{PID: m.PID, Version: m.Python, Executable: m.Executable,
 			StartupNS: m.ReadyNS - t0, ForkserverPID: m.ForkserverPID, ForkserverStartupNS: m.ForkserverStartupNS}

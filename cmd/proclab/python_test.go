@@ -122,3 +122,36 @@ func TestPythonDriverStoppedCLI(t *testing.T) {
 		t.Errorf("--out has no results: %v", err)
 	}
 }
+
+// A python3 that is there but broken (it exits 1 at once) fails Python's
+// methods, each task with the reason; the C and Go methods run and are
+// measured. Before, the driver's failure ended the whole run: 0 tasks for
+// every method.
+func TestBrokenPythonFailsOnlyPython(t *testing.T) {
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "python3"), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
+	t.Setenv("PROCLAB_PYTHON", "")
+	r := runLab(t, "--method", "fork,spawn,py-fork,py-spawn", "--n-tasks", "2", "--n-iters", "1000", "--repeat", "1",
+		"--json", "--sample-interval", "0")
+	if r.code != 1 || !strings.Contains(r.stderr, "python driver exited (exit status 1)") || strings.Count(withoutWarnings(r.stderr), "\n") != 1 {
+		t.Errorf("exit %d, want 1 with one line naming the driver's failure; stderr:\n%s", r.code, r.stderr)
+	}
+	res := decodeResult(t, r.stdout)
+	ran := map[results.Method]int{}
+	for _, run := range res.Runs {
+		for _, tk := range run.Tasks {
+			switch {
+			case run.Method.IsPython() && !strings.Contains(tk.Error, "python driver exited"):
+				t.Errorf("%s task %d: error %q, want the driver's failure", run.Method, tk.Task, tk.Error)
+			case !run.Method.IsPython() && tk.Error == "":
+				ran[run.Method]++
+			}
+		}
+	}
+	if ran[results.Fork] != 2 || ran[results.Spawn] != 2 {
+		t.Errorf("want 2 good tasks each of fork and spawn, got %v", ran)
+	}
+}
