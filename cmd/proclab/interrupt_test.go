@@ -199,3 +199,63 @@ func TestRepeatedSignalIsOneRequest(t *testing.T) {
 		check(t, l, out, l.wait(t), map[string]int{"SIGTERM": 124})
 	})
 }
+
+// A run interrupted before any recorded round (in its warmup) has no task
+// for bench.txt: it is not written (an older one goes), and a warning says
+// why. Before, bench.txt was written with 0 bytes beside results that held
+// the interrupted tasks.
+func TestInterruptedInWarmupNoEmptyBench(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "bench.txt"), []byte("BenchmarkOld 1 1 sec/op\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := startLab(t, nil, "--method", "fork", "--n-tasks", "2", "--n-iters", longIters, "--warmup", "1", "--repeat", "1", "--out", out)
+	if !l.waitForTasks(t, 2) {
+		l.wait(t)
+		t.Fatalf("the lab exited before starting its tasks: %s", l.errb.String())
+	}
+	syscall.Kill(l.pid(), syscall.SIGTERM)
+	if code := l.wait(t); code != 143 {
+		t.Errorf("exit status %d, want 143; stderr:\n%s", code, l.errb.String())
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "bench.txt")); err == nil {
+		t.Errorf("bench.txt is there (%d bytes: %q), want none", len(b), b)
+	}
+	if !strings.Contains(l.errb.String(), "bench.txt not written: no task of a recorded round counts") {
+		t.Errorf("no warning about bench.txt:\n%s", l.errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "results.json")); err != nil {
+		t.Errorf("no results.json: %v", err)
+	}
+}
+
+// Two signals back to back with --start-profile leave the profile written
+// and no temporary file. Before, the second made the lab exit at once: no
+// results, and the profile's .start.pb.gz.tmp-* file left behind.
+func TestDoubleSignalStartProfileNoTemp(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("kernel call chains need root (or CAP_PERFMON) here")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "start.pb.gz")
+	l := startLab(t, nil, "--method", "fork", "--n-tasks", "2", "--n-iters", longIters, "--repeat", "1",
+		"--start-profile", file, "--out", filepath.Join(dir, "out"))
+	if !l.waitForTasks(t, 2) {
+		l.wait(t)
+		t.Fatalf("the lab exited before starting its tasks: %s", l.errb.String())
+	}
+	syscall.Kill(l.pid(), syscall.SIGINT)
+	syscall.Kill(l.pid(), syscall.SIGTERM)
+	l.wait(t)
+	left, _ := filepath.Glob(filepath.Join(dir, ".*tmp-*"))
+	more, _ := filepath.Glob(filepath.Join(dir, "out", ".*tmp-*"))
+	if left = append(left, more...); len(left) > 0 {
+		t.Errorf("temporary files left: %v; stderr:\n%s", left, l.errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "results.json")); err != nil {
+		t.Errorf("no results.json: %v; stderr:\n%s", err, l.errb.String())
+	}
+}

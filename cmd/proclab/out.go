@@ -2,12 +2,16 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/proclab/proclab/lab/report"
 	"github.com/proclab/proclab/lab/results"
+	"github.com/proclab/proclab/lab/stats"
 )
 
 // checkOutDir makes dir (and its parents) and proves it writable before
@@ -30,9 +34,34 @@ func checkOutDir(dir string) error {
 // renderer panic.
 var exports = report.Exports
 
-// writeOut writes every export of res into dir.
+// writeOut writes every export of res into dir. Without a task that
+// counts in a recorded round (a run interrupted in its warmup, every task
+// failed), bench.txt would be empty, which benchstat reads as nothing
+// measured: it is not written, an older one is removed, and a warning
+// says why.
 func writeOut(dir string, res *results.Result) error {
-	return writeFiles(dir, exports(res))
+	files := exports(res)
+	if !anyTaskCounts(res) {
+		files = slices.DeleteFunc(files, func(e report.Export) bool { return e.Name == benchFile })
+		if err := os.Remove(filepath.Join(dir, benchFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing the older %s: %w", benchFile, err)
+		}
+		res.Warnings = append(res.Warnings, benchFile+" not written: no task of a recorded round counts (interrupted during warmup, or every task failed)")
+	}
+	return writeFiles(dir, files)
+}
+
+const benchFile = "bench.txt"
+
+// anyTaskCounts says whether a task of a recorded round enters the figures.
+func anyTaskCounts(res *results.Result) bool {
+	for i := range res.Runs {
+		r := &res.Runs[i]
+		if stats.Recorded(r) && slices.ContainsFunc(r.Tasks, func(t results.Task) bool { return stats.Counts(&t) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeFiles writes each export to a temporary name in dir, syncs it and
