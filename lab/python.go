@@ -116,7 +116,7 @@ func startPython(ctx context.Context, labPID int, methods []results.Method) (*py
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "proclab-py-")
+	dir, err := makeTempDir("proclab-py-")
 	if err != nil {
 		return nil, fmt.Errorf("python driver: %w", err)
 	}

@@ -27,6 +27,10 @@ type outputFile struct {
 }
 
 func createOutput(flag, path string) (*outputFile, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		// Refused now: the rename over it would fail only after the run.
+		return nil, fmt.Errorf("--%s %s is a directory: give the name of a file", flag, path)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

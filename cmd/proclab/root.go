@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -158,6 +159,11 @@ func (f *runFlags) spec(stderr io.Writer) (lab.Spec, error) {
 		StartProfilePeriod: f.startEvery}
 	if err := s.Validate(); err != nil {
 		return s, err
+	}
+	if slices.ContainsFunc(s.Methods, results.Method.IsPython) {
+		if err := lab.CheckTempDir(); err != nil { // the driver's directory
+			return s, err
+		}
 	}
 	return s, s.CheckSystem() // before anything runs; lab.Run checks again
 }

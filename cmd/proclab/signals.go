@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -62,6 +63,9 @@ func watchInterrupts(stderr io.Writer) *interrupts {
 				}
 				in.mu.Unlock()
 				switch {
+				case first == 0 && exitOnSignal.Load():
+					fmt.Fprintf(stderr, "proclab: interrupted by %s\n", signalName(s.(syscall.Signal)))
+					exitNow(s.(syscall.Signal))
 				case first == 0:
 					firstAt = time.Now()
 					cancel()
@@ -82,6 +86,11 @@ func watchInterrupts(stderr io.Writer) *interrupts {
 	}()
 	return in
 }
+
+// exitOnSignal is set by the commands that only read and write files
+// (report, diff): they do not look at the context, so the first signal
+// ends them at once, with no temporary file left.
+var exitOnSignal atomic.Bool
 
 // sameRequest: a signal this soon after the first is the same request.
 const sameRequest = time.Second
