@@ -25,6 +25,7 @@ type compareFlags struct {
 	json        bool
 	inheritHeap bool
 	out         string
+	trustOut    bool
 }
 
 func newCompareCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -51,7 +52,7 @@ from which on processes beat one process.`,
 				return usageError{err}
 			}
 			if f.out != "" {
-				if err := checkOutDir(f.out); err != nil {
+				if err := checkOutDir(f.out, f.trustOut); err != nil {
 					return err
 				}
 			}
@@ -76,7 +77,7 @@ from which on processes beat one process.`,
 	fl.Var(newInt(&f.warmup, 1, true), "warmup", "rounds per cell run first and not recorded")
 	addForkLabHeapFlag(fl, &f.inheritHeap)
 	fl.BoolVar(&f.json, "json", false, "write the results (with a top-level cells array) as one JSON document to stdout")
-	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
+	addOutFlags(fl, &f.out, &f.trustOut)
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
 	})

@@ -8,18 +8,35 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
+
+	"github.com/spf13/pflag"
 
 	"github.com/proclab/proclab/lab/report"
 	"github.com/proclab/proclab/lab/results"
 	"github.com/proclab/proclab/lab/stats"
 )
 
+// addOutFlags registers --out and --trust-out.
+func addOutFlags(fl *pflag.FlagSet, out *string, trust *bool) {
+	fl.StringVar(out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
+	fl.BoolVar(trust, "trust-out", false, "write into --out even when it is a symbolic link or a directory another user owns or can write")
+}
+
 // checkOutDir makes dir (and its parents) and proves it writable before
-// anything runs: a mistyped --out should not cost a whole lab run. Its
-// error is a usage error.
-func checkOutDir(dir string) error {
+// anything runs: a mistyped --out should not cost a whole lab run. Unless
+// trusted (--trust-out), it refuses, as careful tools do, a dir that is a
+// symbolic link (a link planted in /tmp sent the files into /etc) or that
+// another user owns or can write (who could plant the results.json that
+// report reads back, or swap the files). Its error is a usage error.
+func checkOutDir(dir string, trust bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usageError{fmt.Errorf("--out: %w", err)}
+	}
+	if !trust {
+		if err := outDirSafe(dir); err != nil {
+			return usageError{fmt.Errorf("--out %s %w (--trust-out writes there all the same)", dir, err)}
+		}
 	}
 	f, err := os.CreateTemp(dir, ".proclab-probe-*")
 	if err != nil {
@@ -27,6 +44,32 @@ func checkOutDir(dir string) error {
 	}
 	f.Close()
 	os.Remove(f.Name())
+	return nil
+}
+
+// outDirSafe says why dir may not be this user's alone, or nil.
+func outDirSafe(dir string) error {
+	li, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	if li.Mode()&fs.ModeSymlink != 0 {
+		to, _ := os.Readlink(dir)
+		return fmt.Errorf("is a symbolic link (to %s): give the directory itself", to)
+	}
+	st, ok := li.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil
+	}
+	switch mode := li.Mode().Perm(); {
+	case int(st.Uid) != os.Geteuid():
+		return fmt.Errorf("belongs to uid %d, not to you (uid %d)", st.Uid, os.Geteuid())
+	case mode&0o002 != 0:
+		return fmt.Errorf("is writable by every user (mode %04o)", mode)
+	case mode&0o020 != 0 && int(st.Gid) != os.Getegid():
+		// A user's own group (umask 002) is not another user.
+		return fmt.Errorf("is writable by group %d, not yours (mode %04o)", st.Gid, mode)
+	}
 	return nil
 }
 

@@ -31,6 +31,7 @@ type runFlags struct {
 	sampleBudget float64 // percent
 	json         bool
 	out          string
+	trustOut     bool
 	perTask      bool
 	termFlags
 	exportFlags
@@ -83,7 +84,7 @@ out or was interrupted is in no figure.`,
 				return usageError{err}
 			}
 			if f.out != "" {
-				if err := checkOutDir(f.out); err != nil {
+				if err := checkOutDir(f.out, f.trustOut); err != nil {
 					return err
 				}
 			}
@@ -128,7 +129,7 @@ out or was interrupted is in no figure.`,
 	fl.DurationVar(&f.sample, "sample-interval", lab.DefaultSampleInterval, "sample each live child's CPU and memory (gopsutil) this often (0: off)")
 	fl.Var(newFloat(&f.sampleBudget, 100*lab.DefaultSampleBudget), "sample-budget", "skip samples rather than let sampling cost more than this percent of the children's CPU (0: no limit)")
 	fl.BoolVar(&f.json, "json", false, "write the results as one JSON document to stdout instead of the table")
-	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
+	addOutFlags(fl, &f.out, &f.trustOut)
 	fl.BoolVar(&f.perTask, "per-task", false, "list every task in the table, however many")
 	f.termFlags.register(fl)
 	f.exportFlags.register(fl)
