@@ -181,6 +181,17 @@ void proclab_worker_main(int64_t runtime_ready_ns) {
 	// The runtime installed its own SIGQUIT and SIGPIPE handlers (a
 	// goroutine dump, a crash on a broken pipe); the task wants neither.
 	proclab_ignore_terminal_signals();
+	// Nor its crash handlers: a worker sent SIGSEGV (or hit one in the C
+	// loop) printed a Go trace of ~100 lines on the lab's stderr and
+	// exited 2. The task runs in C from here and never returns into Go,
+	// so the default action is right: the worker dies by the signal, and
+	// the lab reports it so, as it does a fork child.
+	static const int crash[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT};
+	struct sigaction dfl;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	for (unsigned i = 0; i < sizeof crash / sizeof crash[0]; i++)
+		sigaction(crash[i], &dfl, 0);
 	proclab_child_task(&worker_task, PROCLAB_WORKER_FD,
 	                   PROCLAB_REC_EXECED | PROCLAB_REC_GO_RUNTIME,
 	                   proclab_exec_done_ns, runtime_ready_ns);

@@ -66,6 +66,7 @@ func (e *env) recordMismatch(rec *csys.Record, task, pid int) string {
 // records a warning for the run.
 func (e *env) creationStopped(i, alive int, err error) string {
 	var why string
+	advice := "; try a lower --n-tasks or --max-procs" // for a limit reached; not for a helper gone
 	switch {
 	case errors.Is(err, syscall.EAGAIN):
 		why = "EAGAIN, the system refused another process (a limit was reached: " +
@@ -75,10 +76,10 @@ func (e *env) creationStopped(i, alive int, err error) string {
 	case errors.Is(err, syscall.ENOMEM):
 		why = "out of memory (" + err.Error() + ")"
 	default:
-		why = err.Error()
+		why, advice = err.Error(), ""
 	}
-	e.warnings = append(e.warnings, fmt.Sprintf("creation stopped at task %d of %d (%d children alive): %s; the %d started were reaped; try a lower --n-tasks or --max-procs",
-		i, e.spec.NTasks, alive, why, i))
+	e.warnings = append(e.warnings, fmt.Sprintf("creation stopped at task %d of %d (%d children alive): %s; the %d started were reaped%s",
+		i, e.spec.NTasks, alive, why, i, advice))
 	return why
 }
 

@@ -38,7 +38,7 @@ func buildFloorProgram(dir string) (string, error) {
 // is /bin/true and why says what failed; err is a directory that could
 // not be made.
 func tempFloorProgram(prefix string) (prog string, cleanup func(), why, err error) {
-	dir, err := os.MkdirTemp("", prefix)
+	dir, err := makeTempDir(prefix)
 	if err != nil {
 		return "", nil, nil, err
 	}

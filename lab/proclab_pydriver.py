@@ -61,6 +61,29 @@ def _die_with_parent():
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
+def _let_forkserver_go():
+    """Close this child's copy of the write end of Python's forkserver
+    "alive" pipe.
+
+    The forkserver exits when that pipe reaches EOF, that is when the
+    driver, which holds the write end, is gone (killed with the lab). But
+    multiprocessing hands a copy to every child the forkserver makes (so
+    that it could use the forkserver itself), and while a task ran, the
+    forkserver never saw EOF: it and its children, which die only with it,
+    outlived a lab killed by SIGKILL. A task never starts processes, so it
+    lets its copy go; then the driver's death ends the forkserver, and the
+    forkserver's ends the tasks (PR_SET_PDEATHSIG)."""
+    fs = sys.modules.get("multiprocessing.forkserver")
+    server = getattr(fs, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if fd is not None:
+        server._forkserver_alive_fd = None
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
 def hot_loop(n_iters):
     """csys/hotloop.c's xorshift64 chain in pure Python, masked to 64 bits:
     the same checksum as the C loop."""
@@ -112,6 +135,7 @@ def child_task(task, n_iters, conn, flags, parent):
     _die_with_parent()
     if os.getppid() != parent:
         os._exit(1)
+    _let_forkserver_go()
     cpu0 = time.thread_time_ns()
     checksum = hot_loop(n_iters)
     cpu1 = time.thread_time_ns()

@@ -56,6 +56,7 @@ type pydriver struct {
 	exits  map[int]chan pyMsg
 	inproc chan pyMsg
 	gone   error
+	gaveUp string // why the lab killed the driver, if it gave up on it
 
 	sendMu   sync.Mutex  // one send at a time; guards closed
 	closed   bool        // close has closed sock
@@ -115,7 +116,7 @@ func startPython(ctx context.Context, labPID int, methods []results.Method) (*py
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "proclab-py-")
+	dir, err := makeTempDir("proclab-py-")
 	if err != nil {
 		return nil, fmt.Errorf("python driver: %w", err)
 	}
@@ -128,6 +129,9 @@ func startPython(ctx context.Context, labPID int, methods []results.Method) (*py
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("python driver: socketpair: %w", err)
 	}
+	// No send waits long for a driver that does not read (stopped).
+	tv := unix.NsecToTimeval(pyAnswerTimeout.Nanoseconds())
+	unix.SetsockoptTimeval(fds[0], unix.SOL_SOCKET, unix.SO_SNDTIMEO, &tv)
 	theirs := os.NewFile(uintptr(fds[1]), "pydriver")
 	var contexts []string
 	for _, m := range methods {
@@ -138,6 +142,11 @@ func startPython(ctx context.Context, labPID int, methods []results.Method) (*py
 	boot := "import sys; sys.path.insert(0, " + strconv.Quote(dir) + "); import proclab_pydriver as d; d.main()"
 	cmd := exec.Command(py, "-I", "-c", boot, strconv.Itoa(labPID), strings.Join(contexts, ","))
 	cmd.ExtraFiles = []*os.File{theirs}
+	// multiprocessing makes a pymp-* directory in TMPDIR (for its
+	// forkserver's socket) and removes it at the driver's exit, which the
+	// driver does not always reach (the lab kills a driver that closed its
+	// socket): in dir, it goes with dir.
+	cmd.Env = append(os.Environ(), "TMPDIR="+dir)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	// Its own process group: a terminal's Ctrl-C reaches the lab, which
 	// stops the tasks itself; and it dies with the lab.
@@ -158,7 +167,7 @@ func startPython(ctx context.Context, labPID int, methods []results.Method) (*py
 	case m := <-ready:
 		if m.err != nil {
 			pd.close()
-			return nil, fmt.Errorf("python driver: %w", m.err)
+			return nil, fmt.Errorf("%s: %w", py, m.err)
 		}
 		pd.info = results.PythonInfo{PID: m.PID, Version: m.Python, Executable: m.Executable,
 			StartupNS: m.ReadyNS - t0, ForkserverPID: m.ForkserverPID, ForkserverStartupNS: m.ForkserverStartupNS}
@@ -178,7 +187,7 @@ func startPython(ctx context.Context, labPID int, methods []results.Method) (*py
 			pending := len(pd.starts) > 0 || len(pd.exits) > 0
 			pd.mu.Unlock()
 			if pending {
-				pd.abort()
+				pd.giveUp("it did not wind down within 2s of the interrupt")
 			}
 		})
 	})
@@ -228,6 +237,11 @@ func (pd *pydriver) read(ready chan<- pyMsg) {
 	if werr != nil {
 		gone = fmt.Errorf("python driver exited (%v)", werr)
 	}
+	pd.mu.Lock()
+	if pd.gaveUp != "" {
+		gone = fmt.Errorf("python driver killed: %s", pd.gaveUp)
+	}
+	pd.mu.Unlock()
 	if first {
 		ready <- pyMsg{err: gone}
 	}
@@ -350,7 +364,10 @@ func (pd *pydriver) start(m results.Method, t csys.Task, w int) (child, error) {
 
 	err = pd.send(map[string]any{"op": "start", "seq": seq, "ctx": pyContext(m),
 		"task": t.Index, "n_iters": t.NIters}, p[1])
-	unix.Close(p[1]) // the driver has its copy
+	unix.Close(p[1])                 // the driver has its copy
+	if errors.Is(err, unix.EAGAIN) { // SO_SNDTIMEO: it has not read for pyAnswerTimeout
+		pd.giveUp(fmt.Sprintf("the start of task %d not taken within %v", t.Index, pyAnswerTimeout))
+	}
 	if err != nil {
 		pd.mu.Lock()
 		delete(pd.starts, seq)
@@ -365,7 +382,7 @@ func (pd *pydriver) start(m results.Method, t csys.Task, w int) (child, error) {
 	case <-time.After(pyAnswerTimeout):
 		// A driver that does not answer (stopped, stuck) is killed: the
 		// reader then fails every pending request, this one included.
-		pd.abort()
+		pd.giveUp(fmt.Sprintf("no answer to the start of task %d within %v", t.Index, pyAnswerTimeout))
 		r = <-ch
 	}
 	if r.err != nil || r.Error != "" {
@@ -384,7 +401,16 @@ func (pd *pydriver) start(m results.Method, t csys.Task, w int) (child, error) {
 	pid := r.PID
 	return child{pid: pid, parentPID: r.PPID, flags: csys.FlagPython, createNS: r.CreateNS,
 		kill: func() { pd.kill(pid) }, wait: func() (csys.Exit, error) {
-			x := <-exit
+			// The lab waits once the child's result pipe is at EOF (it
+			// reported, or died) or it was killed: it is ending, and the
+			// driver owes its end within pyExitTimeout.
+			var x pyMsg
+			select {
+			case x = <-exit:
+			case <-time.After(pyExitTimeout):
+				pd.giveUp(fmt.Sprintf("it did not report the end of task %d (pid %d) within %v", t.Index, pid, pyExitTimeout))
+				x = <-exit
+			}
 			if x.err != nil {
 				return csys.Exit{}, x.err
 			}
@@ -461,8 +487,8 @@ func relayPythonRecord(r, w int) {
 // A driver that does not answer a kill within pyKillGrace (stopped,
 // stuck) is killed itself, and its children with it.
 func (pd *pydriver) kill(pid int) {
-	if pd.sendFlags(unix.MSG_DONTWAIT, map[string]any{"op": "kill", "pid": pid}) != nil {
-		pd.abort()
+	if err := pd.sendFlags(unix.MSG_DONTWAIT, map[string]any{"op": "kill", "pid": pid}); err != nil {
+		pd.giveUp(fmt.Sprintf("could not ask it to kill pid %d (%v)", pid, err))
 		return
 	}
 	time.AfterFunc(pyKillGrace, func() {
@@ -470,12 +496,18 @@ func (pd *pydriver) kill(pid int) {
 		pending := pd.exits[pid] != nil
 		pd.mu.Unlock()
 		if pending {
-			pd.abort()
+			pd.giveUp(fmt.Sprintf("pid %d not killed within %v", pid, pyKillGrace))
 		}
 	})
 }
 
 const pyKillGrace = 10 * time.Second
+
+// pyExitTimeout bounds the wait for an "exited" once the task's result
+// pipe is at EOF: a healthy driver sends it within milliseconds of the
+// child's exit (a Python child's teardown takes a few), a stopped one
+// never does.
+const pyExitTimeout = 10 * time.Second
 
 // pyAnswerTimeout bounds the wait for a STARTED (starting a py-spawn
 // child takes ~50 ms here).
@@ -555,6 +587,17 @@ func (pd *pydriver) runInProcess(ctx context.Context, m results.Method, n int, n
 		tasks[i] = t
 	}
 	return tasks
+}
+
+// giveUp kills the driver, saying why: whatever still waits on it gets an
+// error that gives the reason.
+func (pd *pydriver) giveUp(why string) {
+	pd.mu.Lock()
+	if pd.gaveUp == "" && pd.gone == nil {
+		pd.gaveUp = why
+	}
+	pd.mu.Unlock()
+	pd.abort()
 }
 
 // abort kills the driver (and, by their PR_SET_PDEATHSIG, its children).

@@ -22,6 +22,7 @@ type env struct {
 	obs      observer       // live sampler of children; nil when sampling is off
 	fs       *forkserver    // the run's forkserver; nil unless a method needs it
 	py       *pydriver      // the run's Python driver; nil unless a py-* method runs
+	pyErr    error          // why the Python driver did not start: its methods fail with it, the others run
 	worker   *csys.Worker   // spawn and fork-exec workers, prepared once (csys/worker.go)
 	warnings []string       // what the current run wants the reader to know
 	prof     *startProfiler // the start profile while it records; nil when off (startprofile.go)
@@ -116,10 +117,17 @@ func Run(ctx context.Context, spec Spec) (res *results.Result, err error) {
 	}
 	if slices.ContainsFunc(spec.Methods, results.Method.IsPython) {
 		if e.py, err = startPython(ctx, e.labPID, spec.Methods); err != nil {
-			return res, err
+			if ctx.Err() != nil {
+				res.Incomplete = true
+				return res, err
+			}
+			// A broken python3 costs Python's methods, not the others.
+			e.pyErr = err
+			res.Warnings = append(res.Warnings, fmt.Sprintf("Python's methods not run: %v", err))
+		} else {
+			defer e.py.close()
+			res.Python = &e.py.info
 		}
-		defer e.py.close()
-		res.Python = &e.py.info
 	}
 	// The Go heap is not returned to the OS (debug.FreeOSMemory) before
 	// the runs: it shrinks lab_anon_bytes by ~1 MiB but, measured side by
@@ -179,6 +187,13 @@ func (e *env) runOnce(ctx context.Context, m results.Method) results.RunResult {
 	run := results.RunResult{Method: m, NTasks: e.spec.NTasks, NIters: e.spec.NIters}
 	e.markHeap()       // the heap grew since the last run: keep it out of fork children
 	e.measureLab(&run) // before the first create, outside every timed section
+	if m.IsPython() && e.py == nil {
+		run.Tasks = make([]results.Task, e.spec.NTasks)
+		for i := range run.Tasks {
+			run.Tasks[i] = results.Task{Task: i, Error: "not started: " + e.pyErr.Error()}
+		}
+		return run
+	}
 	var load *float64
 	if l, err := load1(); err == nil {
 		load = &l

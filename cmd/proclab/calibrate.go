@@ -52,6 +52,9 @@ and total per fork task within ` + goalText() + ` of their floor).`,
 			if warmup < 0 {
 				return usageError{fmt.Errorf("--warmup must be 0 or more, got %d", warmup)}
 			}
+			if err := lab.CheckTempDir(); err != nil {
+				return usageError{err}
+			}
 			cal, err := lab.Calibrate(cmd.Context(), lab.CalibrateSpec{Rounds: n, Warmup: warmup, Methods: methods, RateTasks: rateList.ints(), InheritLabHeap: inheritHeap})
 			if cal == nil {
 				return usageError{err}

@@ -26,6 +26,7 @@ type compareFlags struct {
 	inheritHeap bool
 	out         string
 	term        termFlags
+	trustOut    bool
 }
 
 func newCompareCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -52,7 +53,7 @@ from which on processes beat one process.`,
 				return usageError{err}
 			}
 			if f.out != "" {
-				if err := checkOutDir(f.out); err != nil {
+				if err := checkOutDir(f.out, f.trustOut); err != nil {
 					return err
 				}
 			}
@@ -79,7 +80,7 @@ from which on processes beat one process.`,
 	addForkLabHeapFlag(fl, &f.inheritHeap)
 	fl.BoolVar(&f.json, "json", false, "write the results (with a top-level cells array) as one JSON document to stdout")
 	f.term.registerWide(fl)
-	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
+	addOutFlags(fl, &f.out, &f.trustOut)
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
 	})

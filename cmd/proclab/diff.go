@@ -39,6 +39,7 @@ which part of each input it matched.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(_ *cobra.Command, args []string) error {
+			exitOnSignal.Store(true) // it reads and writes files only: a signal ends it (signals.go)
 			if math.IsNaN(alpha) || alpha <= 0 || alpha >= 1 {
 				return usageError{fmt.Errorf("--alpha must be between 0 and 1, got %g", alpha)}
 			}

@@ -41,11 +41,17 @@ func proclab(stdout, stderr io.Writer, args []string) (code int) {
 	in := watchInterrupts(stderr)
 	defer in.stop()
 
-	cmd := newRootCmd(stdout, stderr)
+	out := &checkedWriter{w: stdout}
+	cmd := newRootCmd(out, stderr)
 	cmd.SetArgs(foldListArgs(cmd, args)) // "--n_iters 1000 10000": lists.go
 	err := cmd.ExecuteContext(in.ctx)
 	var ue usageError
 	switch {
+	case err == nil && out.err != nil && !readerLeft(out.err):
+		// --help, report's list of files: a write nobody checked failed
+		// (stdout is a full disk, /dev/full).
+		fmt.Fprintf(stderr, "proclab: writing stdout: %v\n", out.err)
+		return 1
 	case err == nil:
 		return 0
 	case errors.As(err, &ue):
@@ -58,4 +64,20 @@ func proclab(stdout, stderr io.Writer, args []string) (code int) {
 	}
 	fmt.Fprintf(stderr, "proclab: %v\n", err)
 	return 1
+}
+
+// checkedWriter keeps the first error of a write to w: every command's
+// output reaches stdout through it, so that a write that failed is never
+// an exit status 0, whichever writer forgot to look.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return n, err
 }

@@ -165,3 +165,50 @@ func TestCompareBadInput(t *testing.T) {
 		}
 	}
 }
+
+// An --out that is a symbolic link, or a directory another user owns or
+// can write, is refused with one line before anything runs, unless
+// --trust-out asks for it. Before, a link planted in /tmp sent the files
+// wherever it pointed (8 files into /etc), and another user's directory
+// was written into.
+func TestOutNotTrusted(t *testing.T) {
+	base := t.TempDir()
+	target := filepath.Join(base, "target")
+	if err := os.Mkdir(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(base, "link")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	open := filepath.Join(base, "open")
+	if err := os.Mkdir(open, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(open, 0o777) // past the umask
+	cases := map[string]string{link: "is a symbolic link", open: "is writable by every user"}
+	if os.Geteuid() == 0 {
+		other := filepath.Join(base, "other")
+		if err := os.Mkdir(other, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(other, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		cases[other] = "belongs to uid 65534"
+	}
+	run := []string{"--method", "fork", "--n-tasks", "1", "--n-iters", "1000", "--repeat", "1"}
+	for dir, want := range cases {
+		assertBadInput(t, runLab(t, append(run, "--out", dir)...), "--out "+dir+" "+want, "--trust-out")
+		assertBadInput(t, runLab(t, "compare", "--n-iters", "1000", "--n-tasks", "1", "--out", dir), want)
+	}
+	if ents, _ := os.ReadDir(target); len(ents) > 0 {
+		t.Errorf("the link's target was written: %s", ents[0].Name())
+	}
+	if r := runLab(t, append(run, "--out", link, "--trust-out")...); r.code != 0 {
+		t.Fatalf("--trust-out: exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(target, "results.json")); err != nil {
+		t.Errorf("--trust-out did not write through the link: %v", err)
+	}
+}

@@ -27,6 +27,10 @@ type outputFile struct {
 }
 
 func createOutput(flag, path string) (*outputFile, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		// Refused now: the rename over it would fail only after the run.
+		return nil, fmt.Errorf("--%s %s is a directory: give the name of a file", flag, path)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -35,10 +39,12 @@ func createOutput(flag, path string) (*outputFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %w", flag, err)
 	}
+	addPending(f.Name())
 	// CreateTemp makes the file private; the result is an ordinary output.
 	if err := f.Chmod(0o644); err != nil {
 		f.Close()
 		os.Remove(f.Name())
+		donePending(f.Name())
 		return nil, fmt.Errorf("--%s: %w", flag, err)
 	}
 	return &outputFile{File: f, path: path}, nil
@@ -46,6 +52,7 @@ func createOutput(flag, path string) (*outputFile, error) {
 
 // commit closes the file and renames it into place.
 func (o *outputFile) commit() error {
+	defer donePending(o.Name())
 	if err := o.Close(); err != nil {
 		os.Remove(o.Name())
 		return err
@@ -59,6 +66,7 @@ func (o *outputFile) commit() error {
 
 // abort closes and removes the temporary file.
 func (o *outputFile) abort() {
+	defer donePending(o.Name())
 	o.Close()
 	os.Remove(o.Name())
 }

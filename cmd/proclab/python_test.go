@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/proclab/proclab/lab"
 	"github.com/proclab/proclab/lab/results"
@@ -66,5 +69,89 @@ func TestPythonRowsEverywhere(t *testing.T) {
 	bench, _ := os.ReadFile(filepath.Join(dir, "bench.txt"))
 	if !strings.Contains(string(csv), "py-forkserver") || !strings.Contains(string(bench), "method=py-fork") {
 		t.Errorf("csv or bench.txt has no Python rows:\n%s\n%s", csv, bench)
+	}
+}
+
+// A stopped Python driver (SIGSTOP) does not hold the lab: its tasks end,
+// the driver owes their "exited" and never sends it, so after a bounded
+// wait the lab kills it, reports the tasks failed with why, writes its
+// results and exits 1. Before, the tasks stayed zombies and the lab waited
+// until killed, writing nothing.
+func TestPythonDriverStoppedCLI(t *testing.T) {
+	if _, err := lab.Python(); err != nil {
+		t.Skipf("no python3: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	l := startLab(t, nil, "--method", "py-spawn", "--n-tasks", "4", "--n-iters", "1000000", "--repeat", "1",
+		"--sample-interval", "0", "--json", "--out", dir)
+	deadline := time.Now().Add(time.Minute)
+	var ps []proc
+	for ps == nil {
+		for _, d := range childrenOf(l.pid()) {
+			tasks := 0
+			for _, k := range childrenOf(d) {
+				if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", k)); strings.Contains(string(b), "spawn_main") {
+					tasks++
+				}
+			}
+			if procComm(d) == "python3" && tasks >= 4 {
+				ps = descendants(l.pid())
+				syscall.Kill(d, syscall.SIGSTOP)
+			}
+		}
+		if ps == nil && (!l.alive() || time.Now().After(deadline)) {
+			t.Fatalf("the driver did not start 4 tasks (lab alive %v): %s", l.alive(), l.errb.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	code := l.wait(t)
+	awaitOrphansDead(t, ps) // the driver's tasks, its zombies, are re-parented here
+	if code != 1 || !strings.Contains(l.errb.String(), "python driver killed: it did not report the end of task") {
+		t.Errorf("exit %d, want 1 with the driver given up; stderr:\n%s", code, l.errb.String())
+	}
+	res := decodeResult(t, l.out.String())
+	if len(res.Runs) != 1 || len(res.Runs[0].Tasks) != 4 {
+		t.Fatalf("want one run of 4 tasks, got %d runs", len(res.Runs))
+	}
+	for _, tk := range res.Runs[0].Tasks {
+		if !strings.Contains(tk.Error, "python driver killed") {
+			t.Errorf("task %d: error %q, want the driver given up", tk.Task, tk.Error)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "results.json")); err != nil {
+		t.Errorf("--out has no results: %v", err)
+	}
+}
+
+// A python3 that is there but broken (it exits 1 at once) fails Python's
+// methods, each task with the reason; the C and Go methods run and are
+// measured. Before, the driver's failure ended the whole run: 0 tasks for
+// every method.
+func TestBrokenPythonFailsOnlyPython(t *testing.T) {
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "python3"), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
+	t.Setenv("PROCLAB_PYTHON", "")
+	r := runLab(t, "--method", "fork,spawn,py-fork,py-spawn", "--n-tasks", "2", "--n-iters", "1000", "--repeat", "1",
+		"--json", "--sample-interval", "0")
+	if r.code != 1 || !strings.Contains(r.stderr, "python driver exited (exit status 1)") || strings.Count(withoutWarnings(r.stderr), "\n") != 1 {
+		t.Errorf("exit %d, want 1 with one line naming the driver's failure; stderr:\n%s", r.code, r.stderr)
+	}
+	res := decodeResult(t, r.stdout)
+	ran := map[results.Method]int{}
+	for _, run := range res.Runs {
+		for _, tk := range run.Tasks {
+			switch {
+			case run.Method.IsPython() && !strings.Contains(tk.Error, "python driver exited"):
+				t.Errorf("%s task %d: error %q, want the driver's failure", run.Method, tk.Task, tk.Error)
+			case !run.Method.IsPython() && tk.Error == "":
+				ran[run.Method]++
+			}
+		}
+	}
+	if ran[results.Fork] != 2 || ran[results.Spawn] != 2 {
+		t.Errorf("want 2 good tasks each of fork and spawn, got %v", ran)
 	}
 }

@@ -50,6 +50,9 @@ and exec, fork+execve for fork-exec), run right before it.`,
 			if err := ts.Validate(); err != nil {
 				return usageError{err}
 			}
+			if err := lab.CheckTempDir(); err != nil {
+				return usageError{err}
+			}
 			t, err := lab.MeasureRates(cmd.Context(), ts)
 			if t == nil {
 				return err

@@ -38,10 +38,11 @@ commands to open its profiles. make lab ends with it.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(_ *cobra.Command, args []string) error {
+			exitOnSignal.Store(true) // it reads and writes files only: a signal ends it (signals.go)
 			dir := args[0]
 			lr, err := readLabReport(dir, title)
 			if err != nil {
-				return err
+				return usageError{err} // what it reads is its input: exit 2, as diff's
 			}
 			exports := []report.Export{{Name: "report.md", Write: func(w io.Writer) error { return report.Lab(w, lr) }}}
 			if withHTML {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ type runFlags struct {
 	sampleBudget float64 // percent
 	json         bool
 	out          string
+	trustOut     bool
 	perTask      bool
 	termFlags
 	exportFlags
@@ -82,7 +84,7 @@ out or was interrupted is in no figure.`,
 				return usageError{err}
 			}
 			if f.out != "" {
-				if err := checkOutDir(f.out); err != nil {
+				if err := checkOutDir(f.out, f.trustOut); err != nil {
 					return err
 				}
 			}
@@ -127,7 +129,7 @@ out or was interrupted is in no figure.`,
 	fl.DurationVar(&f.sample, "sample-interval", lab.DefaultSampleInterval, "sample each live child's CPU and memory (gopsutil) this often (0: off)")
 	fl.Var(newFloat(&f.sampleBudget, 100*lab.DefaultSampleBudget), "sample-budget", "skip samples rather than let sampling cost more than this percent of the children's CPU (0: no limit)")
 	fl.BoolVar(&f.json, "json", false, "write the results as one JSON document to stdout instead of the table")
-	fl.StringVar(&f.out, "out", "", "also write results.json, results.csv, results.md, bench.txt and plots into this directory")
+	addOutFlags(fl, &f.out, &f.trustOut)
 	fl.BoolVar(&f.perTask, "per-task", false, "list every task in the table, however many")
 	f.termFlags.register(fl)
 	f.exportFlags.register(fl)
@@ -158,6 +160,11 @@ func (f *runFlags) spec(stderr io.Writer) (lab.Spec, error) {
 		StartProfilePeriod: f.startEvery}
 	if err := s.Validate(); err != nil {
 		return s, err
+	}
+	if slices.ContainsFunc(s.Methods, results.Method.IsPython) {
+		if err := lab.CheckTempDir(); err != nil { // the driver's directory
+			return s, err
+		}
 	}
 	return s, s.CheckSystem() // before anything runs; lab.Run checks again
 }

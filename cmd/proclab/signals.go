@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // interrupts turns the first SIGINT, SIGTERM or SIGHUP into the
@@ -18,9 +20,16 @@ import (
 // session drops: the files of --out are what survives it. A signal that
 // was ignored when proclab started (nohup, a shell's background job) stays
 // ignored. SIGPIPE is watched too, only so that a write to a closed
-// stdout fails with EPIPE instead of killing the lab (epipe.go). A second signal ends the process at once (a task running in a
-// thread of the lab cannot be stopped, so the first may take a while);
-// children still alive then die with it (they set PR_SET_PDEATHSIG).
+// stdout fails with EPIPE instead of killing the lab (epipe.go).
+//
+// A second signal within sameRequest of the first is the same request:
+// GNU timeout sends SIGTERM to the lab and then to its whole process
+// group, systemd sends SIGTERM and then SIGHUP, a terminal's Ctrl-C
+// reaches the group too. A later one asks to exit now: the lab still
+// writes what it measured, but exits after exitBound whatever is left
+// (a third signal: at once); children still alive then die with it (they
+// set PR_SET_PDEATHSIG), and no temporary file of its own is left
+// (pending.go).
 type interrupts struct {
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -42,6 +51,8 @@ func watchInterrupts(stderr io.Writer) *interrupts {
 	}
 	signal.Notify(in.pipe, syscall.SIGPIPE) // never read: watching is what matters
 	go func() {
+		var firstAt time.Time
+		var forced *time.Timer
 		for {
 			select {
 			case s := <-in.ch:
@@ -51,18 +62,48 @@ func watchInterrupts(stderr io.Writer) *interrupts {
 					in.first = s.(syscall.Signal)
 				}
 				in.mu.Unlock()
-				if first == 0 {
+				switch {
+				case first == 0 && exitOnSignal.Load():
+					fmt.Fprintf(stderr, "proclab: interrupted by %s\n", signalName(s.(syscall.Signal)))
+					exitNow(s.(syscall.Signal))
+				case first == 0:
+					firstAt = time.Now()
 					cancel()
-					continue
+				case time.Since(firstAt) < sameRequest:
+					// the same request, delivered twice
+				case forced == nil:
+					fmt.Fprintf(stderr, "proclab: %s again: writing what was measured, then exiting (in %v at most)\n",
+						signalName(s.(syscall.Signal)), exitBound)
+					forced = time.AfterFunc(exitBound, func() { exitNow(first) })
+				default:
+					fmt.Fprintf(stderr, "proclab: %s again: exiting now\n", signalName(s.(syscall.Signal)))
+					exitNow(first)
 				}
-				fmt.Fprintf(stderr, "proclab: %s again: exiting now, without waiting for the tasks\n", signalName(s.(syscall.Signal)))
-				os.Exit(exitStatus(first))
 			case <-in.done:
 				return
 			}
 		}
 	}()
 	return in
+}
+
+// exitOnSignal is set by the commands that only read and write files
+// (report, diff): they do not look at the context, so the first signal
+// ends them at once, with no temporary file left.
+var exitOnSignal atomic.Bool
+
+// sameRequest: a signal this soon after the first is the same request.
+const sameRequest = time.Second
+
+// exitBound: after a second signal, the lab exits this soon at the
+// latest, with or without its results written.
+const exitBound = 5 * time.Second
+
+// exitNow ends the process with the status for death by first, removing
+// the temporary files it was writing.
+func exitNow(first syscall.Signal) {
+	removePending()
+	os.Exit(exitStatus(first))
 }
 
 // signal is the first signal received, or 0.

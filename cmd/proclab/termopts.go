@@ -46,6 +46,9 @@ func (t *termFlags) check() error {
 // 80 columns, no colour.
 func (t *termFlags) options(w io.Writer) report.TermOptions {
 	opt := report.TermOptions{Width: 80, Wide: t.wide, Columns: t.columns}
+	if c, ok := w.(*checkedWriter); ok {
+		w = c.w
+	}
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return opt
