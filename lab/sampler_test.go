@@ -131,31 +131,38 @@ func TestSampleIntervalValidate(t *testing.T) {
 	}
 }
 
-// BenchmarkSample is one sample (one gopsutil reading) of a live fork
-// child running the hot loop, for a lab holding 0 and 256 MiB. cpu-ns/op
-// is the sampling thread's own CPU: what a sample costs the machine.
+// BenchmarkSample is one sample (one gopsutil reading, full or quick) of
+// a live fork child running the hot loop, for a lab holding 0 and 256
+// MiB. cpu-ns/op is the sampling thread's own CPU: what a sample costs
+// the machine.
 func BenchmarkSample(b *testing.B) {
 	for _, size := range []int64{0, 256 * mib} {
-		b.Run(fmt.Sprintf("parent=%dMiB", size/mib), func(b *testing.B) {
-			pid := liveChild(b, size)
-			r := newProcReader(pid)
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			ctx := context.Background()
-			var rd procReading
-			cpu0 := threadCPU()
-			b.ResetTimer()
-			for b.Loop() {
-				var gone bool
-				var err error
-				if rd, gone, err = r.read(ctx); err != nil || gone {
-					b.Fatalf("read: gone %v, %v", gone, err)
+		for _, kind := range []string{"full", "quick"} {
+			b.Run(fmt.Sprintf("parent=%dMiB/%s", size/mib, kind), func(b *testing.B) {
+				pid := liveChild(b, size)
+				r := newProcReader(pid)
+				read := r.read
+				if kind == "quick" {
+					read = r.readQuick
 				}
-			}
-			b.ReportMetric(float64(threadCPU()-cpu0)/float64(b.N), "cpu-ns/op")
-			b.ReportMetric(float64(rd.rss)/mib, "rss-MiB")
-			b.ReportMetric(float64(rd.pss)/mib, "pss-MiB")
-		})
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				ctx := context.Background()
+				var rd procReading
+				cpu0 := threadCPU()
+				b.ResetTimer()
+				for b.Loop() {
+					var gone bool
+					var err error
+					if rd, gone, err = read(ctx); err != nil || gone {
+						b.Fatalf("read: gone %v, %v", gone, err)
+					}
+				}
+				b.ReportMetric(float64(threadCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+				b.ReportMetric(float64(rd.rss)/mib, "rss-MiB")
+				b.ReportMetric(float64(rd.pss)/mib, "pss-MiB")
+			})
+		}
 	}
 }
 
