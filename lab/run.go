@@ -106,10 +106,11 @@ func Run(ctx context.Context, spec Spec) (res *results.Result, err error) {
 		Warnings:      hostWarnings,
 	}
 	var childCPU int64 // of every run, warmup included, for the sampler's overhead
+	var procs int      // child processes, each watched
 	if spec.SampleInterval > 0 {
 		s := startSampler(spec.SampleInterval, spec.SampleBudget)
 		e.obs = s
-		defer func() { res.Sampler = s.finish(childCPU) }()
+		defer func() { res.Sampler = s.finish(childCPU, procs) }()
 	}
 	if e.fs != nil {
 		res.Forkserver = &e.fs.info
@@ -143,7 +144,8 @@ func Run(ctx context.Context, spec Spec) (res *results.Result, err error) {
 			for _, m := range spec.Methods {
 				run := e.runOnce(ctx, m)
 				run.ParentRSSBytes = size
-				childCPU += processCPU(run.Tasks)
+				ns, n := processCPU(run.Tasks)
+				childCPU, procs = childCPU+ns, procs+n
 				for _, w := range e.warnings {
 					res.Warnings = append(res.Warnings, fmt.Sprintf("%s round %d: %s", m, round, w))
 				}

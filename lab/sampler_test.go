@@ -244,7 +244,8 @@ func childCPUOf(b *testing.B, spec Spec) cpuFigures {
 	}
 	var f cpuFigures
 	for _, r := range res.Runs {
-		f.cpu += processCPU(r.Tasks)
+		ns, _ := processCPU(r.Tasks)
+		f.cpu += ns
 	}
 	if res.Sampler != nil {
 		f.sampler = *res.Sampler
