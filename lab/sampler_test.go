@@ -131,19 +131,29 @@ func TestSampleIntervalValidate(t *testing.T) {
 	}
 }
 
-// BenchmarkSample is one sample (one gopsutil reading, full or quick) of
-// a live fork child running the hot loop, for a lab holding 0 and 256
+// BenchmarkSample is one sample (a full gopsutil reading; a quick one,
+// Times and MemoryInfo; or the sampler's quick reading, a pread of
+// /proc/PID/stat held open) of a live fork child running the hot loop, for a lab holding 0 and 256
 // MiB. cpu-ns/op is the sampling thread's own CPU: what a sample costs
 // the machine.
 func BenchmarkSample(b *testing.B) {
 	for _, size := range []int64{0, 256 * mib} {
-		for _, kind := range []string{"full", "quick"} {
+		for _, kind := range []string{"full", "quick", "stat"} {
 			b.Run(fmt.Sprintf("parent=%dMiB/%s", size/mib, kind), func(b *testing.B) {
 				pid := liveChild(b, size)
 				r := newProcReader(pid)
 				read := r.read
-				if kind == "quick" {
+				switch kind {
+				case "quick":
 					read = r.readQuick
+				case "stat": // the sampler's quick reading
+					q := newStatReader(pid)
+					defer q.close()
+					var buf [1024]byte
+					read = func(context.Context) (rd procReading, gone bool, err error) {
+						rd.cpuSeconds, rd.rss, gone, err = q.read(buf[:])
+						return rd, gone, err
+					}
 				}
 				runtime.LockOSThread()
 				defer runtime.UnlockOSThread()
