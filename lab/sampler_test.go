@@ -278,3 +278,52 @@ func TestSampleBudget(t *testing.T) {
 		t.Errorf("budget 1e-7: %+v", tight.Sampler)
 	}
 }
+
+// A Python forkserver's children are reaped by its server: the lab gets
+// no rusage for them, and their CPU counted 0, so that the sampler's
+// line read "0.0% of the children's" over 11 ms of sampling. They count
+// with their own CPU around the loop (task_cpu_ns), never more than
+// their process used.
+func TestSamplerCountsPythonChildren(t *testing.T) {
+	needPython(t)
+	res := runSpec(t, Spec{Methods: []results.Method{results.PyForkserver}, NTasks: 2, NIters: 300_000, Repeat: 1,
+		SampleInterval: DefaultSampleInterval, SampleBudget: DefaultSampleBudget})
+	var cpu int64
+	for _, tk := range res.Runs[0].Tasks {
+		if tk.ParentPID == nil || tk.TaskCPUNS == nil {
+			t.Fatalf("task %d: %+v", tk.Task, tk)
+		}
+		if tk.UserNS != nil && tk.SysNS != nil {
+			cpu += *tk.UserNS + *tk.SysNS
+		} else {
+			cpu += *tk.TaskCPUNS
+		}
+	}
+	s := res.Sampler
+	if s == nil || cpu <= 0 || s.ChildCPUNS != cpu || s.Overhead != float64(s.CPUNS)/float64(cpu) {
+		t.Errorf("sampler %+v; the children's CPU %d", s, cpu)
+	}
+}
+
+// parseStat reads utime, stime and rss from /proc/PID/stat, whatever the
+// command name holds.
+func TestParseStat(t *testing.T) {
+	rest := " S 1 2 3 4 5 6 7 8 9 10 120 30 13 14 15 16 17 18 19 20 777 22 23\n"
+	for _, comm := range []string{"(sh)", "(a b) c)", "()", "(x))(y)"} {
+		u, s, rss, ok := parseStat([]byte("42 " + comm + rest))
+		if !ok || u != 120 || s != 30 || rss != 777 {
+			t.Errorf("%s: utime %d stime %d rss %d ok %v", comm, u, s, rss, ok)
+		}
+	}
+	for _, bad := range []string{"", "42 (sh) S 1 2", "42 sh S", "42 (sh) S 1 2 3 4 5 6 7 8 9 10 x 30"} {
+		if _, _, _, ok := parseStat([]byte(bad)); ok {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+	r := newStatReader(os.Getpid())
+	defer r.close()
+	cpu, rss, gone, err := r.read(make([]byte, 1024))
+	if err != nil || gone || rss <= 0 || cpu < 0 {
+		t.Errorf("own stat: cpu %v rss %d gone %v %v", cpu, rss, gone, err)
+	}
+}
