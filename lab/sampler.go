@@ -55,16 +55,22 @@ type sampler struct {
 	interval time.Duration
 	budget   float64 // own CPU / children's possible CPU; 0: unlimited
 	ncpu     int
+	load     float64 // the 1-minute load average at start (runnable tasks, the lab's own included)
 	startNS  int64
 	ownNS    int64 // the sampler goroutine's CPU in the events it handled
 	evStart  int64 // the thread CPU clock at the start of the event being handled; 0: none
 	child0   int64 // RUSAGE_CHILDREN user+sys at start
-	// What the next reading of each kind will likely cost: the latest one
-	// measured (at first: estimates, gopsutil's first reading in a
+	// What the next full reading will likely cost: the latest one
+	// measured (at first: an estimate, gopsutil's first reading in a
 	// process costing more).
-	quickNS, fullNS int64
-	readNS          int64 // CPU of the readings of the current event
-	statBuf         [1024]byte
+	fullNS int64
+	// quickNS is what the next quick reading will likely cost, regNS
+	// registering a child (watch and unwatch): up at once to a cost
+	// measured, down slowly (a reading after a storm of forks costs
+	// several times one in a quiet moment).
+	quickNS, regNS atomic.Int64
+	readNS         int64 // CPU of the readings of the current event
+	statBuf        [1024]byte
 
 	// Sampler CPU spent on other threads: watch and unwatch run on the
 	// lab's create and reap paths (a gopsutil handle made, a map entry, a
@@ -167,7 +173,13 @@ func startSampler(interval time.Duration, budget float64) *sampler {
 	s.stats.Budget = budget
 	// No credit before the children have earned it (advance lets the
 	// first children be registered).
-	s.quickNS, s.fullNS = firstQuickNS, firstReadingNS
+	s.fullNS = firstReadingNS
+	var si unix.Sysinfo_t
+	if unix.Sysinfo(&si) == nil {
+		s.load = float64(si.Loads[0]) / (1 << unix.SI_LOAD_SHIFT)
+	}
+	s.quickNS.Store(firstQuickNS)
+	s.regNS.Store(firstRegNS)
 	s.lookNS.Store(firstLookNS)
 	if budget <= 0 {
 		s.credit.Store(math.MaxInt64 / 2)
@@ -199,12 +211,13 @@ func (s *sampler) allowance() (allowed float64, alive int64) {
 	now := csys.Now()
 	s.mu.Lock()
 	// A child's CPU so far: what its latest reading said (10 ms steps),
-	// then its share of the CPUs since (all of one while the children
-	// are no more than the CPUs).
-	share := 1.0
-	if n := len(s.watched); n > s.ncpu {
-		share = float64(s.ncpu) / float64(n)
-	}
+	// then its share of the CPUs since: the CPUs over the children and
+	// the other programs that want them (the load when the sampler
+	// started), one CPU at most. On a loaded machine a child gets far
+	// less than a CPU (16% of one beside a load of 12 on 2 CPUs): counted
+	// as a whole one, a 1-task run's budget read 5 times what it was,
+	// and a reading it paid for took the run over the budget.
+	share := min(1, float64(s.ncpu)/(float64(len(s.watched))+s.load))
 	oldest := now
 	for _, w := range s.watched {
 		alive += int64(w.prevCPU*1e9) + int64(float64(now-w.prevNS)*share)
@@ -266,7 +279,9 @@ func (s *sampler) watch(_, pid int, createNS int64) {
 		s.firstWatchNS.Store(now)
 		s.quiet.Reset(createQuiet)
 	}
-	s.charge(threadCPU() - c0)
+	cost := threadCPU() - c0
+	s.charge(cost)
+	predict(&s.regNS, 2*cost) // unwatch costs about as much
 }
 
 // advance reports whether a child is registered out of credit: while no
@@ -468,11 +483,7 @@ func (s *sampler) loop(started chan<- struct{}) {
 		s.evStart = 0
 		// What this look cost besides its readings: what the next one
 		// will likely cost (up at once, down slowly).
-		look := cost - s.readNS
-		if old := s.lookNS.Load(); look < old {
-			look = (3*old + look) / 4
-		}
-		s.lookNS.Store(look)
+		predict(&s.lookNS, cost-s.readNS)
 		s.threadNS.Store(s.ownNS)
 		runtime.UnlockOSThread()
 	}
@@ -505,7 +516,16 @@ func (s *sampler) arm(tick *time.Timer) bool {
 // need is the credit a look needs: its own cost and a quick reading,
 // and the cost of one more look kept for the sampler's last wake-up, when
 // the run ends.
-func (s *sampler) need() int64 { return 2*s.lookNS.Load() + firstQuickNS }
+func (s *sampler) need() int64 { return 2*s.lookNS.Load() + s.quickNS.Load() + s.regNS.Load() }
+
+// predict sets p to a cost just measured, if more; else moves it a
+// quarter of the way down to it.
+func predict(p *atomic.Int64, cost int64) {
+	if old := p.Load(); cost < old {
+		cost = (3*old + cost) / 4
+	}
+	p.Store(cost)
+}
 
 // budgetAim is the part of the budget the sampler plans to spend: a
 // look's cost is known only after it (after a storm of forks, one wake-up
@@ -520,10 +540,16 @@ const budgetAim = 0.8
 // 0.2-0.4 ms).
 const firstReadingNS = int64(2 * time.Millisecond)
 
-// firstQuickNS is what the first quick reading is assumed to cost
-// (BenchmarkSample: 5 µs in a quiet loop; an open and a pread, 10-30 µs
-// in a run, the page faults after a fork included).
-const firstQuickNS = int64(20 * time.Microsecond)
+// firstQuickNS is what the first quick reading is assumed to cost: 5 µs
+// in a quiet loop (BenchmarkSample), 10-70 µs in a run (the page faults
+// after a fork), and up to 250 µs the first time in a process (measured
+// on a busy 2-vCPU VM).
+const firstQuickNS = int64(250 * time.Microsecond)
+
+// firstRegNS is what registering a child is assumed to cost before one
+// is measured (watch and unwatch: 20-40 µs each, up to 100 µs the first
+// time).
+const firstRegNS = int64(100 * time.Microsecond)
 
 // firstLookNS is what a look is assumed to cost before one is measured.
 const firstLookNS = int64(100 * time.Microsecond)
@@ -562,7 +588,7 @@ func (s *sampler) sampleOne(ctx context.Context, w *watchedProc, fresh bool, all
 		return true
 	}
 	full := s.budget <= 0 || (len(w.samples) > 0 && s.affords(allowed, s.fullNS))
-	if !full && !s.affords(allowed, s.quickNS) {
+	if !full && !s.affords(allowed, s.quickNS.Load()) {
 		return false // counted by unwatch
 	}
 	now := csys.Now()
@@ -584,7 +610,7 @@ func (s *sampler) sampleOne(ctx context.Context, w *watchedProc, fresh bool, all
 	if full {
 		s.fullNS = cost
 	} else {
-		s.quickNS = cost
+		predict(&s.quickNS, cost)
 	}
 	s.stats.Samples++
 	if err != nil || gone {
