@@ -25,29 +25,28 @@ import (
 const DefaultSampleInterval = 100 * time.Millisecond
 
 // DefaultSampleBudget is the command's --sample-budget: sampling may cost
-// the lab at most 0.5% of the CPU its children used. Everything sampling
-// costs counts: the sampler thread (readings, and every wake-up of it,
-// which after a storm of forks costs up to 3 ms of copy-on-write faults),
-// and watch and unwatch on the create and reap paths (20-40 µs per child,
-// mostly copy-on-write faults). The sampler aims at 4/5 of it (budgetAim)
-// and keeps its costs within it by skipping: readings it cannot afford,
-// children it cannot afford to register (short ones, while out of
-// credit), and looks (its tick backs off). Measured on a busy 2-vCPU VM
-// (side by side with the sampler before this accounting, which took
-// 1.4-2.7% on the first three and 5-6% on the last): fork, 4 tasks of
-// 10M iterations, 5 rounds: 0.48% (no sample: a first reading costs
-// ~2 ms, more than 0.5% of 370 ms); 300M, 3 rounds: 0.52%, every task
-// sampled; spawn and forkserver, 100M: 0.32%; 5,000 tasks of 1,000
-// iterations, 50 at a time: 0.41%. Short tasks get fewer samples, or
-// none; the skipped readings are counted in the results.
+// the lab at most 0.5% of the CPU its children used, a cap. Everything
+// sampling costs counts: the sampler's events (readings, looks: each
+// handled on a thread locked for it only meanwhile), and watch and
+// unwatch on the create and reap paths (20-40 µs per child, mostly
+// copy-on-write faults). The sampler aims at 4/5 of it (budgetAim) and
+// keeps its costs within it by registering, looking and reading only
+// when the credit covers the cost predicted; deciding to skip a child
+// writes nothing. Measured on a busy 2-vCPU VM (load 9-17, with and
+// without stress-ng --cpu 2 beside it; docs/metrics.md has the table):
+// fork, 4 tasks of 10M iterations: 0.32-0.36%, 8-12 of 20 tasks with a
+// quick reading; 1 task: 0.04-0.27%, none; 2,000 and 10,000 tasks of
+// 1,000 iterations, 50 at a time: 0.38-0.40%. Before (a thread kept
+// locked for the sampler, woken by every look): 0.8-1.4% with no sample.
 const DefaultSampleBudget = 0.005
 
-// MinSampleInterval is the shortest interval accepted: a sample costs a
-// few tenths of a millisecond.
+// MinSampleInterval is the shortest interval accepted: a full sample
+// costs a few tenths of a millisecond.
 const MinSampleInterval = time.Millisecond
 
-// sampler is the observer that samples every watched child with gopsutil:
-// one goroutine, one timer. A child is sampled once promptly after it is
+// sampler is the observer that samples every watched child (quick
+// readings from /proc/PID/stat, full ones with gopsutil): one goroutine,
+// two timers. A child is sampled once promptly after it is
 // watched (so a short task still gets a sample, budget allowing: as soon
 // as the lab has stopped creating children for createQuiet), then at
 // every tick.
@@ -112,7 +111,7 @@ type sampler struct {
 	// interval.
 	skipped atomic.Int64
 	// lifeNS and lives sum the lifetimes of the registered children that
-	// ended (longLived).
+	// ended (advance).
 	lifeNS, lives atomic.Int64
 	// pending is set while the first-sample pass of new children is
 	// waiting for the creates to pause: more watches meanwhile arm
