@@ -36,6 +36,10 @@ type observer interface {
 	// unwatch stops watching pid and returns its samples. It is called
 	// before the child is reaped, so it never reads a recycled pid.
 	unwatch(pid int) []results.Sample
+	// ended tells the CPU of a child reaped by another process (a
+	// forkserver, the Python driver): the lab's RUSAGE_CHILDREN does not
+	// count it.
+	ended(cpuNS int64)
 }
 
 // newEnv prepares what every run of spec shares.

@@ -106,6 +106,9 @@ type sampler struct {
 	// is told how many children there were) are counted as skipped, one
 	// reading each, without a count on the create path.
 	registered atomic.Int64
+	// otherNS is the CPU of the children that ended reaped by another
+	// process (ended): RUSAGE_CHILDREN leaves it out.
+	otherNS atomic.Int64
 	// skipped counts the readings the registered children that ended
 	// did not get for want of budget (unwatch): a first one, then one an
 	// interval.
@@ -223,7 +226,7 @@ func (s *sampler) allowance() (allowed float64, alive int64) {
 		oldest = min(oldest, w.createNS)
 	}
 	s.mu.Unlock()
-	ended := max(childrenCPU()-s.child0, 0)
+	ended := max(childrenCPU()-s.child0, 0) + s.otherNS.Load()
 	alive = min(alive, int64(s.ncpu)*(now-oldest), max(int64(s.ncpu)*(now-s.startNS)-ended, 0))
 	return budgetAim * s.budget * float64(ended+alive), alive
 }
@@ -312,7 +315,7 @@ func (s *sampler) renew() int64 {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	c0 := threadCPU()
-	ended := max(childrenCPU()-s.child0, 0)
+	ended := max(childrenCPU()-s.child0, 0) + s.otherNS.Load()
 	allowed := budgetAim * s.budget * float64(ended+s.aliveNS.Load())
 	s.credit.Store(int64(allowed) - s.threadNS.Load() - s.extraNS.Load())
 	if s.asleep.Load() && s.nWatched.Load() > 0 && s.credit.Load() >= s.lookNS.Load() {
@@ -388,19 +391,29 @@ func (s *sampler) finish(childCPU int64, procs int) *results.SamplerStats {
 // less than its process used, so the overhead read from it is never
 // lower than the truth.
 func processCPU(ts []results.Task) (ns int64, procs int) {
-	for _, t := range ts {
-		if t.ParentPID == nil {
-			continue
-		}
-		procs++
-		if t.UserNS != nil && t.SysNS != nil {
-			ns += *t.UserNS + *t.SysNS
-		} else if t.TaskCPUNS != nil {
-			ns += *t.TaskCPUNS
+	for i := range ts {
+		if ts[i].ParentPID != nil {
+			procs++
+			ns += taskProcessCPU(&ts[i])
 		}
 	}
 	return ns, procs
 }
+
+// taskProcessCPU is the CPU of the process of t, as processCPU counts it.
+func taskProcessCPU(t *results.Task) int64 {
+	switch {
+	case t.UserNS != nil && t.SysNS != nil:
+		return *t.UserNS + *t.SysNS
+	case t.TaskCPUNS != nil:
+		return *t.TaskCPUNS
+	}
+	return 0
+}
+
+// ended counts the CPU of a child another process reaped into the
+// budget (from its rusage or its own CPU around the loop, as processCPU).
+func (s *sampler) ended(cpuNS int64) { s.otherNS.Add(max(cpuNS, 0)) }
 
 func (s *sampler) loop(started chan<- struct{}) {
 	defer close(s.done)

@@ -327,3 +327,18 @@ func TestParseStat(t *testing.T) {
 		t.Errorf("own stat: cpu %v rss %d gone %v %v", cpu, rss, gone, err)
 	}
 }
+
+// The CPU of a child another process reaped (a forkserver's, the Python
+// driver's) is not in the lab's RUSAGE_CHILDREN: told by ended, it earns
+// the sampler its budget as a child the lab reaped does. Before, the
+// budget of a py-* run came from its children alive alone.
+func TestSamplerBudgetCountsChildrenReapedElsewhere(t *testing.T) {
+	s := startSampler(DefaultSampleInterval, DefaultSampleBudget)
+	before, _ := s.allowance()
+	s.ended(int64(time.Second))
+	after, _ := s.allowance()
+	s.finish(0, 0)
+	if want := budgetAim * DefaultSampleBudget * float64(time.Second); after-before < want {
+		t.Errorf("allowance %v, then %v after a child of 1 s ended elsewhere: want %v more", before, after, want)
+	}
+}
