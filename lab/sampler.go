@@ -307,6 +307,9 @@ func (s *sampler) advance() bool {
 // look of the sampler; and wakes a sampler waiting for the credit to
 // cover a look. Its CPU is charged. It returns the credit.
 func (s *sampler) renew() int64 {
+	if s.budget <= 0 {
+		return s.credit.Load() // unlimited
+	}
 	now := csys.Now()
 	at := s.renewAt.Load()
 	if now < at || !s.renewAt.CompareAndSwap(at, now+int64(s.interval)/4) {
