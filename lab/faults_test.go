@@ -318,6 +318,8 @@ func (u *unwatchCheck) watch(_, pid int, _ int64) {
 	}
 }
 
+func (u *unwatchCheck) ended(int64) {}
+
 func (u *unwatchCheck) unwatch(pid int) []results.Sample {
 	want, ok := u.starts.Load(pid)
 	state, ppid, start, err := procIdentity(pid)

@@ -100,10 +100,11 @@ func checkStamps(t *testing.T, name string, tk results.Task, execd, hasStartup b
 
 // The live sampler keeps to its budget: its CPU stays within the budget's
 // share of the children's lifetimes (what it budgets against), plus what
-// a budget cannot stop: the ticks go on when every reading is skipped
-// (20-90 us each; a run beside it with a budget too small for any reading
-// measures them, and the limit allows twice that), and the first reading
-// is not estimated beforehand (10 ms: gopsutil's costliest, under -race).
+// a budget cannot stop: the looks it makes with no credit (the
+// first-sample pass of the children registered in advance, the last
+// wake-up; a run beside it with a budget too small for any reading
+// measures them, and the limit allows twice that), and a reading costing
+// more than predicted (10 ms: gopsutil's costliest, under -race).
 // Without the budget the same run samples all along: 85 ms of CPU here,
 // 170 ms under -race, against limits of some 30-55 and 80 ms. Its overhead
 // is its CPU over the children's, exactly.

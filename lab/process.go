@@ -175,6 +175,7 @@ func (e *env) runProcesses(ctx context.Context, start starter) []results.Task {
 			// an idle thread of the runtime, which runs on the CPU the
 			// newborn child is waiting for.
 			tasks[i] = e.collect(i, c, r, live)
+			e.ended(c, &tasks[i])
 			<-slots
 			break
 		}
@@ -182,11 +183,19 @@ func (e *env) runProcesses(ctx context.Context, start starter) []results.Task {
 		go func() {
 			defer wg.Done()
 			tasks[i] = e.collect(i, c, r, live)
+			e.ended(c, &tasks[i])
 			<-slots // only once reaped: a zombie still holds its pid
 		}()
 	}
 	wg.Wait()
 	return tasks
+}
+
+// ended tells the sampler the CPU of a child another process reaped.
+func (e *env) ended(c child, t *results.Task) {
+	if e.obs != nil && c.parentPID != e.labPID {
+		e.obs.ended(taskProcessCPU(t))
+	}
 }
 
 // acquire takes a slot for one more live task, waiting for one to free

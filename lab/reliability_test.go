@@ -42,6 +42,7 @@ func (p *peakChildren) watch(int, int, int64) {
 }
 
 func (p *peakChildren) unwatch(int) []results.Sample { return nil }
+func (p *peakChildren) ended(int64)                  {}
 
 // --max-procs caps the children alive at once; the tasks run in waves and
 // all finish.

@@ -37,6 +37,10 @@ type observer interface {
 	// unwatch stops watching pid and returns its samples. It is called
 	// before the child is reaped, so it never reads a recycled pid.
 	unwatch(pid int) []results.Sample
+	// ended tells the CPU of a child reaped by another process (a
+	// forkserver, the Python driver): the lab's RUSAGE_CHILDREN does not
+	// count it.
+	ended(cpuNS int64)
 }
 
 // newEnv prepares what every run of spec shares.
@@ -107,10 +111,11 @@ func Run(ctx context.Context, spec Spec) (res *results.Result, err error) {
 		Warnings:      hostWarnings,
 	}
 	var childCPU int64 // of every run, warmup included, for the sampler's overhead
+	var procs int      // child processes, each watched
 	if spec.SampleInterval > 0 {
 		s := startSampler(spec.SampleInterval, spec.SampleBudget)
 		e.obs = s
-		defer func() { res.Sampler = s.finish(childCPU) }()
+		defer func() { res.Sampler = s.finish(childCPU, procs) }()
 	}
 	if e.fs != nil {
 		res.Forkserver = &e.fs.info
@@ -151,7 +156,8 @@ func Run(ctx context.Context, spec Spec) (res *results.Result, err error) {
 			for _, m := range spec.Methods {
 				run := e.runOnce(ctx, m)
 				run.ParentRSSBytes = size
-				childCPU += processCPU(run.Tasks)
+				ns, n := processCPU(run.Tasks)
+				childCPU, procs = childCPU+ns, procs+n
 				for _, w := range e.warnings {
 					res.Warnings = append(res.Warnings, fmt.Sprintf("%s round %d: %s", m, round, w))
 				}

@@ -131,31 +131,48 @@ func TestSampleIntervalValidate(t *testing.T) {
 	}
 }
 
-// BenchmarkSample is one sample (one gopsutil reading) of a live fork
-// child running the hot loop, for a lab holding 0 and 256 MiB. cpu-ns/op
-// is the sampling thread's own CPU: what a sample costs the machine.
+// BenchmarkSample is one sample (a full gopsutil reading; a quick one,
+// Times and MemoryInfo; or the sampler's quick reading, a pread of
+// /proc/PID/stat held open) of a live fork child running the hot loop, for a lab holding 0 and 256
+// MiB. cpu-ns/op is the sampling thread's own CPU: what a sample costs
+// the machine.
 func BenchmarkSample(b *testing.B) {
 	for _, size := range []int64{0, 256 * mib} {
-		b.Run(fmt.Sprintf("parent=%dMiB", size/mib), func(b *testing.B) {
-			pid := liveChild(b, size)
-			r := newProcReader(pid)
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			ctx := context.Background()
-			var rd procReading
-			cpu0 := threadCPU()
-			b.ResetTimer()
-			for b.Loop() {
-				var gone bool
-				var err error
-				if rd, gone, err = r.read(ctx); err != nil || gone {
-					b.Fatalf("read: gone %v, %v", gone, err)
+		for _, kind := range []string{"full", "quick", "stat"} {
+			b.Run(fmt.Sprintf("parent=%dMiB/%s", size/mib, kind), func(b *testing.B) {
+				pid := liveChild(b, size)
+				r := newProcReader(pid)
+				read := r.read
+				switch kind {
+				case "quick":
+					read = r.readQuick
+				case "stat": // the sampler's quick reading
+					q := newStatReader(pid)
+					defer q.close()
+					var buf [1024]byte
+					read = func(context.Context) (rd procReading, gone bool, err error) {
+						rd.cpuSeconds, rd.rss, gone, err = q.read(buf[:])
+						return rd, gone, err
+					}
 				}
-			}
-			b.ReportMetric(float64(threadCPU()-cpu0)/float64(b.N), "cpu-ns/op")
-			b.ReportMetric(float64(rd.rss)/mib, "rss-MiB")
-			b.ReportMetric(float64(rd.pss)/mib, "pss-MiB")
-		})
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				ctx := context.Background()
+				var rd procReading
+				cpu0 := threadCPU()
+				b.ResetTimer()
+				for b.Loop() {
+					var gone bool
+					var err error
+					if rd, gone, err = read(ctx); err != nil || gone {
+						b.Fatalf("read: gone %v, %v", gone, err)
+					}
+				}
+				b.ReportMetric(float64(threadCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+				b.ReportMetric(float64(rd.rss)/mib, "rss-MiB")
+				b.ReportMetric(float64(rd.pss)/mib, "pss-MiB")
+			})
+		}
 	}
 }
 
@@ -237,7 +254,8 @@ func childCPUOf(b *testing.B, spec Spec) cpuFigures {
 	}
 	var f cpuFigures
 	for _, r := range res.Runs {
-		f.cpu += processCPU(r.Tasks)
+		ns, _ := processCPU(r.Tasks)
+		f.cpu += ns
 	}
 	if res.Sampler != nil {
 		f.sampler = *res.Sampler
@@ -258,5 +276,69 @@ func TestSampleBudget(t *testing.T) {
 	}
 	if tight.Sampler.Samples > 1 || tight.Sampler.Skipped < 4 || tight.Sampler.Budget != 1e-7 {
 		t.Errorf("budget 1e-7: %+v", tight.Sampler)
+	}
+}
+
+// A Python forkserver's children are reaped by its server: the lab gets
+// no rusage for them, and their CPU counted 0, so that the sampler's
+// line read "0.0% of the children's" over 11 ms of sampling. They count
+// with their own CPU around the loop (task_cpu_ns), never more than
+// their process used.
+func TestSamplerCountsPythonChildren(t *testing.T) {
+	needPython(t)
+	res := runSpec(t, Spec{Methods: []results.Method{results.PyForkserver}, NTasks: 2, NIters: 300_000, Repeat: 1,
+		SampleInterval: DefaultSampleInterval, SampleBudget: DefaultSampleBudget})
+	var cpu int64
+	for _, tk := range res.Runs[0].Tasks {
+		if tk.ParentPID == nil || tk.TaskCPUNS == nil {
+			t.Fatalf("task %d: %+v", tk.Task, tk)
+		}
+		if tk.UserNS != nil && tk.SysNS != nil {
+			cpu += *tk.UserNS + *tk.SysNS
+		} else {
+			cpu += *tk.TaskCPUNS
+		}
+	}
+	s := res.Sampler
+	if s == nil || cpu <= 0 || s.ChildCPUNS != cpu || s.Overhead != float64(s.CPUNS)/float64(cpu) {
+		t.Errorf("sampler %+v; the children's CPU %d", s, cpu)
+	}
+}
+
+// parseStat reads utime, stime and rss from /proc/PID/stat, whatever the
+// command name holds.
+func TestParseStat(t *testing.T) {
+	rest := " S 1 2 3 4 5 6 7 8 9 10 120 30 13 14 15 16 17 18 19 20 777 22 23\n"
+	for _, comm := range []string{"(sh)", "(a b) c)", "()", "(x))(y)"} {
+		u, s, rss, ok := parseStat([]byte("42 " + comm + rest))
+		if !ok || u != 120 || s != 30 || rss != 777 {
+			t.Errorf("%s: utime %d stime %d rss %d ok %v", comm, u, s, rss, ok)
+		}
+	}
+	for _, bad := range []string{"", "42 (sh) S 1 2", "42 sh S", "42 (sh) S 1 2 3 4 5 6 7 8 9 10 x 30"} {
+		if _, _, _, ok := parseStat([]byte(bad)); ok {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+	r := newStatReader(os.Getpid())
+	defer r.close()
+	cpu, rss, gone, err := r.read(make([]byte, 1024))
+	if err != nil || gone || rss <= 0 || cpu < 0 {
+		t.Errorf("own stat: cpu %v rss %d gone %v %v", cpu, rss, gone, err)
+	}
+}
+
+// The CPU of a child another process reaped (a forkserver's, the Python
+// driver's) is not in the lab's RUSAGE_CHILDREN: told by ended, it earns
+// the sampler its budget as a child the lab reaped does. Before, the
+// budget of a py-* run came from its children alive alone.
+func TestSamplerBudgetCountsChildrenReapedElsewhere(t *testing.T) {
+	s := startSampler(DefaultSampleInterval, DefaultSampleBudget)
+	before, _ := s.allowance()
+	s.ended(int64(time.Second))
+	after, _ := s.allowance()
+	s.finish(0, 0)
+	if want := budgetAim * DefaultSampleBudget * float64(time.Second); after-before < want {
+		t.Errorf("allowance %v, then %v after a child of 1 s ended elsewhere: want %v more", before, after, want)
 	}
 }

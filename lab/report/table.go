@@ -61,12 +61,7 @@ func Table(w io.Writer, res *results.Result, opt TableOptions) error {
 			fs.PID, dur(float64(fs.StartupNS)), bytesIEC(float64(fs.RSSBytes)), fs.Threads), term.Width))
 	}
 	if s := res.Sampler; s != nil {
-		line := fmt.Sprintf("Live samples every %s: %d, costing the lab %s of CPU (%.1f%% of the children's)",
-			dur(float64(s.IntervalNS)), s.Samples, dur(float64(s.CPUNS)), 100*s.Overhead)
-		if s.Skipped > 0 {
-			line += fmt.Sprintf("; %d skipped to stay within %.3g%%", s.Skipped, 100*s.Budget)
-		}
-		fmt.Fprintln(w, wrap(line, term.Width))
+		fmt.Fprintln(w, wrap(samplerLine(s), term.Width))
 	}
 	if line := startProfileLine(res); line != "" {
 		fmt.Fprintln(w, line)
@@ -176,4 +171,27 @@ func problems(res *results.Result) []string {
 		out = append(out, "interrupted: these results are incomplete")
 	}
 	return out
+}
+
+// samplerLine says what live sampling took and cost, against the CPU of
+// the child processes it watched; a cost over the budget is said to be.
+func samplerLine(s *results.SamplerStats) string {
+	line := fmt.Sprintf("Live samples every %s: %d, costing the lab %s of CPU", dur(float64(s.IntervalNS)), s.Samples, dur(float64(s.CPUNS)))
+	over := s.Budget > 0 && s.ChildCPUNS > 0 && s.Overhead > s.Budget
+	switch {
+	case s.ChildCPUNS <= 0:
+		line += " (no child process used CPU to weigh it against)"
+	case over:
+		line += fmt.Sprintf(" (%.2f%% of the children's, over the %.3g%% budget)", 100*s.Overhead, 100*s.Budget)
+	default:
+		line += fmt.Sprintf(" (%.2f%% of the children's)", 100*s.Overhead)
+	}
+	if s.Skipped > 0 {
+		if over || s.ChildCPUNS <= 0 {
+			line += fmt.Sprintf("; %d skipped for the %.3g%% budget", s.Skipped, 100*s.Budget)
+		} else {
+			line += fmt.Sprintf("; %d skipped to stay within %.3g%%", s.Skipped, 100*s.Budget)
+		}
+	}
+	return line
 }

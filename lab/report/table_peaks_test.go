@@ -30,7 +30,7 @@ func TestTablePeaks(t *testing.T) {
 		out := b.String()
 		has := strings.Contains(out, "peak rss MiB") && strings.Contains(out, "peak pss MiB") &&
 			strings.Contains(out, " 270 ") && strings.Contains(out, " 135 ") &&
-			strings.Contains(out, "Live samples every 250ms: 1, costing the lab 400µs of CPU (1.0% of the children's)")
+			strings.Contains(out, "Live samples every 250ms: 1, costing the lab 400µs of CPU (1.00% of the children's)")
 		if has != sampled || strings.Contains(out, "t_ns") {
 			t.Errorf("sampled %v:\n%s", sampled, out)
 		}

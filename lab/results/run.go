@@ -226,6 +226,10 @@ type Sample struct {
 	Threads    int32   `json:"threads"`
 	VolCtxSw   int64   `json:"voluntary_ctxsw"`
 	InvolCtxSw int64   `json:"involuntary_ctxsw"`
+	// Quick marks a quick reading: CPU and RSS only (/proc/PID/stat and
+	// statm), taken where the sampling budget does not afford a full one
+	// (smaps_rollup); its PSS, USS, threads and context switches are 0.
+	Quick bool `json:"quick,omitempty"`
 }
 
 // TaskProfile is what a task's sampling profiler recorded: raw program
