@@ -80,12 +80,19 @@ func costOf(m results.Method) taskCost {
 		return taskCost{perTask: n, what: fmt.Sprintf("%d threads each, a Go worker", n)}
 	case results.Forkserver:
 		return taskCost{perTask: 1, extra: 1, what: "plus the forkserver"}
-	case results.PyFork, results.PySpawn, results.PyThread:
-		// A single-threaded Python child (or a thread of the driver) per
-		// task, and the driver itself.
+	case results.PyThread:
+		// A thread of the driver per task, and the driver itself.
 		return taskCost{perTask: 1, extra: 1, what: "plus the Python driver"}
+	case results.PyFork:
+		// A single-threaded Python child per task and the driver's thread
+		// that waits for it (proclab_pydriver.Driver.reaper), and the
+		// driver itself. Counted as 1 per task, --max-procs 22 passed the
+		// check under ulimit -u 50 and creation stopped at task 13.
+		return taskCost{perTask: 2, extra: 1, what: "2 each: the child and the driver's thread that waits for it; plus the Python driver"}
+	case results.PySpawn:
+		return taskCost{perTask: 2, extra: 2, what: "2 each: the child and the driver's thread that waits for it; plus the Python driver and its resource tracker"}
 	case results.PyForkserver:
-		return taskCost{perTask: 1, extra: 2, what: "plus the Python driver and its forkserver"}
+		return taskCost{perTask: 2, extra: 3, what: "2 each: the child and the driver's thread that waits for it; plus the Python driver, its forkserver and resource tracker"}
 	case results.Thread, results.Single, results.PySingle:
 		return taskCost{perTask: 0}
 	}

@@ -263,3 +263,36 @@ func waitCgroupEmpty(t *testing.T, dir string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// Under ulimit -u 50 as a user other than root, the advice for Python's
+// methods works: a Python task costs the child and the driver's thread
+// that waits for it. Before, the advice counted 1 per task: --max-procs 22
+// passed the check, and creation stopped at task 13 with EAGAIN (or the
+// lab's own threads ran out: "runtime/cgo: pthread_create failed").
+func TestPythonNprocAdviceWorks(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to run the lab as another uid")
+	}
+	py := "/usr/bin/python3" // reachable by another uid, unlike a python3 under /root
+	if _, err := os.Stat(py); err != nil {
+		t.Skipf("no %s", py)
+	}
+	t.Setenv("PROCLAB_PYTHON", py)
+	uid := uint32(1_800_000_000 + os.Getpid()%1_000_000)
+	for _, method := range []string{"py-spawn", "py-fork", "py-forkserver"} {
+		t.Run(method, func(t *testing.T) {
+			args := []string{"--method", method, "--n-tasks", "100", "--n-iters", "1000", "--repeat", "1", "--json", "--sample-interval", "0"}
+			l := startLabWithNproc(t, uid, 50, args...)
+			code := l.wait(t)
+			m := adviceRe.FindStringSubmatch(l.errb.String())
+			if code != 2 || m == nil {
+				t.Fatalf("--n-tasks 100 under ulimit -u 50: exit %d, want 2 with advice; stderr:\n%s", code, l.errb.String())
+			}
+			l = startLabWithNproc(t, uid, 50, append(args, "--max-procs", m[1])...)
+			if code := l.wait(t); code != 0 {
+				t.Fatalf("following the advice (--max-procs %s): exit %d; stderr:\n%s", m[1], code, l.errb.String())
+			}
+			assertAllTasksRan(t, l.out.String(), 100)
+		})
+	}
+}
