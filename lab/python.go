@@ -423,6 +423,9 @@ func (pd *pydriver) start(m results.Method, t csys.Task, w int) (child, error) {
 			if x.err != nil {
 				return csys.Exit{}, x.err
 			}
+			if x.Error != "" { // the driver knows why, better than the status
+				return csys.Exit{ReapedNS: x.ReapedNS}, errors.New(x.Error)
+			}
 			return csys.Exit{Status: syscall.WaitStatus(x.Status), ReapedNS: x.ReapedNS, NoUsage: !x.Usage, Usage: csys.Usage{
 				User: time.Duration(x.UserNS), Sys: time.Duration(x.SysNS), MaxRSSBytes: x.MaxRSSBytes,
 				MinFlt: x.MinFlt, MajFlt: x.MajFlt, NVCSW: x.NVCSW, NIVCSW: x.NIVCSW}}, nil
