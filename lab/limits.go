@@ -44,12 +44,76 @@ func (s *Spec) CheckSystem() error {
 		return err
 	}
 	if ballast > 0 {
-		if avail, why := availableMemory(); ballast > avail {
+		avail, why := availableMemory()
+		if ballast > avail {
 			return fmt.Errorf("--parent-rss %s is more than the %s of memory available (%s); choose a smaller size",
 				iec(ballast), iec(avail), why)
 		}
+		// The ballast is not all the run takes: its children and helpers
+		// (Python's driver, its forkserver) and the lab's own growth come
+		// on top. Before, --parent-rss 256MiB --method fork,py-spawn passed
+		// in a 300 MB memory cgroup and the lab was OOM-killed (exit 137,
+		// nothing written).
+		if need, what := s.runMemory(ballast); ballast+need > avail {
+			return fmt.Errorf("--parent-rss %s and about %s more for the run (%s) is more than the %s of memory available (%s); choose a smaller size or fewer tasks at once",
+				iec(ballast), iec(need), what, iec(avail), why)
+		}
 	}
 	return nil
+}
+
+// What a run takes of memory beside its ballast, at the least (resident
+// sizes measured here, rounded up): the lab's own growth while it runs and
+// writes its results, per task alive a Go worker's or a Python child's
+// memory or a fork child's page tables and first pages, and Python's
+// helpers for the whole run.
+const (
+	labGrowthBytes   = 32 << 20
+	workerBytes      = 6 << 20
+	pyChildBytes     = 12 << 20 // a spawned interpreter with multiprocessing
+	pyForkChildBytes = 4 << 20
+	pyHelperBytes    = 16 << 20 // the driver, Python's forkserver, its resource tracker: each
+)
+
+// runMemory is what the run takes beside a ballast of ballast bytes, and
+// what that is in words.
+func (s *Spec) runMemory(ballast int64) (int64, string) {
+	alive := int64(s.alive())
+	var tasks int64
+	var biggest results.Method
+	helpers := int64(0)
+	for _, m := range s.Methods {
+		var per int64
+		switch m {
+		case results.Fork:
+			per = ballast/256 + 1<<20 // page tables and the pages it writes
+		case results.ForkExec, results.Spawn, results.Exec:
+			per = workerBytes
+		case results.Forkserver:
+			per = 1 << 20
+		case results.PySpawn, results.PyForkserver:
+			per = pyChildBytes
+		case results.PyFork:
+			per = pyForkChildBytes
+		}
+		if per*alive > tasks {
+			tasks, biggest = per*alive, m
+		}
+		switch {
+		case m == results.PyForkserver:
+			helpers = 3 * pyHelperBytes
+		case m.IsPython():
+			helpers = max(helpers, 2*pyHelperBytes)
+		}
+	}
+	what := "the lab's own growth"
+	if tasks > 0 {
+		what = fmt.Sprintf("%d %s tasks at once, %s", alive, biggest, what)
+	}
+	if helpers > 0 {
+		what += ", Python's driver and helpers"
+	}
+	return labGrowthBytes + tasks + helpers, what
 }
 
 // taskCost is what one method takes from the limits on tasks (kernel
@@ -80,12 +144,19 @@ func costOf(m results.Method) taskCost {
 		return taskCost{perTask: n, what: fmt.Sprintf("%d threads each, a Go worker", n)}
 	case results.Forkserver:
 		return taskCost{perTask: 1, extra: 1, what: "plus the forkserver"}
-	case results.PyFork, results.PySpawn, results.PyThread:
-		// A single-threaded Python child (or a thread of the driver) per
-		// task, and the driver itself.
+	case results.PyThread:
+		// A thread of the driver per task, and the driver itself.
 		return taskCost{perTask: 1, extra: 1, what: "plus the Python driver"}
+	case results.PyFork:
+		// A single-threaded Python child per task and the driver's thread
+		// that waits for it (proclab_pydriver.Driver.reaper), and the
+		// driver itself. Counted as 1 per task, --max-procs 22 passed the
+		// check under ulimit -u 50 and creation stopped at task 13.
+		return taskCost{perTask: 2, extra: 1, what: "2 each: the child and the driver's thread that waits for it; plus the Python driver"}
+	case results.PySpawn:
+		return taskCost{perTask: 2, extra: 2, what: "2 each: the child and the driver's thread that waits for it; plus the Python driver and its resource tracker"}
 	case results.PyForkserver:
-		return taskCost{perTask: 1, extra: 2, what: "plus the Python driver and its forkserver"}
+		return taskCost{perTask: 2, extra: 3, what: "2 each: the child and the driver's thread that waits for it; plus the Python driver, its forkserver and resource tracker"}
 	case results.Thread, results.Single, results.PySingle:
 		return taskCost{perTask: 0}
 	}

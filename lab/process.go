@@ -219,7 +219,7 @@ func (e *env) collect(i int, c child, r *os.File, live *liveSet) results.Task {
 		// The deadline counts from the create stamp, taken in C.
 		r.SetReadDeadline(time.Now().Add(time.Duration(c.createNS + int64(e.spec.Timeout) - csys.Now())))
 	}
-	rec, rerr := csys.ReadRecord(r)
+	rec, rerr := csys.ReadRecord(lateReader{r})
 	if errors.Is(rerr, os.ErrDeadlineExceeded) {
 		live.kill(c.pid, killTimeout)
 	}

@@ -123,6 +123,22 @@ def own_memory():
     }
 
 
+def _exited_already(pid):
+    """Whether child pid has exited (or does within a second: the server's
+    socket, which ends the task's join, closes before it is a zombie),
+    without reaping it (multiprocessing reaps its forkserver itself)."""
+    deadline = time.monotonic() + 1
+    while True:
+        try:
+            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return True
+        except ChildProcessError:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+
+
 def _clock():
     return time.clock_gettime_ns(time.CLOCK_MONOTONIC)
 
@@ -264,6 +280,7 @@ class Driver:
         flags = FLAG_PYTHON
         parent = self.parent_of(how)
         p = ctx.Process(target=child_task, args=(msg["task"], msg["n_iters"], conn, flags, parent))
+        p._proclab_parent = parent
         create_ns = _clock()
         try:
             p.start()
@@ -298,6 +315,11 @@ class Driver:
         if how == "forkserver":
             from multiprocessing import forkserver
 
+            # A server that died (killed) is replaced by start(); its
+            # successor is the parent to check for, not the old pid. Here,
+            # before the create stamp: a new server's start is not the
+            # task's.
+            forkserver.ensure_running()
             return forkserver._forkserver._forkserver_pid or 0
         return os.getpid()
 
@@ -314,6 +336,12 @@ class Driver:
                 self.by_pid.pop(p.pid, None)
             code = p.exitcode
             msg["status"] = (-code) if code < 0 else (code << 8)
+            server = getattr(p, "_proclab_parent", 0)
+            if code == 255 and server and _exited_already(server):
+                # multiprocessing's 255 means "no status from the server":
+                # the server is gone, and the task died with it.
+                msg["error"] = ("Python's forkserver (pid %d) died while the task ran; "
+                                "the task died with it (its end status is unknown)" % server)
             return msg
         # The driver is the parent. Wait without reaping, stamp, then reap
         # under the lock, so a kill never signals a pid already reused.

@@ -341,6 +341,15 @@ func (pd *pydriver) start(m results.Method, t csys.Task, w int) (child, error) {
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
 		return child{}, fmt.Errorf("pipe: %w", err)
 	}
+	// The lab's end reads through Go's poller (os.NewFile of a
+	// non-blocking fd), so a task's relay holds no thread of the lab while
+	// the child runs: each did, which the process limit counts. The
+	// child's end stays blocking.
+	if err := unix.SetNonblock(p[0], true); err != nil {
+		unix.Close(p[0])
+		unix.Close(p[1])
+		return child{}, fmt.Errorf("pipe: %w", err)
+	}
 	out, err := unix.FcntlInt(uintptr(w), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
 		unix.Close(p[0])
@@ -413,6 +422,9 @@ func (pd *pydriver) start(m results.Method, t csys.Task, w int) (child, error) {
 			}
 			if x.err != nil {
 				return csys.Exit{}, x.err
+			}
+			if x.Error != "" { // the driver knows why, better than the status
+				return csys.Exit{ReapedNS: x.ReapedNS}, errors.New(x.Error)
 			}
 			return csys.Exit{Status: syscall.WaitStatus(x.Status), ReapedNS: x.ReapedNS, NoUsage: !x.Usage, Usage: csys.Usage{
 				User: time.Duration(x.UserNS), Sys: time.Duration(x.SysNS), MaxRSSBytes: x.MaxRSSBytes,

@@ -26,6 +26,7 @@ type env struct {
 	worker   *csys.Worker   // spawn and fork-exec workers, prepared once (csys/worker.go)
 	warnings []string       // what the current run wants the reader to know
 	prof     *startProfiler // the start profile while it records; nil when off (startprofile.go)
+	beat     *heartbeat     // sees the lab's own pauses (paused.go)
 	// heapMarkErr is why the lab's Go heap could not be kept out of fork
 	// children (labheap.go); nil while it can.
 	heapMarkErr error
@@ -139,6 +140,8 @@ func Run(ctx context.Context, spec Spec) (res *results.Result, err error) {
 	// side (issue 13), made fork slower, released before every run (total
 	// per task +12%) or once before the first (+10%): the runs fault the
 	// pages back in, some inside the timed sections.
+	e.beat = startHeartbeat()
+	defer e.beat.stop()
 	total := len(spec.parentSizes()) * (spec.Warmup + spec.rounds()) * len(spec.Methods)
 	done := 0
 	defer func() {
@@ -217,6 +220,11 @@ func (e *env) runOnce(ctx context.Context, m results.Method) results.RunResult {
 	}
 	run.WallNS = wall(run.Tasks)
 	recordHost(&run, before, markHost(), load)
+	if e.beat != nil {
+		if w := e.beat.mark(&run); w != "" {
+			e.warnings = append(e.warnings, w)
+		}
+	}
 	return run
 }
 

@@ -17,6 +17,13 @@
 #      reap it, and write what it measured (issue 11, item 1)
 #   7. Ctrl-C while the lab fills a large --parent-rss ballast: out within
 #      seconds, not after the whole fill (issue 11, item 3)
+#   8. GNU timeout (SIGTERM to the lab, then to its group): results written
+#      every time, no temporary file left (issue 22, items 2 and 6)
+#   9. the lab killed with SIGKILL under py-forkserver: no Python process
+#      outlives it, nothing left in TMPDIR but the driver's own directory
+#      (issue 22, item 1)
+#
+# STRESS_STEPS="8 9" runs only the steps it lists.
 #
 # The binary is copied under a name no other process has, so the scan
 # finds exactly the lab, its fork children (same image) and its workers
@@ -31,6 +38,9 @@ lab="$work/$name"
 cp "$src" "$lab"
 trap 'rm -rf "$work"' EXIT
 fails=0
+# want says whether step $1 runs: all of them, or those STRESS_STEPS
+# lists (STRESS_STEPS="8 9" ./scripts/stress.sh).
+want() { [ -z "${STRESS_STEPS:-}" ] || [[ " $STRESS_STEPS " == *" $1 "* ]]; }
 
 say() { printf '%s\n' "$*"; }
 fail() {
@@ -123,6 +133,7 @@ run_bounded() {
 say "proclab stress: $(uname -r), $(nproc) CPUs, binary $src as $name"
 
 # ---- 1. the lab's own memory as the number of tasks grows ----
+if want 1; then
 # The lab keeps each task's results (about 0.9 KiB a task, lab.Task and
 # its strings) and nothing else per task: 9,900 more tasks keep ~8.7 MiB,
 # which the Go heap may double before a GC (GOGC=100): ~17.4 MiB. So the
@@ -151,7 +162,10 @@ for round in 1 2; do
 done
 scan "memory runs"
 
+fi
+
 # ---- 2. 10,000 fork tasks in waves ----
+if want 2; then
 say "2. 10,000 fork tasks, --max-procs 20"
 run_bounded "$work/waves.json" --method fork --n-tasks 10000 --max-procs 20 --n-iters 3000000 --repeat 1 --json
 peak=0
@@ -170,7 +184,10 @@ say "  exit status $st; $ok tasks ok, $errs with an error; at most $peak childre
 [ "$peak" -le 20 ] || fail "$peak children alive at once, above --max-procs 20"
 scan "10,000 tasks"
 
+fi
+
 # ---- 3. repeated interrupts ----
+if want 3; then
 say "3. interrupts at random moments (fork,spawn,exec, 60 tasks per run, --max-procs 20)"
 for i in $(seq 12); do
 	case $((i % 3)) in
@@ -203,7 +220,10 @@ for i in $(seq 12); do
 	scan "interrupt $i"
 done
 
+fi
+
 # ---- 4. the lab killed with SIGKILL ----
+if want 4; then
 say "4. the lab killed with SIGKILL mid-run (its children must die too)"
 for m in fork spawn fork-exec exec forkserver; do
 	"$lab" --method $m --n-tasks 20 --n-iters 500000000000 --repeat 1 >"$work/kill.out" 2>"$work/kill.err" &
@@ -225,7 +245,10 @@ for m in fork spawn fork-exec exec forkserver; do
 	scan "SIGKILL of the lab ($m)"
 done
 
+fi
+
 # ---- 5. a killed forkserver ----
+if want 5; then
 say "5. the forkserver killed mid-run"
 run_bounded "$work/fs.json" --method forkserver --n-tasks 40 --max-procs 10 --n-iters 100000000 --repeat 3 --json
 sleep 0.5
@@ -248,7 +271,10 @@ else
 	scan "killed forkserver"
 fi
 
+fi
+
 # ---- 6. a stopped forkserver ----
+if want 6; then
 # fs_server prints the lab's forkserver pid (its child running
 # __proclab_forkserver), if there is one yet.
 fs_server() {
@@ -305,7 +331,10 @@ for how in interrupt timeout; do
 	scan "stopped forkserver ($how)"
 done
 
+fi
+
 # ---- 7. Ctrl-C while filling a large ballast ----
+if want 7; then
 avail=$(awk '/^MemAvailable:/ {printf "%d", $2 * 1024}' /proc/meminfo)
 size=$((avail / 3))
 [ $size -gt $((16 << 30)) ] && size=$((16 << 30))
@@ -325,6 +354,65 @@ say "  exit status $st, $secs s after Ctrl-C; stderr: $(head -c 200 "$work/fill.
 [ $st -eq 130 ] || fail "exit status $st, want 130"
 awk -v s="$secs" 'BEGIN{exit !(s > 3)}' && fail "$secs s from Ctrl-C to exit, want a few at most"
 scan "Ctrl-C while filling"
+
+fi
+
+# ---- 8. GNU timeout (issue 22, items 2 and 6) ----
+if want 8; then
+say "8. GNU timeout: SIGTERM to the lab, then to its process group, 5 runs each of thread and fork"
+for method in thread fork; do
+	written=0
+	for i in 1 2 3 4 5; do
+		out="$work/timeout-$method-$i"
+		timeout 2 "$lab" --method "$method" --n-tasks 2 --n-iters 100000000000 --out "$out" >/dev/null 2>"$out.err"
+		st=$?
+		[ -s "$out/results.json" ] && written=$((written + 1))
+		[ $st -eq 124 ] || fail "timeout $method run $i: exit status $st, want 124"
+		grep -q "again" "$out.err" && fail "timeout $method run $i: took the group's SIGTERM for a second request: $(head -c 200 "$out.err")"
+		ls -A "$out" 2>/dev/null | grep -q 'tmp-' && fail "timeout $method run $i: temporary files left in --out"
+	done
+	say "  $method: results written in $written of 5 runs"
+	[ $written -eq 5 ] || fail "timeout $method: results lost in $((5 - written)) of 5 runs"
+	scan "timeout ($method)"
+done
+fi
+
+# ---- 9. the lab killed with SIGKILL under py-forkserver (issue 22, item 1) ----
+if want 9 && command -v python3 >/dev/null; then
+say "9. the lab killed with SIGKILL while Python's forkserver runs its tasks"
+pytmp="$work/pytmp"
+mkdir -p "$pytmp"
+# pythons lists the Python processes of this lab: the lab gives its
+# driver TMPDIR=its directory under $pytmp, which they all inherit.
+pythons() {
+	grep -ls "TMPDIR=$pytmp/" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3
+}
+for i in 1 2 3; do
+	TMPDIR="$pytmp" "$lab" --method py-forkserver --n-tasks 2 --n-iters 100000000000 >/dev/null 2>&1 &
+	pid=$!
+	for j in $(seq 200); do
+		[ "$(pythons | wc -l)" -ge 5 ] && break # the driver, its resource tracker and forkserver, 2 tasks
+		sleep 0.05
+	done
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	left=""
+	for j in $(seq 100); do
+		left=$(pythons)
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	say "  try $i: $(wc -w <<<"$left") Python processes left after the lab's SIGKILL (waiting up to 10 s)"
+	if [ -n "$left" ]; then
+		fail "try $i: Python processes outlived the lab: $left"
+		kill -KILL $left 2>/dev/null
+	fi
+	scan "SIGKILL under py-forkserver ($i)"
+done
+rm -rf "$pytmp"/proclab-py-* # the driver's directory: a SIGKILL leaves no one to remove it
+left=$(ls -A "$pytmp")
+[ -z "$left" ] || fail "left in TMPDIR: $left"
+fi
 
 if [ $fails -eq 0 ]; then
 	say "stress: all clean"

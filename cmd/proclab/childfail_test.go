@@ -151,3 +151,65 @@ func TestTimeout(t *testing.T) {
 		}
 	})
 }
+
+// A lab stopped (SIGSTOP) while its tasks run and continued after their
+// --timeout: a task that had ended meanwhile was not running when its
+// deadline passed, so it is not timed out; and every task alive across the
+// pause is marked (lab_paused_ns) and left out of the figures, with a
+// warning. Before: "timed out: still running after --timeout 2s, killed"
+// with exit_code 0, or (without --timeout) totals inflated by the pause at
+// exit 0 with no word.
+func TestLabStoppedAndContinued(t *testing.T) {
+	for _, timeout := range []string{"2s", "0"} {
+		t.Run("timeout="+timeout, func(t *testing.T) {
+			l := startLab(t, nil, "--method", "fork", "--n-tasks", "2", "--n-iters", "300000000", "--repeat", "1",
+				"--timeout", timeout, "--json", "--sample-interval", "0")
+			if !l.waitForTasks(t, 2) {
+				l.wait(t)
+				t.Fatalf("the lab exited before starting its tasks: %s", l.errb.String())
+			}
+			kids := childrenOf(l.pid())
+			syscall.Kill(l.pid(), syscall.SIGSTOP)
+			stopped := time.Now()
+			// The tasks end while the lab is stopped: zombies it cannot reap.
+			for _, k := range kids {
+				for deadline := time.Now().Add(time.Minute); procState(k) != "Z"; {
+					if time.Now().After(deadline) {
+						syscall.Kill(l.pid(), syscall.SIGCONT)
+						t.Fatalf("task %d did not end (state %s)", k, procState(k))
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+			for time.Since(stopped) < 3*time.Second { // past the 2 s deadline, past the lab's pause threshold
+				time.Sleep(50 * time.Millisecond)
+			}
+			syscall.Kill(l.pid(), syscall.SIGCONT)
+			code := l.wait(t)
+			res := decodeResult(t, l.out.String())
+			if code != 0 || len(res.Runs) != 1 || len(res.Runs[0].Tasks) != 2 {
+				t.Fatalf("exit %d, %d runs; stderr:\n%s", code, len(res.Runs), l.errb.String())
+			}
+			for _, tk := range res.Runs[0].Tasks {
+				if tk.TimedOut || tk.Error != "" || tk.ExitCode == nil || *tk.ExitCode != 0 {
+					t.Errorf("task %d: timed_out %v, error %q, exit %v: it ended while the lab was stopped", tk.Task, tk.TimedOut, tk.Error, tk.ExitCode)
+				}
+				// Within the task's life: create to reaped (total_ns leaves
+				// out the child's memory read, the pause does not).
+				if life := tk.Stamps.ReapedNS - tk.Stamps.CreateNS; tk.LabPausedNS == nil || *tk.LabPausedNS < int64(2*time.Second) || *tk.LabPausedNS > life {
+					t.Errorf("task %d: lab_paused_ns %v (alive %d ns), want the pause of about 3 s", tk.Task, fmtPtr(tk.LabPausedNS), life)
+				}
+			}
+			if !strings.Contains(l.errb.String(), "the lab was not running for up to") {
+				t.Errorf("no warning of the pause:\n%s", l.errb.String())
+			}
+		})
+	}
+}
+
+func fmtPtr(p *int64) string {
+	if p == nil {
+		return "null"
+	}
+	return fmt.Sprint(*p)
+}

@@ -53,9 +53,11 @@ from which on processes beat one process.`,
 				return usageError{err}
 			}
 			if f.out != "" {
-				if err := checkOutDir(f.out, f.trustOut); err != nil {
+				release, err := checkOutDir(f.out, f.trustOut)
+				if err != nil {
 					return err
 				}
+				defer release()
 			}
 			bar := newProgress(stderr)
 			spec.Progress = bar.update()

@@ -263,3 +263,100 @@ func waitCgroupEmpty(t *testing.T, dir string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// Under ulimit -u 50 as a user other than root, the advice for Python's
+// methods works: a Python task costs the child and the driver's thread
+// that waits for it. Before, the advice counted 1 per task: --max-procs 22
+// passed the check, and creation stopped at task 13 with EAGAIN (or the
+// lab's own threads ran out: "runtime/cgo: pthread_create failed").
+func TestPythonNprocAdviceWorks(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to run the lab as another uid")
+	}
+	py := "/usr/bin/python3" // reachable by another uid, unlike a python3 under /root
+	if _, err := os.Stat(py); err != nil {
+		t.Skipf("no %s", py)
+	}
+	t.Setenv("PROCLAB_PYTHON", py)
+	uid := uint32(1_800_000_000 + os.Getpid()%1_000_000)
+	for _, method := range []string{"py-spawn", "py-fork", "py-forkserver"} {
+		t.Run(method, func(t *testing.T) {
+			args := []string{"--method", method, "--n-tasks", "100", "--n-iters", "1000", "--repeat", "1", "--json", "--sample-interval", "0"}
+			l := startLabWithNproc(t, uid, 50, args...)
+			code := l.wait(t)
+			m := adviceRe.FindStringSubmatch(l.errb.String())
+			if code != 2 || m == nil {
+				t.Fatalf("--n-tasks 100 under ulimit -u 50: exit %d, want 2 with advice; stderr:\n%s", code, l.errb.String())
+			}
+			l = startLabWithNproc(t, uid, 50, append(args, "--max-procs", m[1])...)
+			if code := l.wait(t); code != 0 {
+				t.Fatalf("following the advice (--max-procs %s): exit %d; stderr:\n%s", m[1], code, l.errb.String())
+			}
+			assertAllTasksRan(t, l.out.String(), 100)
+		})
+	}
+}
+
+// In a memory cgroup of 300 MB, --parent-rss 256MiB with fork and py-spawn
+// is refused with one line before anything runs: the run's children and
+// Python's helpers do not fit beside the ballast. Before, the check passed
+// and the lab was OOM-killed (exit 137, nothing written). A ballast that
+// leaves room runs.
+func TestMemoryCgroupLeavesRoom(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("no python3")
+	}
+	dir := newMemoryCgroup(t, 300<<20)
+	join := fmt.Sprintf("echo $$ > %s/cgroup.procs", dir)
+	out := filepath.Join(t.TempDir(), "out")
+	args := []string{"--method", "fork,py-spawn", "--n-tasks", "4", "--n-iters", "1000000", "--repeat", "1", "--sample-interval", "0", "--out", out}
+	r := shellLab(t, join, append(args, "--parent-rss", "256MiB")...)
+	if r.code != 2 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "more for the run") {
+		t.Fatalf("--parent-rss 256MiB in 300 MB: exit %d, want 2 and one line; stderr:\n%s", r.code, r.stderr)
+	}
+	if r = shellLab(t, join, append(args, "--parent-rss", "96MiB")...); r.code != 0 {
+		t.Fatalf("--parent-rss 96MiB in 300 MB: exit %d; stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// newMemoryCgroup makes a memory cgroup (v2, or v1 below this process's)
+// limited to limit bytes, removed at the end of the test.
+func newMemoryCgroup(t *testing.T, limit int64) string {
+	t.Helper()
+	if os.Getuid() != 0 {
+		t.Skip("needs root to make a cgroup")
+	}
+	b, _ := os.ReadFile("/proc/self/cgroup")
+	var bases []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		switch {
+		case parts[1] == "memory":
+			bases = append(bases, "/sys/fs/cgroup/memory"+parts[2]+"|memory.limit_in_bytes")
+		case parts[0] == "0" && parts[1] == "":
+			bases = append(bases, "/sys/fs/cgroup"+parts[2]+"|memory.max")
+		}
+	}
+	for _, b := range bases {
+		base, file, _ := strings.Cut(b, "|")
+		d := filepath.Join(base, fmt.Sprintf("proclab-test-%d-%s", os.Getpid(), strings.ReplaceAll(t.Name(), "/", "-")))
+		if err := os.Mkdir(d, 0o755); err != nil {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(d, file), []byte(strconv.FormatInt(limit, 10)), 0o644); err != nil {
+			os.Remove(d)
+			continue
+		}
+		t.Cleanup(func() {
+			for deadline := time.Now().Add(10 * time.Second); os.Remove(d) != nil && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond) // its last process is still leaving
+			}
+		})
+		return d
+	}
+	t.Skip("no writable memory cgroup")
+	return ""
+}

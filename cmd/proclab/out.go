@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
@@ -28,22 +29,83 @@ func addOutFlags(fl *pflag.FlagSet, out *string, trust *bool) {
 // trusted (--trust-out), it refuses, as careful tools do, a dir that is a
 // symbolic link (a link planted in /tmp sent the files into /etc) or that
 // another user owns or can write (who could plant the results.json that
-// report reads back, or swap the files). Its error is a usage error.
-func checkOutDir(dir string, trust bool) error {
+// report reads back, or swap the files). One --out is one run's: it takes
+// a lock on dir (flock of the directory), which a second lab with the
+// same --out finds taken: it is refused, before anything runs, rather
+// than mix its files with the first's. release drops the lock (the
+// process's exit does too). Its error is a usage error.
+func checkOutDir(dir string, trust bool) (release func(), err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usageError{fmt.Errorf("--out: %w", err)}
+		return nil, usageError{fmt.Errorf("--out: %w", err)}
 	}
 	if !trust {
 		if err := outDirSafe(dir); err != nil {
-			return usageError{fmt.Errorf("--out %s %w (--trust-out writes there all the same)", dir, err)}
+			return nil, usageError{fmt.Errorf("--out %s %w (--trust-out writes there all the same)", dir, err)}
 		}
 	}
 	f, err := os.CreateTemp(dir, ".proclab-probe-*")
 	if err != nil {
-		return usageError{fmt.Errorf("--out %s is not writable: %w", dir, err)}
+		return nil, usageError{fmt.Errorf("--out %s is not writable: %w", dir, err)}
 	}
 	f.Close()
 	os.Remove(f.Name())
+	lock, err := os.Open(dir) // flock works on the directory itself: no lock file
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--out %s: %w", dir, err)}
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, usageError{fmt.Errorf("--out %s is in use by another proclab run: give each run a directory of its own", dir)}
+		}
+		return nil, usageError{fmt.Errorf("--out %s: locking: %w", dir, err)}
+	}
+	return func() { lock.Close() }, nil
+}
+
+// labFiles are the names the lab writes in an --out directory, whatever
+// the run (report.Exports; report.md and report.html are written there by
+// proclab report), and labFigures its figures, each as .png and .svg. A
+// run's set replaces the set before it: removeStale takes out of dir
+// those of these it did not write this time (an older run's profile, its
+// live RSS plot, a report of the older results), and the temporary files
+// of a lab that was killed while writing; it never touches another file.
+var (
+	labFiles   = []string{"results.json", "results.csv", "results.md", "bench.txt", "profile.pb.gz", "start-profile.pb.gz", "report.md", "report.html"}
+	labFigures = []string{"startup", "rss", "rss-live", "parent-rss", "speedup"}
+)
+
+func isLabFile(name string) bool {
+	if slices.Contains(labFiles, name) {
+		return true
+	}
+	fig, ext, ok := strings.Cut(name, ".")
+	return ok && (ext == "png" || ext == "svg") && slices.Contains(labFigures, fig)
+}
+
+// isLabTemp says name is a temporary file of writeFile's (.NAME.tmp-*)
+// for one of the lab's files.
+func isLabTemp(name string) bool {
+	base, _, ok := strings.Cut(strings.TrimPrefix(name, "."), ".tmp-")
+	return ok && strings.HasPrefix(name, ".") && isLabFile(base)
+}
+
+// removeStale removes the lab's files in dir that this run did not write
+// (wrote), and its stale temporary files. Only regular files go.
+func removeStale(dir string, wrote []string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		name := e.Name()
+		if !e.Type().IsRegular() || slices.Contains(wrote, name) || !(isLabFile(name) || isLabTemp(name)) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing the older %s: %w", name, err)
+		}
+	}
 	return nil
 }
 
@@ -86,12 +148,16 @@ func writeOut(dir string, res *results.Result) error {
 	files := exports(res)
 	if !anyTaskCounts(res) {
 		files = slices.DeleteFunc(files, func(e report.Export) bool { return e.Name == benchFile })
-		if err := os.Remove(filepath.Join(dir, benchFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("removing the older %s: %w", benchFile, err)
-		}
 		res.Warnings = append(res.Warnings, benchFile+" not written: no task of a recorded round counts (interrupted during warmup, or every task failed)")
 	}
-	return writeFiles(dir, files)
+	if err := writeFiles(dir, files); err != nil {
+		return err
+	}
+	var wrote []string
+	for _, e := range files {
+		wrote = append(wrote, e.Name)
+	}
+	return removeStale(dir, wrote) // the older bench.txt too, when none was written
 }
 
 const benchFile = "bench.txt"

@@ -9,9 +9,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/proclab/proclab/lab/report"
+	"github.com/proclab/proclab/lab/results"
 )
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -39,6 +41,21 @@ func TestOutWritesEveryExport(t *testing.T) {
 		t.Errorf("results.json: %v, schema %v", err, doc["schema"])
 	}
 	assertNoTempFiles(t, dir)
+	// Every file the lab writes is one removeStale knows as the lab's.
+	res, err := results.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range report.Exports(res) {
+		if !isLabFile(e.Name) {
+			t.Errorf("%s is not in labFiles or labFigures: an older one would be left beside a newer set", e.Name)
+		}
+	}
+	for _, fig := range []string{"startup", "rss", "rss-live", "parent-rss", "speedup"} {
+		if !isLabFile(fig+".png") || !isLabFile(fig+".svg") {
+			t.Errorf("figure %s is not the lab's", fig)
+		}
+	}
 }
 
 // An unwritable --out is bad input, found before anything runs.
@@ -210,5 +227,59 @@ func TestOutNotTrusted(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(target, "results.json")); err != nil {
 		t.Errorf("--trust-out did not write through the link: %v", err)
+	}
+}
+
+// An --out that holds an older run's files ends with this run's set only:
+// the lab's files this run did not write (an older profile, live RSS
+// plot, report of the older results) and a killed run's temporary files
+// go; a file that is not the lab's stays. Before, they stayed beside the
+// new results.
+func TestOutReplacesTheSet(t *testing.T) {
+	dir := t.TempDir()
+	old := []string{"profile.pb.gz", "rss-live.png", "rss-live.svg", "report.md", "report.html", ".results.json.tmp-123"}
+	mine := []string{"notes.txt", "results.json.bak", "speedup.txt"}
+	for _, name := range append(append([]string{}, old...), mine...) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runLab(t, "--method", "fork", "--n-tasks", "1", "--n-iters", "1000", "--repeat", "1",
+		"--profile-hz", "0", "--sample-interval", "0", "--out", dir)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, name := range old {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("the older %s is still there", name)
+		}
+	}
+	for _, name := range append(mine, "results.json", "bench.txt", "startup.png") {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// Two labs with the same --out: the second is refused with one line
+// before anything runs, while the first holds the directory. Before,
+// both wrote, and the set was a mix of the two (3 tries of 3).
+func TestOutLocked(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	first := startLab(t, nil, "--method", "fork", "--n-tasks", "1", "--n-iters", longIters, "--repeat", "1", "--out", dir)
+	if !first.waitForTasks(t, 1) {
+		first.wait(t)
+		t.Fatalf("the first lab exited early: %s", first.errb.String())
+	}
+	assertBadInput(t, runLab(t, "--method", "fork", "--n-tasks", "1", "--n-iters", "1000", "--repeat", "1", "--out", dir),
+		"--out "+dir+" is in use by another proclab run")
+	assertBadInput(t, runLab(t, "compare", "--n-iters", "1000", "--n-tasks", "1", "--out", dir), "is in use")
+	syscall.Kill(first.pid(), syscall.SIGINT)
+	if code := first.wait(t); code != 130 {
+		t.Errorf("first lab: exit %d: %s", code, first.errb.String())
+	}
+	// Free again once the first has gone.
+	if r := runLab(t, "--method", "fork", "--n-tasks", "1", "--n-iters", "1000", "--repeat", "1", "--out", dir); r.code != 0 {
+		t.Errorf("after the first: exit %d: %s", r.code, r.stderr)
 	}
 }

@@ -155,3 +155,48 @@ func TestBrokenPythonFailsOnlyPython(t *testing.T) {
 		t.Errorf("want 2 good tasks each of fork and spawn, got %v", ran)
 	}
 }
+
+// Python's forkserver killed (SIGKILL) while its tasks run: the tasks say
+// that the server died, and the next round's tasks start under the new
+// server multiprocessing makes. Before: "exited with status 255", and the
+// next round's first task exited 1 (the driver's parent check kept the
+// old server's pid).
+func TestPythonForkserverKilled(t *testing.T) {
+	if _, err := lab.Python(); err != nil {
+		t.Skipf("no python3: %v", err)
+	}
+	l := startLab(t, nil, "--method", "py-forkserver", "--n-tasks", "2", "--n-iters", longIters, "--repeat", "2",
+		"--timeout", "4s", "--json", "--sample-interval", "0")
+	if !l.waitForBusyTasks(t, 2) {
+		t.Fatalf("the lab exited before its tasks ran: %s", l.errb.String())
+	}
+	server := 0
+	for _, d := range childrenOf(l.pid()) {
+		for _, k := range childrenOf(d) {
+			if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", k)); strings.Contains(string(b), "forkserver import main") {
+				server = k
+			}
+		}
+	}
+	if server == 0 {
+		t.Fatal("no Python forkserver found")
+	}
+	ps := descendants(l.pid())
+	syscall.Kill(server, syscall.SIGKILL)
+	l.wait(t)
+	awaitOrphansDead(t, ps) // the server's tasks are re-parented here
+	res := decodeResult(t, l.out.String())
+	if len(res.Runs) != 2 {
+		t.Fatalf("%d runs, want 2; stderr:\n%s", len(res.Runs), l.errb.String())
+	}
+	for _, tk := range res.Runs[0].Tasks {
+		if want := fmt.Sprintf("Python's forkserver (pid %d) died", server); !strings.Contains(tk.Error, want) {
+			t.Errorf("round 0 task %d: error %q, want %q", tk.Task, tk.Error, want)
+		}
+	}
+	for _, tk := range res.Runs[1].Tasks {
+		if !tk.TimedOut { // it ran its loop until --timeout
+			t.Errorf("round 1 task %d: error %q, want timed out (started under the new server)", tk.Task, tk.Error)
+		}
+	}
+}

@@ -84,9 +84,11 @@ out or was interrupted is in no figure.`,
 				return usageError{err}
 			}
 			if f.out != "" {
-				if err := checkOutDir(f.out, f.trustOut); err != nil {
+				release, err := checkOutDir(f.out, f.trustOut)
+				if err != nil {
 					return err
 				}
+				defer release()
 			}
 			prof, err := f.startProfiles(spec)
 			if err != nil {

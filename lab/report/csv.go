@@ -59,6 +59,7 @@ var csvColumns = []csvColumn{
 	{"checksum_ok", func(_ *results.RunResult, t *results.Task) string { return optBool(t.ChecksumOK) }},
 	{"error", func(_ *results.RunResult, t *results.Task) string { return t.Error }},
 	{"timed_out", func(_ *results.RunResult, t *results.Task) string { return strconv.FormatBool(t.TimedOut) }},
+	{"lab_paused_ns", func(_ *results.RunResult, t *results.Task) string { return opt64(t.LabPausedNS) }},
 	{"peak_rss_bytes", func(_ *results.RunResult, t *results.Task) string { return opt64(t.PeakRSSBytes) }},
 	{"peak_pss_bytes", func(_ *results.RunResult, t *results.Task) string { return opt64(t.PeakPSSBytes) }},
 	{"stamps.create_ns", func(_ *results.RunResult, t *results.Task) string { return optStamp(t.Stamps.CreateNS) }},

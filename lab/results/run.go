@@ -183,6 +183,11 @@ type Task struct {
 	ChecksumOK *bool  `json:"checksum_ok"`
 	Error      string `json:"error,omitempty"` // what went wrong, if anything
 	TimedOut   bool   `json:"timed_out"`       // ran past --timeout (the task was then killed or stopped)
+	// LabPausedNS is how long the lab itself was not running (stopped by
+	// SIGSTOP or Ctrl-Z, or starved of CPU) while the task was alive: its
+	// total and its run's wall include that time, so it is in no figure.
+	// Absent when the lab ran throughout.
+	LabPausedNS *int64 `json:"lab_paused_ns,omitempty"`
 
 	// Live samples of the child taken while it ran (gopsutil), and their
 	// peaks; empty/null when sampling is off or the task was too short.

@@ -9,9 +9,10 @@ import "github.com/proclab/proclab/lab/results"
 // timed out and not interrupted. A task whose checksum is unknown (the run
 // was interrupted before the lab computed the loop's checksum) counts: it
 // finished and its record checked out; only a checksum known to be wrong
-// keeps it out.
+// keeps it out. Nor does a task alive while the lab itself was not running
+// (lab_paused_ns): its total holds the pause.
 func Counts(t *results.Task) bool {
-	return t.Error == "" && !t.TimedOut && (t.ChecksumOK == nil || *t.ChecksumOK)
+	return t.Error == "" && !t.TimedOut && (t.ChecksumOK == nil || *t.ChecksumOK) && t.LabPausedNS == nil
 }
 
 // Recorded reports whether run r is one of the recorded rounds: a warmup
