@@ -57,9 +57,12 @@ staticcheck:
 ifndef SHUFFLE
 SHUFFLE := $(shell echo $$RANDOM$$RANDOM)
 endif
+# -timeout 30m: the command's package runs real labs under the race
+# detector; beside stress-ng --cpu 2 it took 9-10 minutes, past go test's
+# default 10-minute limit.
 unit:
-	@echo "unit: go test -race -count=1 -shuffle=$(SHUFFLE) (static) ./..."
-	$(GO) test -race -count=1 -shuffle=$(SHUFFLE) $(STATIC) -ldflags '$(STATIC_LD)' ./...
+	@echo "unit: go test -race -count=1 -timeout 30m -shuffle=$(SHUFFLE) (static) ./..."
+	$(GO) test -race -count=1 -timeout 30m -shuffle=$(SHUFFLE) $(STATIC) -ldflags '$(STATIC_LD)' ./...
 
 # Fidelity and speed: proclab against this machine's floor, benchmarks,
 # scale; writes docs/PERFORMANCE.md (about 10 minutes; see the script).
