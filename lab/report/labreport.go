@@ -138,6 +138,9 @@ func sectionTitle(res *results.Result) string {
 	if hasPython(res) {
 		title += ", Python's multiprocessing"
 	}
+	if res.Spec.ParentTHP && len(res.Spec.ParentRSSBytes) > 0 {
+		title += ", in transparent huge pages" // not the same heading twice when a lab sweeps both ways
+	}
 	return title
 }
 

@@ -151,6 +151,9 @@ func TestGrowthLessonWithHugePages(t *testing.T) {
 	} {
 		thp := sweep(map[results.Method][2]int64{results.Fork: c.at})
 		thp.Spec.ParentTHP = true
+		if a, b := sectionTitle(plain), sectionTitle(thp); a != "Startup against the parent's memory" || b != a+", in transparent huge pages" {
+			t.Errorf("the two sweeps' headings: %q and %q", a, b)
+		}
 		got := growthLesson(plain, thp)
 		if !strings.HasPrefix(got, "Fork's startup goes from a median 21.3ms with 1GiB in the parent to 63.7ms with 3GiB, about 21.2ms more per GiB") ||
 			!strings.HasSuffix(got, c.want) {
