@@ -205,8 +205,10 @@ func payOffLesson(res *results.Result) string {
 		}
 	}
 	var s string
+	var used []results.Cell
 	if x != nil {
 		if c, ok := stats.CellAt(res.Cells, x.NTasks, deref(x.NIters)); ok && x.NIters != nil {
+			used = append(used, c)
 			s = fmt.Sprintf("With %s, %s processes pay off from n_iters = %s on (speedup %.2f× there, one process taking %s per task)",
 				plural(x.NTasks, "task"), m, itersText(c.NIters), c.Speedup, dur(stats.PerTaskSingle(c)))
 		} else {
@@ -220,11 +222,24 @@ func payOffLesson(res *results.Result) string {
 		}
 		s += fmt.Sprintf("for the largest tasks of the grid (%d × n_iters = %s) processes reach %.2f× and threads %.2f×",
 			big.NTasks, itersText(big.NIters), big.Speedup, big.ThreadUp)
+		used = append(used, big)
 	}
 	if s == "" {
 		return ""
 	}
-	return strings.ToUpper(s[:1]) + s[1:] + "."
+	return strings.ToUpper(s[:1]) + s[1:] + "." + lessonSuspect(used...)
+}
+
+// lessonSuspect marks a lesson drawn from cells stats holds suspect
+// (results.Cell.Suspect): the first one's first reason, and not as fact.
+func lessonSuspect(cells ...results.Cell) string {
+	for _, c := range cells {
+		if c.Suspect != "" {
+			why, _, _ := strings.Cut(c.Suspect, "; ")
+			return fmt.Sprintf(" **Not to be trusted:** n_tasks=%d, n_iters=%s was measured on a busy machine or is impossible (%s).", c.NTasks, itersText(c.NIters), why)
+		}
+	}
+	return ""
 }
 
 func deref(p *uint64) uint64 {
@@ -326,7 +341,7 @@ func gilLesson(res *results.Result) string {
 		return ""
 	}
 	return fmt.Sprintf("In Python, %d threads of n_iters = %s reach %.2f× over one process and %d %s processes %.2f×: the GIL runs one thread's Python code at a time.",
-		big.NTasks, itersText(big.NIters), big.ThreadUp, big.NTasks, big.Method, big.Speedup)
+		big.NTasks, itersText(big.NIters), big.ThreadUp, big.NTasks, big.Method, big.Speedup) + lessonSuspect(big)
 }
 
 func rowOf(rows []stats.Row, m results.Method) (stats.Row, bool) {

@@ -161,3 +161,24 @@ func TestGrowthLessonWithHugePages(t *testing.T) {
 		}
 	}
 }
+
+// A lesson drawn from a cell stats holds suspect says it is not to be
+// trusted, with the cell and its first reason; a trusted cell's lesson
+// does not.
+func TestLessonFromSuspectCell(t *testing.T) {
+	grid := gridResult(cell(2, 1000, 1_100_000, 1_900_000, 1_300_000), cell(2, 10_000_000, 41_000_000, 23_000_000, 22_300_000))
+	for i := range grid.Cells {
+		grid.Cells[i].Method = results.Fork
+	}
+	if s := payOffLesson(grid); strings.Contains(s, "Not to be trusted") {
+		t.Errorf("a trusted grid's lesson is marked: %s", s)
+	}
+	grid.Cells[1].Suspect = "processes' speedup 2.51× is more than the 2× that min(n_tasks, CPUs) allows; single's loops got 36% of a CPU (100% possible)"
+	want := " **Not to be trusted:** n_tasks=2, n_iters=10M was measured on a busy machine or is impossible (processes' speedup 2.51× is more than the 2× that min(n_tasks, CPUs) allows)."
+	if s := payOffLesson(grid); !strings.HasSuffix(s, want) {
+		t.Errorf("lesson %q, want it to end %q", s, want)
+	}
+	if s := gilLesson(grid); !strings.HasSuffix(s, want) {
+		t.Errorf("GIL lesson %q, want it to end %q", s, want)
+	}
+}
