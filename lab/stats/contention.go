@@ -118,7 +118,7 @@ func tasksOwnCPU(r *results.RunResult) int64 {
 
 // ContentionWarning says, with its figures, that a row's loops got less
 // CPU than the machine allows; "" when they did not.
-func ContentionWarning(where string, c Contention, nTasks, cpus int) string {
+func ContentionWarning(where string, m results.Method, c Contention, nTasks, cpus int) string {
 	if !c.Contended {
 		return ""
 	}
@@ -131,8 +131,11 @@ func ContentionWarning(where string, c Contention, nTasks, cpus int) string {
 	case cpus > 0:
 		allows = fmt.Sprintf("%d tasks on %d CPUs", nTasks, cpus)
 	}
-	if c.Expected == 1 && nTasks > 1 && cpus == 0 {
+	if c.Expected == 1 && nTasks > 1 && (cpus == 0 || m == results.Single || m == results.PySingle) {
 		allows = "tasks one after another"
+	}
+	if m == results.PyThread {
+		allows = fmt.Sprintf("%d Python threads sharing the GIL", nTasks)
 	}
 	others := ""
 	if !math.IsNaN(c.OthersCPUs) {
@@ -141,7 +144,14 @@ func ContentionWarning(where string, c Contention, nTasks, cpus int) string {
 	if !math.IsNaN(c.Load1) {
 		others += fmt.Sprintf(" (load %.1f at their start)", c.Load1)
 	}
-	return fmt.Sprintf("%s: contended: the tasks' loops got a median %.0f%% of a CPU (their own CPU over the loop's time, %d tasks), where %.0f%% is possible (%s)%s; "+
+	return fmt.Sprintf("%s: contended: the tasks' loops got a median %.0f%% of a CPU (their own CPU over the loop's time, %s), where %.0f%% is possible (%s)%s; "+
 		"its startup, total and wall include waiting for a CPU and read slower than this machine is: rerun on a quieter machine",
-		where, 100*c.Share, c.N, 100*c.Expected, allows, others)
+		where, 100*c.Share, tasksText(c.N), 100*c.Expected, allows, others)
+}
+
+func tasksText(n int) string {
+	if n == 1 {
+		return "1 task"
+	}
+	return fmt.Sprintf("%d tasks", n)
 }

@@ -90,6 +90,9 @@ func TestContentionWarning(t *testing.T) {
 	if len(ws) != 1 {
 		t.Fatalf("warnings %q", ws)
 	}
+	if w := ContentionWarning("single", results.Single, Contention{Share: 0.5, N: 1, Expected: 1, Contended: true, OthersCPUs: math.NaN(), Load1: math.NaN()}, 2, 2); !strings.Contains(w, "(their own CPU over the loop's time, 1 task), where 100% is possible (tasks one after another)") {
+		t.Errorf("single's warning: %s", w)
+	}
 	for _, want := range []string{"fork: contended", "a median 45% of a CPU", "2 tasks", "where 100% is possible (2 tasks on 2 CPUs)",
 		"other processes used 2.7 CPUs", "load 4.5"} {
 		if !strings.Contains(ws[0], want) {

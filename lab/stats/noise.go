@@ -29,7 +29,7 @@ func NoiseWarnings(rows []Row, warmup, nTasks, cpus int) []string {
 			out = append(out, fmt.Sprintf("%s: %d of %d startup latencies are outliers (more than 3 MADs from the median); the machine was noisy: %s",
 				where, s.Startup.Outliers, s.Startup.N, advice))
 		}
-		if w := ContentionWarning(where, s.Contention, s.NTasks, cpus); w != "" {
+		if w := ContentionWarning(where, s.Method, s.Contention, s.NTasks, cpus); w != "" {
 			out = append(out, w)
 		}
 		if s.Wall.N >= 8 && s.Wall.Mean > 0 && s.Wall.Stddev/s.Wall.Mean > 0.25 {
