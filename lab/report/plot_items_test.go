@@ -53,6 +53,24 @@ func TestLiveFigureDrawsEveryRound(t *testing.T) {
 			t.Errorf("rss-live does not draw %s", m)
 		}
 	}
+	if !strings.Contains(svg.String(), "RSS solid, PSS dashed") {
+		t.Errorf("rss-live with PSS samples does not say PSS is dashed")
+	}
+	// Quick readings only (RSS, no PSS): the axis does not promise PSS.
+	for i := range res.Runs {
+		for j := range res.Runs[i].Tasks {
+			for k := range res.Runs[i].Tasks[j].Samples {
+				res.Runs[i].Tasks[j].Samples[k].PSSBytes = 0
+			}
+		}
+	}
+	var quick bytes.Buffer
+	if err := figureNamed(t, res, "rss-live").SVG(&quick); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(quick.String(), "PSS dashed") || !strings.Contains(quick.String(), "PSS not read") {
+		t.Errorf("rss-live of quick readings names PSS dashed")
+	}
 	if strings.Contains(svg.String(), ">fork RSS") {
 		t.Errorf("rss-live draws a warmup round")
 	}

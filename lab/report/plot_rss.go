@@ -200,7 +200,23 @@ func liveFigure(res *results.Result) *Figure {
 	if len(kids) < total {
 		title = fmt.Sprintf("Memory of each child over its life (live samples: %d of %d children, every round, each method in turn)", len(kids), total)
 	}
-	p := newPlot(title, "time since the create call (ms)", "memory (MiB): RSS solid, PSS dashed")
+	// Quick readings (the sampler's first, and most of a busy run's)
+	// carry RSS only: PSS is named on the axis only where one is drawn.
+	anyPSS := false
+	for _, k := range kids {
+		n := 0
+		for _, s := range k.t.Samples {
+			if s.PSSBytes > 0 {
+				n++
+			}
+		}
+		anyPSS = anyPSS || n >= 2
+	}
+	ylabel := "memory (MiB): RSS (PSS not read: quick readings)"
+	if anyPSS {
+		ylabel = "memory (MiB): RSS solid, PSS dashed"
+	}
+	p := newPlot(title, "time since the create call (ms)", ylabel)
 	p.Legend.Left, p.Legend.XOffs = false, -vg.Points(6)
 	var legend []results.Method
 	drawn := false
