@@ -140,6 +140,7 @@ func diffTables(w io.Writer, r stats.DiffResult, exp string, opt TermOptions) er
 			}
 		}
 		fmt.Fprintln(tw, head)
+		infinite := false
 		for _, row := range rows {
 			line := string(row.Method) + "\t"
 			for _, c := range cols {
@@ -151,6 +152,9 @@ func diffTables(w io.Writer, r stats.DiffResult, exp string, opt TermOptions) er
 					cell = dur(*m)
 					if ci := row.CIPct[i]; ci != nil {
 						cell += fmt.Sprintf(" ±%.0f%%", *ci)
+					} else {
+						cell += " ±∞" // too few runs for the interval, as benchstat prints it
+						infinite = true
 					}
 				}
 				line += cell + "\t"
@@ -175,6 +179,9 @@ func diffTables(w io.Writer, r stats.DiffResult, exp string, opt TermOptions) er
 		}
 		if err := tw.Flush(); err != nil {
 			return err
+		}
+		if infinite {
+			fmt.Fprintln(w, wrap("±∞: too few runs for a 95% interval of the median (it takes 6 or more: raise --repeat)", opt.Width))
 		}
 	}
 	return nil
