@@ -6,7 +6,8 @@
 # the time of starting and ending a task goes (the start profile). Each part
 # writes its results with --out into results/<timestamp>/<part>/; then
 # `proclab report` writes results/<timestamp>/report.md. Sized to finish in
-# about two minutes on a 2-core machine (the budget is 5).
+# a few minutes on a 2-core machine (the budget is 5; 5.6 minutes beside
+# stress-ng --cpu 2 and a test suite).
 #
 # Environment knobs (the defaults are the standard lab):
 #   LAB_METHODS        methods compared side by side        (every method but Python's)
